@@ -1,0 +1,1 @@
+"""The shared kernel: small building blocks every context uses. It imports no context."""
