@@ -1,0 +1,67 @@
+"""Project-wide DRF plumbing: one mapping of domain errors to HTTP, and exact JSON numbers."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from cadence.kernel.errors import ApplicationError
+
+
+class DecimalJSONParser(JSONParser):
+    """Reads JSON numbers as ``Decimal`` so that ``199.00`` keeps its exact value and places."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.loads(stream.read().decode(encoding), parse_float=Decimal)
+        except ValueError as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+
+
+def exception_handler(exc, context):
+    """Domain errors become ``{"error": {"code", "message", "field"}}`` with their status."""
+    if isinstance(exc, ApplicationError):
+        return Response({"error": exc.as_dict()}, status=exc.status_code)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = {"error": validation_error_body(response.data)}
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    return response
+
+
+def validation_error_body(detail, prefix: str = "") -> dict:
+    """Flatten DRF's nested errors into the first ``field`` + ``message`` and the full list."""
+    errors = list(_flatten(detail, prefix))
+    first_field, first_message = errors[0] if errors else ("", "invalid input")
+    body = {
+        "code": "invalid",
+        "message": first_message,
+        "errors": [{"field": field, "message": message} for field, message in errors],
+    }
+    if first_field:
+        body["field"] = first_field
+    return body
+
+
+def _flatten(detail, prefix: str):
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else key)
+            yield from _flatten(value, name)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            for item in detail:
+                yield prefix, str(item)
+        else:
+            for index, item in enumerate(detail):
+                yield from _flatten(item, f"{prefix}[{index}]")
+    else:
+        yield prefix, str(detail)

@@ -1,0 +1,1 @@
+"""Payloads of commerce's events and API: frozen dataclasses, standard library only."""

@@ -1,0 +1,1 @@
+"""Facts commerce publishes (see README.md). Declared here, published by services."""

@@ -1,0 +1,1 @@
+"""commerce's reads."""

@@ -1,0 +1,74 @@
+"""Suite-wide test plumbing.
+
+Tests that need a service are marked: ``postgres`` (DATABASE_URL points at PostgreSQL),
+``celery_worker`` (CELERY_BROKER_URL points at Redis; a real worker process is started) and
+``browser`` (Debian's Chromium through Playwright). Without the service they are skipped with the
+reason; with ``CI=true`` a missing service fails the run instead, so CI never passes by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def _missing_service(marker: str) -> str | None:
+    if marker in {"postgres", "celery_worker"}:
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if marker == "celery_worker":
+        broker = os.environ.get("CELERY_BROKER_URL", "")
+        if not broker.startswith("redis://"):
+            return "needs Redis: set CELERY_BROKER_URL=redis://…"
+        if not _reachable(broker, 6379):
+            return f"Redis at {broker} is not reachable"
+    if marker == "browser" and not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in ("postgres", "celery_worker", "browser"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = _missing_service(marker)
+        if reason is None:
+            continue
+        if IN_CI:
+            pytest.fail(f"CI must run this test but the service is missing: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_eager(settings):
+    """Fast password hashing, and Celery tasks run in-process unless a test starts a worker."""
+    from cadence.celery import app
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.browser"]

@@ -1,0 +1,64 @@
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxEvent(models.Model):
+    """An event as it was published, stored in the transaction of the fact it states."""
+
+    event_id = models.CharField(max_length=40, unique=True)
+    event_type = models.CharField(max_length=120, db_index=True)
+    payload = models.JSONField()
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class OutboxDelivery(models.Model):
+    """One event on its way to one consumer: retried with backoff until delivered or dead."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        DEAD = "dead", "Dead-lettered"
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="deliveries")
+    consumer = models.CharField(max_length=120)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "consumer"], name="outbox_delivery_once"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        verbose_name_plural = "outbox deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event.event_type} → {self.consumer} ({self.status})"
+
+
+class ProcessedEvent(models.Model):
+    """A consumer has had its effect for this event: a second delivery is a no-op."""
+
+    consumer = models.CharField(max_length=120)
+    event_id = models.CharField(max_length=40)
+    processed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "event_id"], name="processed_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} ← {self.event_id}"

@@ -1,0 +1,1 @@
+"""The transactional outbox: events are stored with the fact, then relayed to consumers."""

@@ -1,0 +1,131 @@
+"""Delivering outbox rows to their consumers, once in effect, however often they are tried."""
+
+from __future__ import annotations
+
+import logging
+import random
+import traceback
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from connectors import registry
+from connectors.models import OutboxDelivery, ProcessedEvent
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    status: str
+    retry_in_seconds: float | None = None
+
+
+SKIPPED = DeliveryOutcome("skipped")
+
+
+def retry_delay_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter: about base·2ⁿ⁻¹ seconds, capped, never all at once."""
+    ceiling = min(
+        settings.OUTBOX_BACKOFF_MAX_SECONDS,
+        settings.OUTBOX_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    )
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311  (jitter, not a secret)
+
+
+def outbox_delivery_attempt(*, delivery_id: int) -> DeliveryOutcome:
+    """Try one pending delivery now.
+
+    The delivery row is locked (rows another worker holds are skipped), the consumer runs in a
+    savepoint together with its processed-event record, and the attempt is recorded whatever the
+    outcome. A consumer that already processed the event is not called again.
+    """
+    with transaction.atomic():
+        delivery = (
+            OutboxDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("event")
+            .filter(pk=delivery_id, status=OutboxDelivery.Status.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return SKIPPED
+        now = timezone.now()
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        try:
+            _deliver(delivery)
+        except Exception as exc:
+            delivery.last_error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+            if delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                delivery.status = OutboxDelivery.Status.DEAD
+                delivery.save()
+                logger.error(
+                    "outbox delivery %s dead after %s attempts: %s",
+                    delivery.pk,
+                    delivery.attempts,
+                    delivery.last_error,
+                )
+                return DeliveryOutcome(OutboxDelivery.Status.DEAD)
+            delay = retry_delay_seconds(delivery.attempts)
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            delivery.save()
+            logger.warning(
+                "outbox delivery %s failed (attempt %s), retry in %.0fs: %s",
+                delivery.pk,
+                delivery.attempts,
+                delay,
+                delivery.last_error,
+            )
+            return DeliveryOutcome("retry", retry_in_seconds=delay)
+        delivery.status = OutboxDelivery.Status.DELIVERED
+        delivery.delivered_at = now
+        delivery.last_error = ""
+        delivery.save()
+        return DeliveryOutcome(OutboxDelivery.Status.DELIVERED)
+
+
+def _deliver(delivery: OutboxDelivery) -> None:
+    consumer = registry.consumer_named(delivery.consumer)
+    if consumer is None:
+        raise LookupError(f"no consumer named {delivery.consumer!r} is registered")
+    event = delivery.event
+    envelope = consumer.event.envelope_from_json(
+        event_id=event.event_id, occurred_at=event.occurred_at, payload=event.payload
+    )
+    with transaction.atomic():
+        _, first_time = ProcessedEvent.objects.get_or_create(
+            consumer=consumer.name, event_id=event.event_id
+        )
+        if first_time:
+            consumer.handle(envelope)
+
+
+def outbox_deliveries_due(*, limit: int = 500) -> list[int]:
+    """Pending deliveries whose time has come: the ones no on-commit kick or retry picked up."""
+    return list(
+        OutboxDelivery.objects.filter(
+            status=OutboxDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_delivery_replay(*, delivery_ids: list[int]) -> int:
+    """Put dead-lettered (or stuck pending) deliveries back on the queue, from attempt zero."""
+    from connectors.outbox.recorder import enqueue_deliveries
+
+    with transaction.atomic():
+        replayable = OutboxDelivery.objects.select_for_update().filter(
+            pk__in=delivery_ids,
+            status__in=[OutboxDelivery.Status.DEAD, OutboxDelivery.Status.PENDING],
+        )
+        ids = list(replayable.values_list("pk", flat=True))
+        OutboxDelivery.objects.filter(pk__in=ids).update(
+            status=OutboxDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        transaction.on_commit(lambda: enqueue_deliveries(ids))
+    return len(ids)

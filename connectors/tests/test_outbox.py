@@ -1,0 +1,139 @@
+import threading
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+
+from connectors.models import OutboxDelivery, OutboxEvent, ProcessedEvent
+from connectors.outbox.services import (
+    outbox_deliveries_due,
+    outbox_delivery_attempt,
+    outbox_delivery_replay,
+)
+from connectors.tasks import outbox_sweep
+from connectors.tests.ping import CONSUMER, PingSent, attempts, ping_sent
+
+
+def publish(name: str, fail_times: int = 0):
+    with transaction.atomic():
+        return ping_sent.publish(PingSent(name=name, fail_times=fail_times))
+
+
+def effects(name: str) -> int:
+    return Group.objects.filter(name=f"ping:{name}").count()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    attempts.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_is_stored_and_delivered_after_commit():
+    envelope = publish("hello")
+
+    event = OutboxEvent.objects.get(event_id=envelope.event_id)
+    delivery = event.deliveries.get()
+    assert event.payload == {"name": "hello", "fail_times": 0}
+    assert delivery.consumer == CONSUMER
+    assert delivery.status == OutboxDelivery.Status.DELIVERED
+    assert delivery.attempts == 1
+    assert effects("hello") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_no_outbox_row():
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        ping_sent.publish(PingSent(name="never"))
+        1 / 0  # noqa: B018
+
+    assert not OutboxEvent.objects.exists()
+    assert not OutboxDelivery.objects.exists()
+    assert effects("never") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delivering_an_event_twice_has_one_effect():
+    envelope = publish("twice")
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id)
+
+    # A replay (or a duplicate task) of an already processed event changes nothing.
+    OutboxDelivery.objects.filter(pk=delivery.pk).update(status=OutboxDelivery.Status.PENDING)
+    assert outbox_delivery_attempt(delivery_id=delivery.pk).status == "delivered"
+
+    assert effects("twice") == 1
+    assert attempts["twice"] == 1
+    assert ProcessedEvent.objects.filter(consumer=CONSUMER, event_id=envelope.event_id).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_consumer_that_raises_is_retried_and_then_succeeds():
+    envelope = publish("flaky", fail_times=2)
+
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id)
+    assert delivery.status == OutboxDelivery.Status.DELIVERED
+    assert delivery.attempts == 3
+    assert delivery.last_error == ""
+    # The failed attempts' writes were rolled back with them: one effect.
+    assert effects("flaky") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_consumer_that_keeps_failing_is_dead_lettered_and_replayable(settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    envelope = publish("stubborn", fail_times=5)
+
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id)
+    assert delivery.status == OutboxDelivery.Status.DEAD
+    assert delivery.attempts == 3
+    assert "fails on attempt 3" in delivery.last_error
+    assert effects("stubborn") == 0
+
+    # Staff replay it from the admin once the cause is fixed (here: two more failures, then ok).
+    assert outbox_delivery_replay(delivery_ids=[delivery.pk]) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == OutboxDelivery.Status.DELIVERED
+    assert effects("stubborn") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_delivers_what_no_kick_delivered(monkeypatch):
+    # A kick that never reaches a worker stands for a crash between commit and delivery.
+    with monkeypatch.context() as patched:
+        patched.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
+        envelope = publish("lost")
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id)
+    assert delivery.status == OutboxDelivery.Status.PENDING
+    assert delivery.pk not in outbox_deliveries_due()  # still inside the grace period
+
+    OutboxDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=delivery.created_at)
+    assert outbox_sweep() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == OutboxDelivery.Status.DELIVERED
+    assert effects("lost") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_attempts_at_one_delivery_have_one_effect(monkeypatch):
+    monkeypatch.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
+    envelope = publish("race")
+    delivery_id = OutboxDelivery.objects.get(event__event_id=envelope.event_id).pk
+    barrier = threading.Barrier(5)
+    outcomes = []
+
+    def attempt():
+        barrier.wait()
+        try:
+            outcomes.append(outbox_delivery_attempt(delivery_id=delivery_id).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes.count("delivered") == 1
+    assert effects("race") == 1

@@ -1,0 +1,1 @@
+"""Facts the LMS publishes (see README.md). Declared here, published by services."""

@@ -1,0 +1,1 @@
+"""Payloads of payouts's events and API: frozen dataclasses, standard library only."""

@@ -1,0 +1,1 @@
+"""Facts payouts publishes (see README.md). Declared here, published by services."""
