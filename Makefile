@@ -1,0 +1,55 @@
+# Cadence — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format venv migrate demo stack worker beat check-deploy clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cadence needs $(PYTHON) on the PATH"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: venv
+	$(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+## The app on its embedded default: SQLite, eager tasks, test processor, demo data.
+run: demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## The whole suite. Uses DATABASE_URL and CELERY_BROKER_URL when they are set.
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Production shape: gunicorn, a Celery worker and beat (Procfile), against DATABASE_URL and
+## CELERY_BROKER_URL from the environment.
+stack: venv
+	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL (PostgreSQL)"; exit 1; }
+	@test -n "$$CELERY_BROKER_URL" || { echo "set CELERY_BROKER_URL (Redis)"; exit 1; }
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
+
+check-deploy: venv
+	CADENCE_PRODUCTION=true SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))')} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-cadence.example} $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis
