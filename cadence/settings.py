@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -62,10 +62,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-
-if PRODUCTION:
-    # Collected static files are served by the web process itself, compressed and cache-busted.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "cadence.urls"
 WSGI_APPLICATION = "cadence.wsgi.application"
@@ -132,6 +128,11 @@ STORAGES = {
     },
 }
 
+# The web process serves static files itself (no CDN, no separate server): collected, compressed
+# and cache-busted in production; straight from the source folders otherwise.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cadence <no-reply@cadence.localhost>")
 
@@ -174,10 +175,6 @@ CELERY_BEAT_SCHEDULE = {
     "connectors.outbox-sweep": {
         "task": "connectors.outbox_sweep",
         "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=30)),
-    },
-    "cadence.heartbeat": {
-        "task": "cadence.heartbeat",
-        "schedule": crontab(minute="*/15"),
     },
 }
 
