@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 from django.conf import settings
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,6 +24,24 @@ class DecimalJSONParser(JSONParser):
             return json.loads(stream.read().decode(encoding), parse_float=Decimal)
         except ValueError as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+
+
+class AmountField(serializers.Field):
+    """A money amount in major units, as a JSON number or a decimal string, kept exact.
+
+    It only checks the shape; ``Money.parse`` (with the currency) checks the decimal places, so
+    the error names the currency's rule.
+    """
+
+    default_error_messages = {"invalid": "must be a number or a decimal string such as 199.00"}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (str, int, Decimal)):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return str(value)
 
 
 def exception_handler(exc, context):

@@ -1,0 +1,65 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+
+from cadence.api import AmountField
+from cadence.kernel.errors import Conflict
+from cadence.kernel.money import Money
+
+
+class PriceView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    class InputSerializer(serializers.Serializer):
+        amount = AmountField()
+        currency = serializers.CharField()
+        lines = serializers.ListField(child=serializers.IntegerField(min_value=1))
+
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data["currency"] == "EUR":
+            raise Conflict("this price already exists with another amount", field="currency")
+        money = Money.parse(data.validated_data["amount"], data.validated_data["currency"])
+        return Response({"minor": money.minor, "raw": str(request.data["amount"])})
+
+
+def post(body: str):
+    request = APIRequestFactory().post("/", body, content_type="application/json")
+    return PriceView.as_view()(request)
+
+
+def test_json_numbers_keep_their_exact_decimal_value():
+    response = post('{"amount": 192.31, "currency": "USD", "lines": [1]}')
+    assert response.status_code == 200
+    assert response.data == {"minor": 19231, "raw": str(Decimal("192.31"))}
+
+
+def test_domain_errors_name_the_field_and_the_reason():
+    response = post('{"amount": "199.001", "currency": "USD", "lines": [1]}')
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "amount"
+    assert "2 decimal places" in response.data["error"]["message"]
+
+    response = post('{"amount": "1.00", "currency": "EUR", "lines": [1]}')
+    assert response.status_code == 409
+    assert response.data["error"] == {
+        "code": "conflict",
+        "message": "this price already exists with another amount",
+        "field": "currency",
+    }
+
+
+def test_validation_errors_are_flattened_to_the_first_field():
+    response = post('{"amount": true, "lines": [0]}')
+    assert response.status_code == 400
+    error = response.data["error"]
+    assert error["field"] == "amount"
+    fields = {item["field"] for item in error["errors"]}
+    assert {"amount", "currency"} <= fields
+    assert "lines.0" in fields
