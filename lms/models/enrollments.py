@@ -219,3 +219,12 @@ class EnrollmentInstructorChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.previous_instructor or 'nobody'} → {self.new_instructor or 'nobody'}"
+
+
+class EnrollmentApproval(Enrollment):
+    """The approvals queue: pending enrollments, as staff see them in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "pending approval"
+        verbose_name_plural = "approvals queue"
