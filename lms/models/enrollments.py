@@ -226,5 +226,5 @@ class EnrollmentApproval(Enrollment):
 
     class Meta:
         proxy = True
-        verbose_name = "pending approval"
-        verbose_name_plural = "approvals queue"
+        verbose_name = "pending enrollment"
+        verbose_name_plural = "pending enrollments"
