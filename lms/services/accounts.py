@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from lms import events
 from lms.data import UserSynced
@@ -63,7 +63,12 @@ def user_register(
     except ValidationError as error:
         raise LmsError(" ".join(error.messages), field="password") from error
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        # Someone took the name between the check above and this insert.
+        raise LmsConflict("is already taken", field="username") from error
     user.groups.add(Group.objects.get_or_create(name="learner")[0])
     events.user_created.publish(_synced(user))
     return user

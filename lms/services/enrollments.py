@@ -24,6 +24,7 @@ from lms.data import (
     EnrollmentRequested,
     EnrollmentStatus,
     PendingEnrollmentRequest,
+    PurchaseMetadata,
 )
 from lms.errors import LmsConflict, LmsError, LmsNotFound, LmsPermissionDenied
 from lms.models import (
@@ -252,12 +253,12 @@ def _validated_fields(request: PendingEnrollmentRequest) -> dict:
         # Commerce may say "auto-approved"; it is a wish for the workflow, never a decision.
         "auto_approve_requested": bool(request.auto_approve)
         or request.approval_status == "auto-approved",
-        **_purchase_fields(request),
+        **purchase_fields(request.metadata),
     }
 
 
-def _purchase_fields(request: PendingEnrollmentRequest) -> dict:
-    metadata = request.metadata
+def purchase_fields(metadata: PurchaseMetadata | None) -> dict:
+    """The enrollment's record of its purchase: the amount exactly, in minor units."""
     if metadata is None:
         return {}
     fields: dict = {}
