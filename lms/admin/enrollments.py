@@ -124,13 +124,24 @@ class EnrollmentAdminBase(admin.ModelAdmin):
         "course__title", "course__public_id", "external_order_id", "external_order_item_id",
     ]  # fmt: skip
     date_hierarchy = "requested_at"
-    fields = [
-        "public_id", "state", "user", "course", "instructor", "source",
-        "external_order_id", "external_order_item_id", "purchase",
-        "requested_at", "approved_at", "approved_by", "rejected_at", "started_at",
-        "completed_at", "grade", "ended_at",
+    fieldsets = [
+        (None, {"fields": ["public_id", "state", "user", "course", "instructor", "source"]}),
+        ("Purchase", {"fields": ["external_order_id", "external_order_item_id", "purchase"]}),
+        (
+            "Timeline",
+            {
+                "fields": [
+                    "requested_at", ("approved_at", "approved_by"), "rejected_at",
+                    "started_at", ("completed_at", "grade"), "ended_at",
+                ]
+            },
+        ),
     ]  # fmt: skip
-    readonly_fields = [f for f in fields if f != "instructor"]
+    readonly_fields = [
+        "public_id", "state", "user", "course", "source", "external_order_id",
+        "external_order_item_id", "purchase", "requested_at", "approved_at", "approved_by",
+        "rejected_at", "started_at", "completed_at", "grade", "ended_at",
+    ]  # fmt: skip
     inlines = [TransitionLogInline, InstructorChangeInline]
     actions = ["approve_selected", "reject_selected", "complete_selected"]
 
@@ -342,6 +353,7 @@ class EnrollmentAdmin(EnrollmentAdminBase):
 class EnrollmentApprovalAdmin(EnrollmentAdminBase):
     """Pending enrollments only, oldest first: the staff's daily work list."""
 
+    list_display = ["public_id", "user", "course", "department", "source", "waiting"]
     list_filter = [f for f in EnrollmentAdminBase.list_filter if f != "state"]
     actions = ["approve_selected", "reject_selected"]
     ordering = ["requested_at", "id"]
