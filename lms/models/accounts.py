@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from cadence.kernel.public_ids import PublicIdField
@@ -47,3 +48,11 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The tree must stay a tree: a department cannot sit under itself or its own descendants.
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "A department cannot be inside itself."})
+            ancestor = ancestor.parent
