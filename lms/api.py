@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from lms import demo, services
 from lms.data import DemoSeed, EnrollmentReceipt, EnrollmentStatus, PendingEnrollmentRequest
-from lms.errors import LmsNotFound
-from lms.models import Enrollment
 
 
 def seed_demo(*, password: str) -> DemoSeed:
@@ -44,20 +40,9 @@ def enrollment_complete(*, enrollment_id: str, grade: int, system: str) -> Enrol
     """Complete an enrollment with a grade on behalf of ``system`` (e.g. "learning-progress").
 
     Publishes ``enrollment.completed`` with the Connector 3 fields. Completing an enrollment that
-    is already completed changes nothing.
+    is already completed changes nothing (``changed=False``).
     """
-    with transaction.atomic():
-        enrollment = (
-            Enrollment.objects.select_for_update(of=("self",))
-            .select_related("user", "course__content_creator", "instructor")
-            .filter(public_id=enrollment_id)
-            .first()
-        )
-        if enrollment is None:
-            raise LmsNotFound(f"no enrollment has the id '{enrollment_id}'", field="enrollmentId")
-        if enrollment.state == Enrollment.State.COMPLETED:
-            return EnrollmentStatus(
-                enrollment_id=enrollment_id, status=enrollment.state, changed=False
-            )
-        services.enrollment_complete(enrollment=enrollment, grade=grade, system=system)
-        return EnrollmentStatus(enrollment_id=enrollment_id, status=enrollment.state, changed=True)
+    enrollment, changed = services.enrollment_complete_once(
+        enrollment_id=enrollment_id, grade=grade, system=system
+    )
+    return EnrollmentStatus(enrollment_id=enrollment_id, status=enrollment.state, changed=changed)

@@ -433,6 +433,20 @@ def enrollment_complete(
     return enrollment
 
 
+def enrollment_complete_once(
+    *, enrollment_id: str, grade: int, system: str
+) -> tuple[Enrollment, bool]:
+    """Complete the enrollment with this public id unless it already is; says if it changed."""
+    with transaction.atomic():
+        found = Enrollment.objects.filter(public_id=enrollment_id).values_list("pk", flat=True)
+        if not found:
+            raise LmsNotFound(f"no enrollment has the id '{enrollment_id}'", field="enrollmentId")
+        enrollment = _locked(found[0])
+        if enrollment.state == Enrollment.State.COMPLETED:
+            return enrollment, False
+        return enrollment_complete(enrollment=enrollment, grade=grade, system=system), True
+
+
 # --- ending ------------------------------------------------------------------------------------
 
 

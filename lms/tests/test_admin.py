@@ -4,7 +4,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from lms.models import Course, Enrollment, EnrollmentTransition
+from lms.models import Course, Enrollment, EnrollmentTransition, User
 from lms.tests.factories import (
     CourseFactory,
     DepartmentFactory,
@@ -227,3 +227,51 @@ def test_course_authoring_pages_render(admin_client):
     module_page = admin_client.get(reverse("admin:lms_module_change", args=[lesson.module.pk]))
     assert course_page.status_code == module_page.status_code == 200
     assert lesson.title in module_page.content.decode()
+
+
+def test_people_added_or_renamed_in_the_admin_are_announced(admin_client, published):
+    admin_client.post(
+        reverse("admin:lms_user_add"),
+        {
+            "username": "ivan",
+            "password1": "a long and unusual passphrase",
+            "password2": "a long and unusual passphrase",
+            "usable_password": "true",
+        },
+    )
+    ivan = User.objects.get(username="ivan")
+    page = admin_client.get(reverse("admin:lms_user_change", args=[ivan.pk]))
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data |= {"first_name": "Ivan", "last_name": "Instructor", "date_joined_0": "2026-01-01"}
+    data |= {"date_joined_1": "10:00:00", "groups": [], "user_permissions": []}
+    data.pop("last_login", None)
+    data.pop("password", None)
+    admin_client.post(reverse("admin:lms_user_change", args=[ivan.pk]), data)
+
+    assert [p.id for p in published.of("user.created")] == [ivan.public_id]
+    assert [p.name for p in published.of("user.updated")] == ["Ivan Instructor"]
+
+
+def test_editing_a_published_courses_title_in_the_admin_announces_it(admin_client, published):
+    course = CourseFactory()
+    data = {
+        "title": "Renamed",
+        "slug": course.slug,
+        "description": course.description,
+        "thumbnail": course.thumbnail,
+        "content_creator": course.content_creator.pk,
+        "requires_approval": "on",
+        "passing_grade": 70,
+        "capacity": "",
+        "modules-TOTAL_FORMS": "0",
+        "modules-INITIAL_FORMS": "0",
+        "assignments-TOTAL_FORMS": "0",
+        "assignments-INITIAL_FORMS": "0",
+    }
+
+    response = admin_client.post(reverse("admin:lms_course_change", args=[course.pk]), data)
+
+    assert response.status_code == 302
+    [updated] = published.of("course.updated")
+    assert (updated.id, updated.title) == (course.public_id, "Renamed")

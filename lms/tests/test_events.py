@@ -176,3 +176,11 @@ def test_a_weak_password_is_refused_by_the_validators(published):
     assert weak.value.field == "password"
     assert not User.objects.filter(username="x").exists()
     assert published == []
+
+
+def test_completing_an_unknown_enrollment_names_it(published):
+    with pytest.raises(LmsError) as unknown:
+        api.enrollment_complete(enrollment_id="enr_nope", grade=90, system="learning-progress")
+
+    assert (unknown.value.field, unknown.value.status_code) == ("enrollmentId", 404)
+    assert published == []
