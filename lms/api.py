@@ -2,10 +2,47 @@
 
 from __future__ import annotations
 
-from lms import demo
-from lms.data import DemoSeed
+from lms import demo, services
+from lms.data import DemoSeed, EnrollmentReceipt, EnrollmentStatus, PendingEnrollmentRequest
 
 
 def seed_demo(*, password: str) -> DemoSeed:
-    """Create (or find) the demo people, department and published courses."""
+    """Create (or find) the demo people, department, courses and enrollments in several states."""
     return demo.demo_seed(password=password)
+
+
+def enrollment_request(request: PendingEnrollmentRequest) -> EnrollmentReceipt:
+    """Connector 1: create the pending enrollment a paid order item asks for.
+
+    Idempotent on (external order id, external order item id): a repeat returns the same
+    enrollment, the same key for another user or course raises a conflict naming
+    ``externalOrderItemId``. Unknown user, unknown or unpublished course and an instructor who does
+    not teach the course are refused naming ``userId``, ``courseId`` or ``instructorId``, with
+    nothing created. With ``auto_approve`` the approval workflow runs after commit.
+    """
+    return services.enrollment_request(request)
+
+
+def enrollment_cancel_for_refund(
+    *, order_id: str, order_item_id: str, reason: str
+) -> EnrollmentStatus:
+    """A refunded order item ends its enrollment: cancelled before completion, revoked after.
+
+    Idempotent: calling it again (or for an enrollment already rejected) changes nothing and says
+    so with ``changed=False``.
+    """
+    return services.enrollment_end_for_refund(
+        order_id=order_id, order_item_id=order_item_id, reason=reason
+    )
+
+
+def enrollment_complete(*, enrollment_id: str, grade: int, system: str) -> EnrollmentStatus:
+    """Complete an enrollment with a grade on behalf of ``system`` (e.g. "learning-progress").
+
+    Publishes ``enrollment.completed`` with the Connector 3 fields. Completing an enrollment that
+    is already completed changes nothing (``changed=False``).
+    """
+    enrollment, changed = services.enrollment_complete_once(
+        enrollment_id=enrollment_id, grade=grade, system=system
+    )
+    return EnrollmentStatus(enrollment_id=enrollment_id, status=enrollment.state, changed=changed)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+# --- demo ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -17,3 +21,138 @@ class DemoSeed:
     users: dict[str, str]
     logins: dict[str, str]
     courses: tuple[CourseSummary, ...]
+
+
+# --- Connector 1: enrollment requests -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurchaseMetadata:
+    purchase_date: datetime | None = None
+    # Major units as sent (199.00 or "199.00"); parsed exactly against the currency.
+    amount: Decimal | int | str | None = None
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class PendingEnrollmentRequest:
+    """The spec's PendingEnrollmentRequest, as commerce sends it for each paid order item."""
+
+    external_order_id: str
+    external_order_item_id: str
+    user_id: str
+    course_id: str
+    instructor_id: str | None = None
+    approval_status: str = "pending"
+    auto_approve: bool = False
+    metadata: PurchaseMetadata | None = None
+
+
+@dataclass(frozen=True)
+class EnrollmentReceipt:
+    """The answer to an enrollment request. ``created`` is false for a repeat of the same key."""
+
+    enrollment_id: str
+    status: str
+    message: str
+    created: bool
+
+
+@dataclass(frozen=True)
+class EnrollmentStatus:
+    """Where an enrollment stands after a call; ``changed`` is false when nothing had to move."""
+
+    enrollment_id: str
+    status: str
+    changed: bool
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserSynced:
+    """The spec's CommerceUser fields: what other contexts cache about a person."""
+
+    id: str
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CourseSynced:
+    """The spec's Course Sync fields: what commerce's catalogue needs about a course."""
+
+    id: str
+    title: str
+    description: str
+    content_creator_id: str
+    thumbnail: str
+    status: str
+
+
+@dataclass(frozen=True)
+class EnrollmentRequested:
+    enrollment_id: str
+    order_id: str | None
+    order_item_id: str | None
+    user_id: str
+    course_id: str
+    instructor_id: str | None
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class EnrollmentApproved:
+    """Connector 2: ``approved_by`` is "auto-approval" or the staff member's public id."""
+
+    enrollment_id: str
+    order_id: str | None
+    order_item_id: str | None
+    status: str
+    approved_at: datetime
+    approved_by: str
+
+
+@dataclass(frozen=True)
+class EnrollmentRejected:
+    """Connector 2 for a refusal: commerce refunds the order item."""
+
+    enrollment_id: str
+    order_id: str | None
+    order_item_id: str | None
+    status: str
+    rejected_at: datetime
+    rejected_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EnrollmentCompleted:
+    """Connector 3: what payouts needs to confirm the creator's and instructor's shares."""
+
+    enrollment_id: str
+    user_id: str
+    course_id: str
+    instructor_id: str | None
+    content_creator_id: str
+    completed_at: datetime
+    grade: int | None
+    order_id: str | None
+    order_item_id: str | None
+
+
+@dataclass(frozen=True)
+class EnrollmentEnded:
+    """An enrollment cancelled (before completion) or revoked (after it), with why and by whom."""
+
+    enrollment_id: str
+    user_id: str
+    course_id: str
+    order_id: str | None
+    order_item_id: str | None
+    status: str
+    previous_status: str
+    ended_at: datetime
+    ended_by: str
+    reason: str

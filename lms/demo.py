@@ -1,12 +1,13 @@
-"""Demo people and courses for the embedded mode. Running it twice changes nothing."""
+"""Demo people, courses and enrollments for the embedded mode. Running it twice changes nothing."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
+from lms import services
 from lms.data import CourseSummary, DemoSeed
-from lms.models import Course, Department
+from lms.models import Course, Department, Enrollment, Lesson, Module, User
 
 DEMO_PEOPLE = {
     "staff": ("admin", "Ada", "Admin", "admin@cadence.localhost"),
@@ -22,43 +23,95 @@ DEMO_COURSES = [
      "Run discussions, grade fairly and hold live sessions learners remember."),
 ]  # fmt: skip
 
+DEMO_CURRICULUM = [
+    ("Getting started",
+     [("Welcome", Lesson.Kind.TEXT), ("A tour in ten minutes", Lesson.Kind.VIDEO)]),
+    ("Practice",
+     [("Your first exercise", Lesson.Kind.ASSIGNMENT), ("Office hours", Lesson.Kind.LIVE_SESSION)]),
+]  # fmt: skip
+
+# (role, course slug, state to reach): so that the approvals queue and "My learning" show a mix.
+DEMO_ENROLLMENTS = [
+    ("learner", "django-for-payments", Enrollment.State.IN_PROGRESS),
+    ("learner", "teaching-online", Enrollment.State.PENDING),
+    ("instructor", "teaching-online", Enrollment.State.APPROVED),
+    ("creator", "django-for-payments", Enrollment.State.PENDING),
+]
+
 
 @transaction.atomic
 def demo_seed(*, password: str) -> DemoSeed:
-    User = get_user_model()
-    people = {}
-    for role, (username, first, last, email) in DEMO_PEOPLE.items():
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"first_name": first, "last_name": last, "email": email},
-        )
-        if created:
-            user.set_password(password)
-            user.is_staff = user.is_superuser = role == "staff"
-            user.save()
-        people[role] = user
-
-    Department.objects.get_or_create(slug="engineering", defaults={"name": "Engineering"})
-    courses = []
+    services.roles_ensure()
+    department, _ = Department.objects.get_or_create(
+        slug="engineering", defaults={"name": "Engineering"}
+    )
+    people = {role: _person(role, password, department) for role in DEMO_PEOPLE}
+    courses = {}
     for slug, title, description in DEMO_COURSES:
-        course, _ = Course.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "title": title,
-                "description": description,
-                "content_creator": people["creator"],
-                "status": Course.Status.PUBLISHED,
-            },
-        )
-        courses.append(
+        course = _course(slug, title, description, people["creator"])
+        services.course_instructor_assign(course=course, instructor=people["instructor"])
+        courses[slug] = course
+    for role, slug, state in DEMO_ENROLLMENTS:
+        _enrollment(people[role], courses[slug], state, staff=people["staff"])
+    return DemoSeed(
+        users={role: user.public_id for role, user in people.items()},
+        logins={role: user.username for role, user in people.items()},
+        courses=tuple(
             CourseSummary(
                 id=course.public_id,
                 title=course.title,
                 content_creator_id=course.content_creator.public_id,
             )
-        )
-    return DemoSeed(
-        users={role: user.public_id for role, user in people.items()},
-        logins={role: user.username for role, user in people.items()},
-        courses=tuple(courses),
+            for course in courses.values()
+        ),
     )
+
+
+def _person(role: str, password: str, department: Department) -> User:
+    username, first, last, email = DEMO_PEOPLE[role]
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, first_name=first, last_name=last, email=email)
+        user.set_password(password)
+        user.is_staff = user.is_superuser = role == "staff"
+        user.department = department if role == "learner" else None
+        user.save()
+        services.user_announce(user=user, created=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _course(slug: str, title: str, description: str, creator: User) -> Course:
+    course = Course.objects.filter(slug=slug).first()
+    if course is not None:
+        return course
+    course = Course.objects.create(
+        slug=slug, title=title, description=description, content_creator=creator
+    )
+    for module_position, (module_title, lessons) in enumerate(DEMO_CURRICULUM):
+        module = Module.objects.create(course=course, title=module_title, position=module_position)
+        for position, (lesson_title, kind) in enumerate(lessons):
+            Lesson.objects.create(
+                module=module,
+                title=lesson_title,
+                kind=kind,
+                position=position,
+                body=f"{lesson_title}: notes for {title}.",
+                video_url="https://video.cadence.localhost/tour"
+                if kind == Lesson.Kind.VIDEO
+                else "",
+            )
+    return services.course_publish(course=course)
+
+
+def _enrollment(user: User, course: Course, state: str, *, staff: User) -> None:
+    if Enrollment.objects.filter(user=user, course=course).exists():
+        return
+    instructor = course.instructors.first()
+    enrollment = services.enrollment_enroll(
+        user=user, course=course, actor=staff, instructor=instructor
+    )
+    if state in {Enrollment.State.APPROVED, Enrollment.State.IN_PROGRESS}:
+        services.enrollment_approve(enrollment=enrollment, actor=staff)
+    if state == Enrollment.State.IN_PROGRESS:
+        services.enrollment_start(enrollment=enrollment, actor=user)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from cadence.kernel.public_ids import PublicIdField
@@ -9,6 +10,13 @@ class User(AbstractUser):
     """A person on Cadence: learner, instructor, creator or staff (roles are groups)."""
 
     public_id = PublicIdField(prefix="usr")
+    department = models.ForeignKey(
+        "lms.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -27,7 +35,12 @@ class Department(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     pre_approved = models.BooleanField(
-        default=False, help_text="Enrollments of this department's members are approved at once."
+        default=False,
+        help_text="Enrollments of this department's members (and of its sub-departments') "
+        "are approved without staff review.",
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_departments"
     )
 
     class Meta:
@@ -36,26 +49,10 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
-
-class Course(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
-
-    public_id = PublicIdField(prefix="crs")
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(unique=True)
-    description = models.TextField(blank=True)
-    content_creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_courses"
-    )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["title"]
-
-    def __str__(self) -> str:
-        return self.title
+    def clean(self) -> None:
+        # The tree must stay a tree: a department cannot sit under itself or its own descendants.
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "A department cannot be inside itself."})
+            ancestor = ancestor.parent

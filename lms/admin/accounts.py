@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from lms import services
+from lms.models import Department, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "email", "first_name", "last_name", "public_id", "department"]
+    list_filter = [*DjangoUserAdmin.list_filter, "department"]
+    list_select_related = ["department"]
+    search_fields = ["username", "email", "first_name", "last_name", "public_id"]
+    readonly_fields = ["public_id"]
+    fieldsets = [(None, {"fields": ["public_id", "department"]}), *DjangoUserAdmin.fieldsets]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Other contexts keep a copy of name and email; tell them what changed here.
+        if not change or {"email", "first_name", "last_name"} & set(form.changed_data):
+            services.user_announce(user=obj, created=not change)
+
+
+class SubDepartmentInline(admin.TabularInline):
+    model = Department
+    fk_name = "parent"
+    fields = ["name", "slug", "pre_approved"]
+    prepopulated_fields = {"slug": ["name"]}
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "pre_approved"]
+    list_filter = ["pre_approved"]
+    list_select_related = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["managers"]
+    inlines = [SubDepartmentInline]

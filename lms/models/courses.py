@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from cadence.kernel.public_ids import PublicIdField
+
+
+class Course(models.Model):
+    """A course as authored: its catalogue facts, curriculum and who may teach it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    public_id = PublicIdField(prefix="crs")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    thumbnail = models.URLField(blank=True, help_text="Address of the course's cover image.")
+    content_creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_courses"
+    )
+    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
+    requires_approval = models.BooleanField(
+        default=True,
+        help_text="Staff review every enrollment unless the learner's department is pre-approved.",
+    )
+    passing_grade = models.PositiveSmallIntegerField(
+        default=70,
+        validators=[MaxValueValidator(100)],
+        help_text="Lowest grade (0-100) that completes the course.",
+    )
+    capacity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Most learners admitted at once; empty for no limit.",
+    )
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="lms.CourseInstructor",
+        related_name="taught_courses",
+        blank=True,
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @transition(field=status, source=Status.DRAFT, target=Status.PUBLISHED)
+    def publish(self) -> None:
+        """Open the course to the catalogue and to enrollment."""
+        self.published_at = timezone.now()
+
+    @transition(field=status, source=Status.PUBLISHED, target=Status.ARCHIVED)
+    def archive(self) -> None:
+        """Close the course to new enrollments; current learners keep their access."""
+
+
+class CourseInstructor(models.Model):
+    """An instructor assigned to teach a course; enrollments pick their instructor from these."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="course_assignments"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "instructor"], name="lms_one_assignment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instructor} teaches {self.course}"
+
+
+class Module(models.Model):
+    """A chapter of a course: an ordered group of lessons."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        VIDEO = "video", "Video link"
+        ASSIGNMENT = "assignment", "Assignment"
+        LIVE_SESSION = "live_session", "Live session"
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
+    position = models.PositiveIntegerField(default=0)
+    body = models.TextField(blank=True, help_text="The text, or the assignment's brief.")
+    video_url = models.URLField(blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True, help_text="Live sessions only.")
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["module", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        # Each kind needs its own content to be playable; refuse the lesson before it is saved.
+        if self.kind == self.Kind.VIDEO and not self.video_url:
+            raise ValidationError({"video_url": "A video lesson needs the video's address."})
+        if self.kind == self.Kind.LIVE_SESSION and not self.starts_at:
+            raise ValidationError({"starts_at": "A live session needs a start time."})

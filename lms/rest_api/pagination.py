@@ -1,0 +1,8 @@
+from rest_framework.pagination import LimitOffsetPagination
+
+
+def paginated(request, view, queryset, serializer_class):
+    """One page of ``queryset`` in the project's limit/offset envelope."""
+    paginator = LimitOffsetPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)

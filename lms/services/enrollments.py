@@ -1,0 +1,605 @@
+"""Enrollments: Connector 1 requests, the approval workflow and every later transition.
+
+Every state change goes through ``_transition``: it checks the transition is allowed from the
+current state, that its conditions hold and (for a person) that they hold its permission, saves
+under the optimistic lock, and writes the transition log. The event of the fact is published in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from cadence.kernel.money import Money, MoneyError, currency
+from lms import events
+from lms.data import (
+    EnrollmentApproved,
+    EnrollmentCompleted,
+    EnrollmentEnded,
+    EnrollmentReceipt,
+    EnrollmentRejected,
+    EnrollmentRequested,
+    EnrollmentStatus,
+    PendingEnrollmentRequest,
+    PurchaseMetadata,
+)
+from lms.errors import LmsConflict, LmsError, LmsNotFound, LmsPermissionDenied
+from lms.models import (
+    Course,
+    CourseInstructor,
+    Department,
+    Enrollment,
+    EnrollmentInstructorChange,
+    EnrollmentTransition,
+    User,
+)
+
+AUTO_APPROVAL = "auto-approval"
+REFUND = "refund"
+APPROVAL_STATUSES = {"pending", "auto-approved"}
+# States that hold a seat of a course with a capacity.
+SEATED_STATES = [
+    Enrollment.State.APPROVED,
+    Enrollment.State.IN_PROGRESS,
+    Enrollment.State.COMPLETED,
+]
+
+
+# --- the one way a state changes ---------------------------------------------------------------
+
+
+def _actor_label(actor: User | None, system: str | None) -> str:
+    if actor is not None:
+        return actor.public_id
+    if not system:
+        raise ValueError("a transition needs a person or the name of the system that acts")
+    return system
+
+
+def _transition(
+    enrollment: Enrollment,
+    name: str,
+    *,
+    actor: User | None,
+    system: str | None,
+    reason: str = "",
+    **kwargs,
+) -> EnrollmentTransition:
+    method = getattr(enrollment, name)
+    source = enrollment.state
+    if not can_proceed(method, check_conditions=False):
+        raise LmsConflict(
+            f"cannot {name} an enrollment that is {enrollment.get_state_display().lower()}",
+            field="state",
+            code="transition_not_allowed",
+        )
+    if not can_proceed(method):
+        raise LmsConflict(
+            f"cannot {name} this enrollment now: its conditions are not met", field="state"
+        )
+    # A system (auto-approval, refunds) acts on the platform's authority; a person needs the
+    # transition's permission.
+    if actor is not None and not has_transition_perm(method, actor):
+        raise LmsPermissionDenied(f"you may not {name} enrollments", field="state")
+    method(**kwargs)
+    try:
+        enrollment.save()
+    except ConcurrentTransition as error:
+        raise LmsConflict(
+            "the enrollment changed while you were looking at it; reload and try again",
+            field="state",
+            code="concurrent_change",
+        ) from error
+    return EnrollmentTransition.objects.create(
+        enrollment=enrollment,
+        name=name,
+        source_state=source,
+        target_state=enrollment.state,
+        actor=actor,
+        actor_system="" if actor is not None else system,
+        reason=reason,
+    )
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise LmsError("is required: say why", field="reason")
+    return reason
+
+
+def _locked(enrollment_pk: int) -> Enrollment:
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("user", "course__content_creator", "instructor")
+        .get(pk=enrollment_pk)
+    )
+
+
+# --- Connector 1: enrollment requests ----------------------------------------------------------
+
+
+def enrollment_request(request: PendingEnrollmentRequest) -> EnrollmentReceipt:
+    """Create the pending enrollment an order item paid for, once per order item.
+
+    A repeat of the same (order, order item) returns the enrollment it made; the same key with
+    another user or course is a conflict. Bad input names its field and creates nothing. With
+    ``auto_approve`` the approval workflow runs after commit; the receipt still says pending.
+    """
+    order_id = _required_key(request.external_order_id, "externalOrderId")
+    order_item_id = _required_key(request.external_order_item_id, "externalOrderItemId")
+    with transaction.atomic():
+        existing = _existing(order_id, order_item_id)
+        if existing is not None:
+            return _repeat_receipt(existing, request)
+        fields = _validated_fields(request)
+        try:
+            # A savepoint, so that losing the race to a concurrent twin leaves us a usable
+            # transaction in which to read the twin's enrollment.
+            with transaction.atomic():
+                enrollment = Enrollment.objects.create(
+                    external_order_id=order_id, external_order_item_id=order_item_id, **fields
+                )
+        except IntegrityError:
+            existing = _existing(order_id, order_item_id)
+            if existing is None:
+                raise
+            return _repeat_receipt(existing, request)
+        EnrollmentTransition.objects.create(
+            enrollment=enrollment,
+            name="request",
+            source_state="",
+            target_state=enrollment.state,
+            actor_system=Enrollment.Source.COMMERCE,
+            reason=f"order {order_id}, item {order_item_id}",
+        )
+        if enrollment.instructor_id:
+            EnrollmentInstructorChange.objects.create(
+                enrollment=enrollment,
+                new_instructor=enrollment.instructor,
+                actor_system=Enrollment.Source.COMMERCE,
+                reason="assigned in the enrollment request",
+            )
+        events.enrollment_requested.publish(_requested(enrollment))
+        if enrollment.auto_approve_requested:
+            _schedule_auto_approval(enrollment.pk)
+    return EnrollmentReceipt(
+        enrollment_id=enrollment.public_id,
+        status=enrollment.state,
+        message=_receipt_message(enrollment),
+        created=True,
+    )
+
+
+def _required_key(value: object, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise LmsError("is required", field=field)
+    if len(value.strip()) > 64:
+        raise LmsError("must be at most 64 characters", field=field)
+    return value.strip()
+
+
+def _existing(order_id: str, order_item_id: str) -> Enrollment | None:
+    return (
+        Enrollment.objects.select_related("user", "course")
+        .filter(external_order_id=order_id, external_order_item_id=order_item_id)
+        .first()
+    )
+
+
+def _repeat_receipt(existing: Enrollment, request: PendingEnrollmentRequest) -> EnrollmentReceipt:
+    if existing.user.public_id != request.user_id:
+        raise LmsConflict(
+            "this order item already enrolled another user", field="externalOrderItemId"
+        )
+    if existing.course.public_id != request.course_id:
+        raise LmsConflict(
+            "this order item already enrolled the user in another course",
+            field="externalOrderItemId",
+        )
+    if existing.state == Enrollment.State.PENDING and existing.auto_approve_requested:
+        # The first request's approval task may have been lost; asking again is harmless.
+        _schedule_auto_approval(existing.pk)
+    return EnrollmentReceipt(
+        enrollment_id=existing.public_id,
+        status=existing.state,
+        message=_receipt_message(existing),
+        created=False,
+    )
+
+
+def _receipt_message(enrollment: Enrollment) -> str:
+    if enrollment.state == Enrollment.State.PENDING:
+        return "Enrollment created, pending approval"
+    return f"Enrollment already {enrollment.get_state_display().lower()}"
+
+
+def _validated_fields(request: PendingEnrollmentRequest) -> dict:
+    if request.approval_status not in APPROVAL_STATUSES:
+        raise LmsError("must be 'pending' or 'auto-approved'", field="approvalStatus")
+    user = User.objects.select_related("department").filter(public_id=request.user_id).first()
+    if user is None:
+        raise LmsNotFound(f"no user has the id '{request.user_id}'", field="userId")
+    if not user.is_active:
+        raise LmsError("this user's account is deactivated", field="userId")
+    course = Course.objects.filter(public_id=request.course_id).first()
+    if course is None:
+        raise LmsNotFound(f"no course has the id '{request.course_id}'", field="courseId")
+    if course.status != Course.Status.PUBLISHED:
+        raise LmsError(
+            f"the course is {course.status}, not published", field="courseId", code="unavailable"
+        )
+    instructor = None
+    if request.instructor_id:
+        instructor = (
+            CourseInstructor.objects.select_related("instructor")
+            .filter(course=course, instructor__public_id=request.instructor_id)
+            .first()
+        )
+        if instructor is None:
+            raise LmsError(
+                f"'{request.instructor_id}' is not an instructor of this course",
+                field="instructorId",
+            )
+        instructor = instructor.instructor
+    return {
+        "user": user,
+        "course": course,
+        "instructor": instructor,
+        "source": Enrollment.Source.COMMERCE,
+        # Commerce may say "auto-approved"; it is a wish for the workflow, never a decision.
+        "auto_approve_requested": bool(request.auto_approve)
+        or request.approval_status == "auto-approved",
+        **purchase_fields(request.metadata),
+    }
+
+
+def purchase_fields(metadata: PurchaseMetadata | None) -> dict:
+    """The enrollment's record of its purchase: the amount exactly, in minor units."""
+    if metadata is None:
+        return {}
+    fields: dict = {}
+    if metadata.purchase_date is not None:
+        if (
+            not isinstance(metadata.purchase_date, datetime)
+            or metadata.purchase_date.tzinfo is None
+        ):
+            raise LmsError(
+                "must be a date and time with a time zone", field="metadata.purchaseDate"
+            )
+        fields["purchased_at"] = metadata.purchase_date
+    if metadata.amount is not None or metadata.currency:
+        try:
+            code = currency(metadata.currency, field="metadata.currency").code
+            amount = Money.parse(metadata.amount, code, field="metadata.amount")
+        except MoneyError as error:
+            raise LmsError(error.message, field=error.field) from error
+        if amount.minor < 0:
+            raise LmsError("must not be negative", field="metadata.amount")
+        fields["purchase_amount_minor"] = amount.minor
+        fields["purchase_currency"] = amount.currency
+    return fields
+
+
+def _schedule_auto_approval(enrollment_pk: int) -> None:
+    from lms.tasks import enrollment_auto_approve_task
+
+    transaction.on_commit(lambda: enrollment_auto_approve_task.delay(enrollment_pk))
+
+
+# --- approval --------------------------------------------------------------------------------
+
+
+def auto_approval_applies(enrollment: Enrollment) -> bool:
+    """No staff review is needed: the course does not ask for it, or the department waives it."""
+    if not enrollment.course.requires_approval:
+        return True
+    department_id = enrollment.user.department_id
+    # A pre-approved department waives review for its sub-departments too. Walk up the tree; it is
+    # a few levels deep at most, and this runs in a background task.
+    seen: set[int] = set()
+    while department_id is not None and department_id not in seen:
+        seen.add(department_id)
+        department = Department.objects.filter(pk=department_id).values("pre_approved", "parent")
+        row = department.first()
+        if row is None:
+            return False
+        if row["pre_approved"]:
+            return True
+        department_id = row["parent"]
+    return False
+
+
+def _has_seat(course: Course) -> bool:
+    if course.capacity is None:
+        return True
+    # Lock the course so that two approvals cannot both take its last seat.
+    list(Course.objects.select_for_update().filter(pk=course.pk).values_list("pk", flat=True))
+    taken = Enrollment.objects.filter(course=course, state__in=SEATED_STATES).count()
+    return taken < course.capacity
+
+
+@transaction.atomic
+def enrollment_approve(
+    *, enrollment: Enrollment, actor: User | None = None, system: str | None = None
+) -> Enrollment:
+    """Approve a pending enrollment; publishes ``enrollment.approved`` (Connector 2)."""
+    if enrollment.state == Enrollment.State.PENDING and not _has_seat(enrollment.course):
+        raise LmsConflict(
+            f"the course is full ({enrollment.course.capacity} learners)", field="course"
+        )
+    _transition(enrollment, "approve", actor=actor, system=system, by=_actor_label(actor, system))
+    events.enrollment_approved.publish(
+        EnrollmentApproved(
+            enrollment_id=enrollment.public_id,
+            order_id=enrollment.external_order_id,
+            order_item_id=enrollment.external_order_item_id,
+            status=enrollment.state,
+            approved_at=enrollment.approved_at,
+            approved_by=enrollment.approved_by,
+        )
+    )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_reject(
+    *, enrollment: Enrollment, reason: str, actor: User | None = None, system: str | None = None
+) -> Enrollment:
+    """Refuse a pending enrollment; publishes ``enrollment.rejected`` so commerce refunds it."""
+    reason = _require_reason(reason)
+    _transition(enrollment, "reject", actor=actor, system=system, reason=reason)
+    events.enrollment_rejected.publish(
+        EnrollmentRejected(
+            enrollment_id=enrollment.public_id,
+            order_id=enrollment.external_order_id,
+            order_item_id=enrollment.external_order_item_id,
+            status=enrollment.state,
+            rejected_at=enrollment.rejected_at,
+            rejected_by=_actor_label(actor, system),
+            reason=reason,
+        )
+    )
+    return enrollment
+
+
+def enrollment_auto_approve(*, enrollment_pk: int) -> Enrollment:
+    """The approval workflow after an ``autoApprove`` request. Safe to run any number of times.
+
+    Approves as "auto-approval" when the course needs no review or the learner's department is
+    pre-approved and a seat is free; otherwise the enrollment stays pending for staff.
+    """
+    with transaction.atomic():
+        enrollment = _locked(enrollment_pk)
+        if enrollment.state != Enrollment.State.PENDING or not auto_approval_applies(enrollment):
+            return enrollment
+        if not _has_seat(enrollment.course):
+            return enrollment
+        return enrollment_approve(enrollment=enrollment, system=AUTO_APPROVAL)
+
+
+# --- learning ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrollment_start(*, enrollment: Enrollment, actor: User) -> Enrollment:
+    """The learner begins an approved course."""
+    if actor.pk != enrollment.user_id:
+        raise LmsPermissionDenied("only the learner starts their course", field="enrollment")
+    _transition(enrollment, "start", actor=actor, system=None)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_complete(
+    *,
+    enrollment: Enrollment,
+    grade: int,
+    actor: User | None = None,
+    system: str | None = None,
+) -> Enrollment:
+    """Complete an enrollment with a grade (0-100) at or above the course's passing grade.
+
+    An approved enrollment that was never started is started first, so the log shows both steps.
+    Publishes ``enrollment.completed`` with the Connector 3 fields.
+    """
+    if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade <= 100:
+        raise LmsError("must be a whole number from 0 to 100", field="grade")
+    if grade < enrollment.course.passing_grade:
+        raise LmsError(
+            f"{grade} is below the course's passing grade of {enrollment.course.passing_grade}",
+            field="grade",
+        )
+    if enrollment.state == Enrollment.State.APPROVED:
+        _transition(enrollment, "start", actor=actor, system=system, reason="completed directly")
+    enrollment.grade = grade
+    _transition(enrollment, "complete", actor=actor, system=system, reason=f"grade {grade}")
+    events.enrollment_completed.publish(
+        EnrollmentCompleted(
+            enrollment_id=enrollment.public_id,
+            user_id=enrollment.user.public_id,
+            course_id=enrollment.course.public_id,
+            instructor_id=enrollment.instructor.public_id if enrollment.instructor else None,
+            content_creator_id=enrollment.course.content_creator.public_id,
+            completed_at=enrollment.completed_at,
+            grade=enrollment.grade,
+            order_id=enrollment.external_order_id,
+            order_item_id=enrollment.external_order_item_id,
+        )
+    )
+    return enrollment
+
+
+def enrollment_complete_once(
+    *, enrollment_id: str, grade: int, system: str
+) -> tuple[Enrollment, bool]:
+    """Complete the enrollment with this public id unless it already is; says if it changed."""
+    with transaction.atomic():
+        found = Enrollment.objects.filter(public_id=enrollment_id).values_list("pk", flat=True)
+        if not found:
+            raise LmsNotFound(f"no enrollment has the id '{enrollment_id}'", field="enrollmentId")
+        enrollment = _locked(found[0])
+        if enrollment.state == Enrollment.State.COMPLETED:
+            return enrollment, False
+        return enrollment_complete(enrollment=enrollment, grade=grade, system=system), True
+
+
+# --- ending ------------------------------------------------------------------------------------
+
+
+def _ended(enrollment: Enrollment, previous: str, by: str, reason: str) -> EnrollmentEnded:
+    return EnrollmentEnded(
+        enrollment_id=enrollment.public_id,
+        user_id=enrollment.user.public_id,
+        course_id=enrollment.course.public_id,
+        order_id=enrollment.external_order_id,
+        order_item_id=enrollment.external_order_item_id,
+        status=enrollment.state,
+        previous_status=previous,
+        ended_at=enrollment.ended_at,
+        ended_by=by,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def enrollment_cancel(
+    *, enrollment: Enrollment, reason: str, actor: User | None = None, system: str | None = None
+) -> Enrollment:
+    """Cancel an enrollment before completion; publishes ``enrollment.cancelled``."""
+    reason = _require_reason(reason)
+    previous = enrollment.state
+    _transition(enrollment, "cancel", actor=actor, system=system, reason=reason)
+    events.enrollment_cancelled.publish(
+        _ended(enrollment, previous, _actor_label(actor, system), reason)
+    )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_revoke(
+    *, enrollment: Enrollment, reason: str, actor: User | None = None, system: str | None = None
+) -> Enrollment:
+    """Revoke a completed enrollment (refund, chargeback); publishes ``enrollment.revoked``."""
+    reason = _require_reason(reason)
+    previous = enrollment.state
+    _transition(enrollment, "revoke", actor=actor, system=system, reason=reason)
+    events.enrollment_revoked.publish(
+        _ended(enrollment, previous, _actor_label(actor, system), reason)
+    )
+    return enrollment
+
+
+def enrollment_end_for_refund(
+    *, order_id: str, order_item_id: str, reason: str
+) -> EnrollmentStatus:
+    """End the enrollment an order item paid for: cancel it, or revoke it once completed.
+
+    Idempotent: an enrollment already cancelled, revoked or rejected is left as it is.
+    """
+    order_id = _required_key(order_id, "orderId")
+    order_item_id = _required_key(order_item_id, "orderItemId")
+    with transaction.atomic():
+        found = _existing(order_id, order_item_id)
+        if found is None:
+            raise LmsNotFound("no enrollment was made for this order item", field="orderItemId")
+        enrollment = _locked(found.pk)
+        state = enrollment.state
+        if state == Enrollment.State.COMPLETED:
+            enrollment_revoke(enrollment=enrollment, reason=reason or REFUND, system=REFUND)
+        elif state in {
+            Enrollment.State.PENDING,
+            Enrollment.State.APPROVED,
+            Enrollment.State.IN_PROGRESS,
+        }:
+            enrollment_cancel(enrollment=enrollment, reason=reason or REFUND, system=REFUND)
+        return EnrollmentStatus(
+            enrollment_id=enrollment.public_id,
+            status=enrollment.state,
+            changed=enrollment.state != state,
+        )
+
+
+# --- instructors -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrollment_instructor_assign(
+    *,
+    enrollment: Enrollment,
+    instructor: User | None,
+    actor: User | None = None,
+    system: str | None = None,
+    reason: str = "",
+) -> Enrollment:
+    """Give an enrollment its instructor (one of the course's), or none; every change is logged."""
+    if (
+        instructor is not None
+        and not CourseInstructor.objects.filter(
+            course_id=enrollment.course_id, instructor=instructor
+        ).exists()
+    ):
+        raise LmsError(f"{instructor} is not an instructor of this course", field="instructor")
+    if enrollment.instructor_id == (instructor.pk if instructor else None):
+        return enrollment
+    previous = enrollment.instructor
+    enrollment.instructor = instructor
+    enrollment.save(update_fields=["instructor"])
+    EnrollmentInstructorChange.objects.create(
+        enrollment=enrollment,
+        previous_instructor=previous,
+        new_instructor=instructor,
+        actor=actor,
+        actor_system="" if actor is not None else (system or ""),
+        reason=reason,
+    )
+    return enrollment
+
+
+def _requested(enrollment: Enrollment) -> EnrollmentRequested:
+    return EnrollmentRequested(
+        enrollment_id=enrollment.public_id,
+        order_id=enrollment.external_order_id,
+        order_item_id=enrollment.external_order_item_id,
+        user_id=enrollment.user.public_id,
+        course_id=enrollment.course.public_id,
+        instructor_id=enrollment.instructor.public_id if enrollment.instructor else None,
+        requested_at=enrollment.requested_at,
+    )
+
+
+ACTIVE_STATES = [Enrollment.State.PENDING, *SEATED_STATES]
+
+
+@transaction.atomic
+def enrollment_enroll(
+    *,
+    user: User,
+    course: Course,
+    actor: User | None = None,
+    system: str | None = None,
+    instructor: User | None = None,
+) -> Enrollment:
+    """Enroll a person without a purchase (staff, demo): pending, to be approved as usual."""
+    if course.status != Course.Status.PUBLISHED:
+        raise LmsError(f"the course is {course.status}, not published", field="course")
+    if Enrollment.objects.filter(user=user, course=course, state__in=ACTIVE_STATES).exists():
+        raise LmsConflict("is already enrolled in this course", field="user")
+    enrollment = Enrollment.objects.create(user=user, course=course, source=Enrollment.Source.STAFF)
+    EnrollmentTransition.objects.create(
+        enrollment=enrollment,
+        name="request",
+        source_state="",
+        target_state=enrollment.state,
+        actor=actor,
+        actor_system="" if actor is not None else _actor_label(None, system),
+    )
+    if instructor is not None:
+        enrollment_instructor_assign(
+            enrollment=enrollment, instructor=instructor, actor=actor, system=system
+        )
+    events.enrollment_requested.publish(_requested(enrollment))
+    return enrollment

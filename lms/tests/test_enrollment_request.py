@@ -1,0 +1,239 @@
+"""Connector 1 in the LMS: validation, idempotency per order item, the auto-approval workflow."""
+
+import threading
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from lms import api
+from lms.data import PendingEnrollmentRequest, PurchaseMetadata
+from lms.errors import LmsConflict, LmsError, LmsNotFound
+from lms.models import Enrollment, EnrollmentInstructorChange, EnrollmentTransition
+from lms.tests.factories import (
+    CourseFactory,
+    CourseInstructorFactory,
+    DepartmentFactory,
+    UserFactory,
+)
+
+
+def request_for(user, course, **overrides) -> PendingEnrollmentRequest:
+    fields = {
+        "external_order_id": "ord_123",
+        "external_order_item_id": "oi_456",
+        "user_id": user.public_id,
+        "course_id": course.public_id,
+        "metadata": PurchaseMetadata(
+            purchase_date=datetime(2025, 1, 14, 10, tzinfo=UTC),
+            amount=Decimal("199.00"),
+            currency="USD",
+        ),
+    }
+    return PendingEnrollmentRequest(**(fields | overrides))
+
+
+@pytest.mark.django_db
+def test_a_request_creates_a_pending_enrollment_with_its_purchase(published):
+    user, course = UserFactory(), CourseFactory()
+
+    receipt = api.enrollment_request(request_for(user, course))
+
+    enrollment = Enrollment.objects.get()
+    assert receipt.enrollment_id == enrollment.public_id
+    assert (receipt.status, receipt.created) == ("pending", True)
+    assert receipt.message == "Enrollment created, pending approval"
+    assert (enrollment.user, enrollment.course) == (user, course)
+    assert (enrollment.purchase_amount_minor, enrollment.purchase_currency) == (19900, "USD")
+    assert enrollment.source == Enrollment.Source.COMMERCE
+    request_log = EnrollmentTransition.objects.get(enrollment=enrollment)
+    assert (request_log.source_state, request_log.target_state) == ("", "pending")
+    [requested] = published.of("enrollment.requested")
+    assert (requested.order_id, requested.order_item_id) == ("ord_123", "oi_456")
+
+
+@pytest.mark.django_db
+def test_enrollment_request_is_idempotent_per_order_item(published):
+    user, course = UserFactory(), CourseFactory()
+
+    first = api.enrollment_request(request_for(user, course))
+    again = api.enrollment_request(request_for(user, course))
+
+    assert again.enrollment_id == first.enrollment_id
+    assert again.created is False
+    assert Enrollment.objects.count() == 1
+    assert len(published.of("enrollment.requested")) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("changed", ["user", "course"])
+def test_the_same_order_item_for_another_user_or_course_is_a_conflict(changed):
+    user, course = UserFactory(), CourseFactory()
+    api.enrollment_request(request_for(user, course))
+    other = {"user": UserFactory(), "course": CourseFactory()}
+    second = request_for(
+        other["user"] if changed == "user" else user,
+        other["course"] if changed == "course" else course,
+    )
+
+    with pytest.raises(LmsConflict) as conflict:
+        api.enrollment_request(second)
+
+    assert conflict.value.field == "externalOrderItemId"
+    assert conflict.value.status_code == 409
+    assert Enrollment.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("breakage", "field", "status"),
+    [
+        ({"user_id": "usr_unknown"}, "userId", 404),
+        ({"course_id": "crs_unknown"}, "courseId", 404),
+        ({"course": "draft"}, "courseId", 400),
+        ({"course": "archived"}, "courseId", 400),
+        ({"instructor_id": "not-an-instructor"}, "instructorId", 400),
+        ({"external_order_id": ""}, "externalOrderId", 400),
+        ({"external_order_item_id": "  "}, "externalOrderItemId", 400),
+        ({"approval_status": "approved"}, "approvalStatus", 400),
+        ({"amount": Decimal("199.001")}, "metadata.amount", 400),
+        ({"currency": "XXX"}, "metadata.currency", 400),
+        ({"purchase_date": datetime(2025, 1, 14)}, "metadata.purchaseDate", 400),
+    ],
+)
+def test_bad_requests_name_the_field_and_create_nothing(breakage, field, status, published):
+    breakage = dict(breakage)
+    user = UserFactory()
+    course = CourseFactory(status=breakage.pop("course", "published"))
+    instructor = CourseInstructorFactory(course=course).instructor
+    if breakage.get("instructor_id") == "not-an-instructor":
+        breakage["instructor_id"] = UserFactory().public_id
+    metadata = {
+        key: breakage.pop(key) for key in ["amount", "currency", "purchase_date"] if key in breakage
+    }
+    request = request_for(
+        user,
+        course,
+        metadata=PurchaseMetadata(**({"amount": Decimal("199.00"), "currency": "USD"} | metadata)),
+        **({"instructor_id": instructor.public_id} | breakage),
+    )
+
+    with pytest.raises(LmsError) as refused:
+        api.enrollment_request(request)
+
+    assert refused.value.field == field
+    assert refused.value.status_code == status
+    assert refused.value.message
+    assert not Enrollment.objects.exists()
+    assert not EnrollmentTransition.objects.exists()
+    assert published == []
+
+
+@pytest.mark.django_db
+def test_an_unknown_user_is_a_not_found_error():
+    with pytest.raises(LmsNotFound, match="no user has the id 'usr_nobody'"):
+        api.enrollment_request(
+            request_for(UserFactory.build(public_id="usr_nobody"), CourseFactory())
+        )
+
+
+@pytest.mark.django_db
+def test_the_requested_instructor_is_assigned_and_the_assignment_logged():
+    assignment = CourseInstructorFactory()
+    request = request_for(
+        UserFactory(), assignment.course, instructor_id=assignment.instructor.public_id
+    )
+
+    api.enrollment_request(request)
+
+    enrollment = Enrollment.objects.get()
+    assert enrollment.instructor == assignment.instructor
+    change = EnrollmentInstructorChange.objects.get(enrollment=enrollment)
+    assert (change.previous_instructor, change.new_instructor) == (None, assignment.instructor)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("requires_approval", "department_pre_approved", "parent_pre_approved", "expected"),
+    [
+        (False, False, False, "approved"),
+        (True, True, False, "approved"),
+        (True, False, True, "approved"),
+        (True, False, False, "pending"),
+    ],
+)
+def test_auto_approve_runs_after_commit_and_approves_only_when_allowed(
+    django_capture_on_commit_callbacks,
+    published,
+    requires_approval,
+    department_pre_approved,
+    parent_pre_approved,
+    expected,
+):
+    parent = DepartmentFactory(pre_approved=parent_pre_approved)
+    department = DepartmentFactory(parent=parent, pre_approved=department_pre_approved)
+    user = UserFactory(department=department)
+    course = CourseFactory(requires_approval=requires_approval)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        receipt = api.enrollment_request(request_for(user, course, auto_approve=True))
+    # Nothing happens before commit: the receipt says pending, and so does the database.
+    assert receipt.status == "pending"
+    assert Enrollment.objects.get().state == "pending"
+    assert len(callbacks) == 1
+
+    callbacks[0]()
+    callbacks[0]()  # a task delivered twice has one effect
+
+    enrollment = Enrollment.objects.get()
+    assert enrollment.state == expected
+    approvals = published.of("enrollment.approved")
+    if expected == "approved":
+        [approved] = approvals
+        assert approved.approved_by == "auto-approval"
+        assert (approved.order_id, approved.order_item_id) == ("ord_123", "oi_456")
+        assert approved.status == "approved"
+        assert EnrollmentTransition.objects.get(name="approve").actor_system == "auto-approval"
+    else:
+        assert approvals == []
+
+
+@pytest.mark.django_db
+def test_without_auto_approve_nothing_is_scheduled(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        api.enrollment_request(request_for(UserFactory(), CourseFactory(requires_approval=False)))
+
+    assert callbacks == []
+    assert Enrollment.objects.get().state == "pending"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_five_simultaneous_identical_requests_create_one_enrollment():
+    user, course = UserFactory(), CourseFactory()
+    request = request_for(user, course)
+    barrier = threading.Barrier(5)
+    receipts, errors = [], []
+
+    def send():
+        try:
+            barrier.wait()
+            receipts.append(api.enrollment_request(request))
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Enrollment.objects.count() == 1
+    assert {r.enrollment_id for r in receipts} == {Enrollment.objects.get().public_id}
+    assert sorted(r.created for r in receipts) == [False, False, False, False, True]
+    assert EnrollmentTransition.objects.count() == 1
+    assert api.enrollment_request(request).enrollment_id == receipts[0].enrollment_id
