@@ -244,3 +244,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Connectors ---------------------------------------------------------------------------------
+# A signed request is refused when its timestamp is further than this from the server's clock.
+CONNECTOR_SIGNATURE_TOLERANCE_SECONDS = env.int(
+    "CONNECTOR_SIGNATURE_TOLERANCE_SECONDS", default=300
+)

@@ -1,6 +1,13 @@
 from django.contrib import admin, messages
 
-from connectors.models import OutboxDelivery, OutboxEvent, ProcessedEvent
+from connectors.inbound.keys import connector_key_revoke
+from connectors.models import (
+    ConnectorKey,
+    ConnectorSigningSecret,
+    OutboxDelivery,
+    OutboxEvent,
+    ProcessedEvent,
+)
 from connectors.outbox.services import outbox_delivery_replay
 
 
@@ -70,4 +77,48 @@ class ProcessedEventAdmin(admin.ModelAdmin):
     readonly_fields = ["consumer", "event_id", "processed_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+class ConnectorSigningSecretInline(admin.TabularInline):
+    model = ConnectorSigningSecret
+    extra = 0
+    can_delete = False
+    # The secret itself stays out of the admin: it was shown once, to whoever created it.
+    fields = ["created_at", "expires_at"]
+    readonly_fields = ["created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConnectorKey)
+class ConnectorKeyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "prefix",
+        "requests_per_minute",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix"]
+    fields = ["name", "prefix", "requests_per_minute", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    inlines = [ConnectorSigningSecretInline]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke selected connector keys")
+    def revoke(self, request, queryset):
+        revoked = sum(
+            connector_key_revoke(name=name) for name in queryset.values_list("name", flat=True)
+        )
+        self.message_user(request, f"{revoked} connector keys revoked.", messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        # Keys are made with `manage.py create_connector_key`, which shows the key once.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -62,3 +62,52 @@ class ProcessedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer} ← {self.event_id}"
+
+
+class ConnectorKey(models.Model):
+    """A system API key of an outside system calling the connector endpoints.
+
+    Only a SHA-256 hash of the key is kept, with a short non-secret prefix to find the row; the key
+    itself is shown once, when it is created. A key carries at least one signing secret; requests
+    must be signed with one of them as well as carry the key.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    prefix = models.CharField(max_length=24, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    requests_per_minute = models.PositiveIntegerField(
+        default=120, help_text="Requests this key may make per minute before it is told to wait."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class ConnectorSigningSecret(models.Model):
+    """A secret a connector key signs its requests with.
+
+    Stored as given: verifying an HMAC needs the secret itself, and a secret alone opens nothing,
+    because every request must also carry the key, of which only a hash is stored. After a
+    rotation the old secret keeps working until ``expires_at``, so the sender can switch over.
+    """
+
+    key = models.ForeignKey(ConnectorKey, on_delete=models.CASCADE, related_name="signing_secrets")
+    secret = models.CharField(max_length=100, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"signing secret of {self.key.name} from {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,41 @@
+import pytest
+from django.urls import reverse
+
+from connectors.inbound.keys import connector_key_create
+from connectors.models import ConnectorKey
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    return client
+
+
+@pytest.mark.django_db
+def test_staff_revoke_a_connector_key_from_the_admin(staff_client):
+    connector_key_create(name="commerce-platform")
+    key = ConnectorKey.objects.get()
+
+    response = staff_client.post(
+        reverse("admin:connectors_connectorkey_changelist"),
+        {"action": "revoke", "_selected_action": [key.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "1 connector keys revoked." in response.content.decode()
+    assert ConnectorKey.objects.get().revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_the_key_page_shows_no_secret(staff_client):
+    issued = connector_key_create(name="commerce-platform")
+    key = ConnectorKey.objects.get()
+
+    page = staff_client.get(reverse("admin:connectors_connectorkey_change", args=[key.pk]))
+
+    assert page.status_code == 200
+    assert issued.secret not in page.content.decode()
+    assert issued.key not in page.content.decode()
+    assert key.prefix in page.content.decode()
