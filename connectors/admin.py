@@ -4,6 +4,7 @@ from connectors.inbound.keys import connector_key_revoke
 from connectors.models import (
     ConnectorKey,
     ConnectorSigningSecret,
+    InboundRequest,
     OutboxDelivery,
     OutboxEvent,
     ProcessedEvent,
@@ -118,6 +119,36 @@ class ConnectorKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # Keys are made with `manage.py create_connector_key`, which shows the key once.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InboundRequest)
+class InboundRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "endpoint",
+        "natural_key",
+        "response_status",
+        "connector_key_name",
+        "created_at",
+    ]
+    list_filter = ["endpoint", "response_status"]
+    search_fields = ["natural_key"]
+    readonly_fields = [
+        "endpoint",
+        "natural_key",
+        "payload_hash",
+        "payload",
+        "response_status",
+        "response_body",
+        "connector_key_name",
+        "created_at",
+    ]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -39,3 +39,15 @@ def test_the_key_page_shows_no_secret(staff_client):
     assert issued.secret not in page.content.decode()
     assert issued.key not in page.content.decode()
     assert key.prefix in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_read_the_recorded_inbound_requests(staff_client):
+    from connectors.tests.test_inbound_idempotency import PAYLOAD, request_enrollment
+
+    request_enrollment(PAYLOAD)
+
+    page = staff_client.get(reverse("admin:connectors_inboundrequest_changelist"))
+
+    assert page.status_code == 200
+    assert "orderId=ord_1&amp;orderItemId=oi_1" in page.content.decode()
