@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from cadence.kernel.events import DomainEvent
 from connectors.inbound.keys import connector_key_revoke
 from connectors.models import (
     ConnectorKey,
@@ -8,8 +9,15 @@ from connectors.models import (
     OutboxDelivery,
     OutboxEvent,
     ProcessedEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 from connectors.outbox.services import outbox_delivery_replay
+from connectors.webhooks.services import (
+    webhook_delivery_replay,
+    webhook_subscription_secret_rotate,
+)
 
 
 class OutboxDeliveryInline(admin.TabularInline):
@@ -147,6 +155,93 @@ class InboundRequestAdmin(admin.ModelAdmin):
         "created_at",
     ]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "event_type_list", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "url"]
+    fields = ["name", "url", "event_types", "is_active", "secret", "previous_secret_expires_at"]
+    readonly_fields = ["secret", "previous_secret_expires_at"]
+    actions = ["rotate_secret"]
+
+    @admin.display(description="event types")
+    def event_type_list(self, subscription) -> str:
+        return ", ".join(subscription.event_type_patterns()) or "every event"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"  # a URL typed without a scheme is an https one
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        declared = ", ".join(sorted(DomainEvent.registry)) or "none yet"
+        form.base_fields["event_types"].help_text += f" Declared event types: {declared}."
+        return form
+
+    @admin.action(description="Rotate the signing secret (the old one also signs for 24 hours)")
+    def rotate_secret(self, request, queryset):
+        for subscription_id in queryset.values_list("pk", flat=True):
+            webhook_subscription_secret_rotate(subscription_id=subscription_id)
+        self.message_user(
+            request,
+            "New secrets made; give them to the receivers (shown on each subscription).",
+            messages.SUCCESS,
+        )
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ["attempted_at", "succeeded", "status_code", "latency_ms", "error", "response_snippet"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "event_type",
+        "event_id",
+        "subscription",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "event_type", "subscription"]
+    search_fields = ["event_id"]
+    list_select_related = ["subscription"]
+    readonly_fields = [
+        "subscription",
+        "event_id",
+        "event_type",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "created_at",
+        "body",
+    ]
+    inlines = [WebhookAttemptInline]
+    actions = ["replay"]
+    date_hierarchy = "created_at"
+
+    @admin.action(description="Send selected deliveries again now")
+    def replay(self, request, queryset):
+        count = webhook_delivery_replay(delivery_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} webhook deliveries sent again.", messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False

@@ -8,3 +8,13 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP server on 127.0.0.1 that records webhooks and answers as it is told."""
+    from connectors.tests.receiver import Receiver
+
+    running = Receiver().start()
+    yield running
+    running.stop()

@@ -51,3 +51,50 @@ def test_staff_read_the_recorded_inbound_requests(staff_client):
 
     assert page.status_code == 200
     assert "orderId=ord_1&amp;orderItemId=oi_1" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_subscribe_a_receiver_and_see_its_secret(staff_client):
+    from connectors.models import WebhookSubscription
+
+    form = staff_client.get(reverse("admin:connectors_webhooksubscription_add"))
+    assert "Declared event types: " in form.content.decode()
+
+    response = staff_client.post(
+        reverse("admin:connectors_webhooksubscription_add"),
+        {
+            "name": "partner-crm",
+            "url": "https://crm.example.com/hooks/cadence",
+            "event_types": "cadence.lms.*\ncadence.commerce.payment.completed.v1",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    subscription = WebhookSubscription.objects.get()
+    assert subscription.secret.startswith("whsec_")
+    assert subscription.wants("cadence.lms.enrollment.approved.v1")
+    assert subscription.wants("cadence.commerce.payment.completed.v1")
+    assert not subscription.wants("cadence.commerce.refund.completed.v1")
+    page = staff_client.get(
+        reverse("admin:connectors_webhooksubscription_change", args=[subscription.pk])
+    )
+    assert subscription.secret in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_rotate_a_subscription_secret(staff_client):
+    from connectors.tests.factories import WebhookSubscriptionFactory
+
+    subscription = WebhookSubscriptionFactory()
+    old = subscription.secret
+
+    staff_client.post(
+        reverse("admin:connectors_webhooksubscription_changelist"),
+        {"action": "rotate_secret", "_selected_action": [subscription.pk]},
+    )
+
+    subscription.refresh_from_db()
+    assert subscription.secret != old
+    assert subscription.previous_secret == old
+    assert subscription.previous_secret_expires_at is not None
