@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -105,3 +106,22 @@ class ConnectorAPIView(APIView):
 
     def throttled(self, request, wait):
         raise RateLimited(int(wait or 1))
+
+
+class ConnectorKeyScheme(OpenApiAuthenticationExtension):
+    """How the API docs describe the connector authentication."""
+
+    target_class = ConnectorKeyAuthentication
+    name = "connectorKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "`Authorization: Api-Key <key>` (or the key in the body's `apiKey` field), and "
+                '`X-Cadence-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" '
+                "keyed with the signing secret>`, within 300 seconds of the server's clock."
+            ),
+        }

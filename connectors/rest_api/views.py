@@ -18,11 +18,11 @@ class ConnectorPingView(ConnectorAPIView):
         keyName = serializers.CharField()
         serverTime = serializers.DateTimeField()
 
-    @extend_schema(responses=OutputSerializer, auth=[])
+    @extend_schema(responses=OutputSerializer)
     def get(self, request):
         return self._pong(request)
 
-    @extend_schema(request=None, responses=OutputSerializer, auth=[])
+    @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request):
         return self._pong(request)
 

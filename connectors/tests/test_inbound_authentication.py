@@ -203,3 +203,15 @@ def test_authentication_costs_the_same_queries_whatever_the_number_of_keys(
     # The key by prefix, then its current secrets.
     with django_assert_num_queries(2):
         assert ping(client, issued).status_code == 200
+
+
+def test_the_api_docs_describe_the_connector_authentication():
+    from io import StringIO
+
+    out = StringIO()
+    call_command("spectacular", "--format", "openapi-json", stdout=out)
+    schema = json.loads(out.getvalue())
+
+    assert schema["paths"][PING]["get"]["security"] == [{"connectorKey": []}]
+    scheme = schema["components"]["securitySchemes"]["connectorKey"]
+    assert "X-Cadence-Signature" in scheme["description"]
