@@ -4,10 +4,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cadence.kernel.errors import ApplicationError
 from connectors.errors import IdempotencyConflict
-from connectors.inbound.idempotency import inbound_request_once
+from connectors.inbound.idempotency import canonical_payload, inbound_request_once, payload_hash
 from connectors.inbound.keys import connector_key_create
 from connectors.models import InboundRequest
 from connectors.tests.signing import signed_request
@@ -193,3 +195,24 @@ def test_an_endpoint_refuses_a_bad_signature_and_writes_nothing(client, issued):
     assert response.status_code == 401
     assert not InboundRequest.objects.exists()
     assert labels() == 0
+
+
+@given(
+    units=st.integers(min_value=-(10**12), max_value=10**12),
+    places=st.integers(min_value=0, max_value=4),
+    padding=st.integers(min_value=0, max_value=3),
+)
+def test_an_amount_hashes_the_same_with_trailing_zeros_and_differently_when_it_differs(
+    units, places, padding
+):
+    amount = Decimal(units).scaleb(-places)
+    padded = amount.quantize(Decimal(1).scaleb(-(places + padding)))
+    one_minor_unit_more = amount + Decimal(1).scaleb(-places)
+
+    def digest(value):
+        return payload_hash(canonical_payload({"payload": {"grossAmount": value}}))
+
+    assert digest(padded) == digest(amount)
+    assert digest(one_minor_unit_more) != digest(amount)
+    if places == 0:
+        assert digest(units) == digest(amount)
