@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.models import WebhookAttempt, WebhookDelivery
+from connectors.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from connectors.signatures import any_signature_matches, parse_signature_header
 from connectors.tasks import webhook_sweep
 from connectors.tests.factories import WebhookSubscriptionFactory
@@ -269,3 +269,41 @@ def test_concurrent_attempts_send_a_delivery_once(receiver, monkeypatch):
 
     assert sorted(outcomes) == ["delivered"] + ["skipped"] * 4
     assert len(receiver.received) == 1
+
+
+def test_a_paused_subscription_keeps_its_deliveries_until_it_is_active_again(receiver, monkeypatch):
+    subscription = WebhookSubscriptionFactory(url=receiver.url)
+    with monkeypatch.context() as patched:
+        # Paused after the event, before the send: the delivery waits.
+        patched.setattr("connectors.webhooks.services.enqueue_webhook_deliveries", lambda ids: 0)
+        publish("paused")
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=False)
+
+    delivery = WebhookDelivery.objects.get(subscription=subscription)
+    assert webhook_delivery_attempt(delivery_id=delivery.pk).status == "skipped"
+    assert webhook_sweep() == 0
+    assert receiver.received == []
+
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=True)
+    assert webhook_sweep() == 1
+    assert WebhookDelivery.objects.get(pk=delivery.pk).status == WebhookDelivery.Status.DELIVERED
+    assert len(receiver.received) == 1
+
+
+def test_every_event_a_context_declares_can_go_out_as_a_webhook():
+    import sys
+
+    from cadence.kernel.events import DomainEvent
+    from connectors import registry
+
+    # Each context's events module is loaded at start-up, whether or not a connector uses it.
+    modules = [sys.modules.get(f"{context}.events") for context in ("lms", "commerce", "payouts")]
+    assert all(modules)
+    declared = [
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, DomainEvent)
+    ]
+    for event in declared:
+        assert registry.consumer_named(f"webhooks:{event.event_type}") is not None, event

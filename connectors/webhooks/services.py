@@ -93,12 +93,17 @@ def webhook_retry_delay(attempts: int) -> float:
 def webhook_delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
     """Send a due pending delivery once and record the attempt; say whether to try again.
 
-    A delivery that is not pending, not due, or claimed by another worker is skipped. A 2xx
+    A delivery that is not pending, not due, claimed by another worker, or whose subscription is
+    paused is skipped. A 2xx
     answer delivers it; anything else is retried with backoff until ``WEBHOOK_MAX_ATTEMPTS``,
     after which it is dead until staff replay it.
     """
     now = timezone.now()
     lease = settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS + settings.WEBHOOK_READ_TIMEOUT_SECONDS + 30
+    if not _sendable().filter(pk=delivery_id).exists():
+        return AttemptOutcome("skipped")
+    # The claim's conditions are all on the delivery row itself, so PostgreSQL re-checks them
+    # after waiting for a concurrent claim: exactly one of several racing workers gets the row.
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
     ).update(next_attempt_at=now + timedelta(seconds=lease))
@@ -110,6 +115,9 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
         WebhookAttempt.objects.create(delivery=delivery, **result)
+        if delivery.status != WebhookDelivery.Status.PENDING:
+            # Staff replayed or otherwise settled it while this request was out: theirs stands.
+            return AttemptOutcome("superseded")
         delivery.attempts += 1
         finished = result["attempted_at"]
         if result["succeeded"]:
@@ -181,12 +189,18 @@ def _send(delivery: WebhookDelivery) -> dict[str, Any]:
     }
 
 
+def _sendable():
+    # A paused (inactive) subscription keeps its pending deliveries until it is active again.
+    return WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, subscription__is_active=True
+    )
+
+
 def webhook_deliveries_due(*, limit: int = 500) -> list[int]:
     """Pending deliveries whose time has come (retries, lost kicks, expired claims)."""
     return list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
-        )
+        _sendable()
+        .filter(next_attempt_at__lte=timezone.now())
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
