@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 
 from cadence.kernel.events import DomainEvent
-from connectors.inbound.keys import connector_key_revoke
+from connectors.errors import ConnectorError
+from connectors.inbound.keys import connector_key_create, connector_key_revoke
 from connectors.models import (
     ConnectorKey,
     ConnectorSigningSecret,
@@ -101,6 +105,16 @@ class ConnectorSigningSecretInline(admin.TabularInline):
         return False
 
 
+class ConnectorKeyIssueForm(forms.Form):
+    # The service's field names (as the API spells them) to this form's.
+    FIELDS = {"name": "name", "requestsPerMinute": "requests_per_minute"}
+
+    name = forms.CharField(
+        max_length=100, help_text="Who will use the key, e.g. commerce-platform."
+    )
+    requests_per_minute = forms.IntegerField(min_value=1, initial=120)
+
+
 @admin.register(ConnectorKey)
 class ConnectorKeyAdmin(admin.ModelAdmin):
     list_display = [
@@ -125,9 +139,26 @@ class ConnectorKeyAdmin(admin.ModelAdmin):
         )
         self.message_user(request, f"{revoked} connector keys revoked.", messages.SUCCESS)
 
-    def has_add_permission(self, request):
-        # Keys are made with `manage.py create_connector_key`, which shows the key once.
-        return False
+    def add_view(self, request, form_url="", extra_context=None):
+        """Issue a key through ``connector_key_create`` and show it and its secret, this once."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ConnectorKeyIssueForm(request.POST or None)
+        issued = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                issued = connector_key_create(**form.cleaned_data)
+            except ConnectorError as exc:
+                form.add_error(ConnectorKeyIssueForm.FIELDS.get(exc.field), exc.message)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Issue a connector key",
+            "form": form,
+            "issued": issued,
+        }
+        # The admin marks its views never_cache: the page holding the secret is not kept.
+        return TemplateResponse(request, "admin/connectors/connectorkey/issue.html", context)
 
     def has_delete_permission(self, request, obj=None):
         return False

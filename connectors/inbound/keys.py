@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -44,22 +44,29 @@ def _new_secret() -> str:
 def connector_key_create(*, name: str, requests_per_minute: int = 120) -> IssuedKey:
     """Create a key named ``name`` with one signing secret; return both, in clear, this once."""
     name = name.strip()
+    name_length = ConnectorKey._meta.get_field("name").max_length
     if not name:
         raise ConnectorError("a connector key needs a name", field="name")
+    if len(name) > name_length:
+        raise ConnectorError(f"at most {name_length} characters", field="name")
     if requests_per_minute < 1:
         raise ConnectorError("must be at least 1", field="requestsPerMinute")
-    if ConnectorKey.objects.filter(name=name).exists():
-        raise ConnectorError(f"a connector key named {name!r} already exists", field="name")
     key = f"{KEY_PREFIX}{secrets.token_hex(6)}.{secrets.token_urlsafe(32)}"
     secret = _new_secret()
-    with transaction.atomic():
-        row = ConnectorKey.objects.create(
-            name=name,
-            prefix=key_prefix(key),
-            key_hash=key_hash(key),
-            requests_per_minute=requests_per_minute,
-        )
-        ConnectorSigningSecret.objects.create(key=row, secret=secret)
+    try:
+        with transaction.atomic():
+            row = ConnectorKey.objects.create(
+                name=name,
+                prefix=key_prefix(key),
+                key_hash=key_hash(key),
+                requests_per_minute=requests_per_minute,
+            )
+            ConnectorSigningSecret.objects.create(key=row, secret=secret)
+    except IntegrityError as exc:
+        # The unique name, also when two people create the same key at once.
+        raise ConnectorError(
+            f"a connector key named {name!r} already exists", field="name"
+        ) from exc
     return IssuedKey(name=name, key=key, secret=secret)
 
 

@@ -98,3 +98,54 @@ def test_staff_rotate_a_subscription_secret(staff_client):
     assert subscription.secret != old
     assert subscription.previous_secret == old
     assert subscription.previous_secret_expires_at is not None
+
+
+@pytest.mark.django_db
+def test_staff_issue_a_connector_key_in_the_admin_and_see_it_once(staff_client):
+    response = staff_client.post(
+        reverse("admin:connectors_connectorkey_add"),
+        {"name": "commerce-platform", "requests_per_minute": "60"},
+    )
+
+    page = response.content.decode()
+    key = ConnectorKey.objects.get()
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert key.name == "commerce-platform"
+    assert key.requests_per_minute == 60
+    shown_key = page.split('<code id="issued-key">')[1].split("</code>")[0]
+    shown_secret = page.split('<code id="issued-secret">')[1].split("</code>")[0]
+    assert shown_key.startswith(key.prefix + ".")
+    assert key.signing_secrets.get().secret == shown_secret
+    # Never again: the key's own page shows neither.
+    later = staff_client.get(reverse("admin:connectors_connectorkey_change", args=[key.pk]))
+    assert shown_key not in later.content.decode()
+    assert shown_secret not in later.content.decode()
+
+
+@pytest.mark.django_db
+def test_issuing_a_key_under_a_taken_name_says_so_and_creates_nothing(staff_client):
+    connector_key_create(name="commerce-platform")
+
+    response = staff_client.post(
+        reverse("admin:connectors_connectorkey_add"),
+        {"name": "commerce-platform", "requests_per_minute": "60"},
+    )
+
+    assert response.status_code == 200
+    assert "a connector key named &#x27;commerce-platform&#x27; already exists" in (
+        response.content.decode()
+    )
+    assert 'id="issued-key"' not in response.content.decode()
+    assert ConnectorKey.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_only_staff_allowed_to_add_keys_may_issue_them(client, django_user_model):
+    clerk = django_user_model.objects.create_user("clerk", password="pw", is_staff=True)
+    client.force_login(clerk)
+
+    response = client.post(reverse("admin:connectors_connectorkey_add"), {"name": "sneaky"})
+
+    assert response.status_code == 403
+    assert not ConnectorKey.objects.exists()

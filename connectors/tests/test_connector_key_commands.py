@@ -82,3 +82,18 @@ def test_a_revoked_key_cannot_be_rotated():
 
     with pytest.raises(CommandError, match="is revoked"):
         run("rotate_connector_secret", "commerce-platform")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["   "], "name: a connector key needs a name"),
+        (["x" * 101], "name: at most 100 characters"),
+        (["ok", "--requests-per-minute", "0"], "requestsPerMinute: must be at least 1"),
+    ],
+)
+def test_a_bad_key_request_names_the_field_and_creates_nothing(args, reason):
+    with pytest.raises(CommandError, match=reason):
+        run("create_connector_key", *args)
+    assert not ConnectorKey.objects.exists()
