@@ -149,3 +149,76 @@ def test_only_staff_allowed_to_add_keys_may_issue_them(client, django_user_model
 
     assert response.status_code == 403
     assert not ConnectorKey.objects.exists()
+
+
+def _queries_to_show(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the first page of a session also touches the session itself
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:connectors_webhookdelivery_changelist",
+        "admin:connectors_webhooksubscription_changelist",
+        "admin:connectors_connectorkey_changelist",
+        "admin:connectors_inboundrequest_changelist",
+    ],
+)
+def test_connector_admin_lists_cost_the_same_queries_for_1_or_30_rows(staff_client, changelist):
+    from django.utils import timezone
+
+    from connectors.models import InboundRequest, WebhookAttempt, WebhookDelivery
+    from connectors.tests.factories import WebhookSubscriptionFactory
+
+    def add_rows(count: int, start: int) -> None:
+        for number in range(start, start + count):
+            subscription = WebhookSubscriptionFactory()
+            delivery = WebhookDelivery.objects.create(
+                subscription=subscription, event_id=f"evt_{number}", event_type="t", body="{}"
+            )
+            WebhookAttempt.objects.create(
+                delivery=delivery, attempted_at=timezone.now(), succeeded=True, latency_ms=1
+            )
+            connector_key_create(name=f"system-{number}")
+            InboundRequest.objects.create(
+                endpoint="e", natural_key=f"k={number}", payload_hash="h", payload={}
+            )
+
+    url = reverse(changelist)
+    add_rows(1, 0)
+    with_one = _queries_to_show(staff_client, url)
+    add_rows(29, 1)
+
+    assert _queries_to_show(staff_client, url) == with_one
+
+
+@pytest.mark.django_db
+def test_a_delivery_page_costs_the_same_queries_for_1_or_30_attempts(staff_client):
+    from django.utils import timezone
+
+    from connectors.models import WebhookAttempt, WebhookDelivery
+    from connectors.tests.factories import WebhookSubscriptionFactory
+
+    delivery = WebhookDelivery.objects.create(
+        subscription=WebhookSubscriptionFactory(), event_id="evt_1", event_type="t", body="{}"
+    )
+
+    def attempt():
+        WebhookAttempt.objects.create(
+            delivery=delivery, attempted_at=timezone.now(), succeeded=False, latency_ms=5
+        )
+
+    url = reverse("admin:connectors_webhookdelivery_change", args=[delivery.pk])
+    attempt()
+    with_one = _queries_to_show(staff_client, url)
+    for _ in range(29):
+        attempt()
+
+    assert _queries_to_show(staff_client, url) == with_one
