@@ -7,6 +7,7 @@ import time
 from django.core.cache import cache
 
 WINDOW_SECONDS = 60
+clock = time.time  # the seconds the windows are cut from; a test may hold it still
 
 
 def rate_limit_wait(*, key_id: int, limit: int, now: float | None = None) -> int | None:
@@ -15,7 +16,7 @@ def rate_limit_wait(*, key_id: int, limit: int, now: float | None = None) -> int
     A fixed window is coarse (a burst can straddle two windows) but needs one atomic increment
     and no lock, and in a shared cache (Redis) it holds across all web processes.
     """
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     window = int(now // WINDOW_SECONDS)
     counter = f"connectors:rate:{key_id}:{window}"
     cache.add(counter, 0, timeout=WINDOW_SECONDS * 2)

@@ -171,7 +171,9 @@ def test_a_second_rotation_never_extends_an_older_secret(issued):
     assert first.expires_at < timezone.now() + timedelta(hours=2)
 
 
-def test_each_key_has_its_own_rate_limit_with_retry_after(client, issued):
+def test_each_key_has_its_own_rate_limit_with_retry_after(client, issued, monkeypatch):
+    # Ten seconds into a window, so that the window cannot turn during the test.
+    monkeypatch.setattr("connectors.inbound.rate_limit.clock", lambda: 1_767_225_610.0)
     ConnectorKey.objects.filter(name=issued.name).update(requests_per_minute=3)
     other = connector_key_create(name="payout-platform")
 
@@ -180,7 +182,7 @@ def test_each_key_has_its_own_rate_limit_with_retry_after(client, issued):
 
     assert statuses == [200, 200, 200, 429]
     assert limited.status_code == 429
-    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert limited.headers["Retry-After"] == "50"
     assert error_of(limited)["code"] == "rate_limited"
     assert ping(client, other).status_code == 200
 
@@ -215,3 +217,14 @@ def test_the_api_docs_describe_the_connector_authentication():
     assert schema["paths"][PING]["get"]["security"] == [{"connectorKey": []}]
     scheme = schema["components"]["securitySchemes"]["connectorKey"]
     assert "X-Cadence-Signature" in scheme["description"]
+
+
+def test_the_rate_limit_window_starts_afresh_each_minute(db):
+    from connectors.inbound.rate_limit import rate_limit_wait
+
+    start = 1_767_225_600.0  # a window's first second
+    waits = [rate_limit_wait(key_id=7, limit=2, now=start + offset) for offset in (0, 30, 59)]
+    after = rate_limit_wait(key_id=7, limit=2, now=start + 60)
+
+    assert waits == [None, None, 1]
+    assert after is None

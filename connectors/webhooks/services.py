@@ -94,9 +94,8 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
     """Send a due pending delivery once and record the attempt; say whether to try again.
 
     A delivery that is not pending, not due, claimed by another worker, or whose subscription is
-    paused is skipped. A 2xx
-    answer delivers it; anything else is retried with backoff until ``WEBHOOK_MAX_ATTEMPTS``,
-    after which it is dead until staff replay it.
+    paused is skipped. A 2xx answer delivers it; anything else is retried with backoff until
+    ``WEBHOOK_MAX_ATTEMPTS``, after which it is dead until staff replay it.
     """
     now = timezone.now()
     lease = settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS + settings.WEBHOOK_READ_TIMEOUT_SECONDS + 30
