@@ -247,3 +247,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Connectors ---------------------------------------------------------------------------------
+# A signed request is refused when its timestamp is further than this from the server's clock.
+CONNECTOR_SIGNATURE_TOLERANCE_SECONDS = env.int(
+    "CONNECTOR_SIGNATURE_TOLERANCE_SECONDS", default=300
+)
+
+# Outbound webhooks: attempts before a delivery is dead, backoff between them, HTTP timeouts.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=30)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=6 * 3600)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=5)
+WEBHOOK_READ_TIMEOUT_SECONDS = env.float("WEBHOOK_READ_TIMEOUT_SECONDS", default=15)
+CELERY_BEAT_SCHEDULE["connectors.webhook-sweep"] = {
+    "task": "connectors.webhook_sweep",
+    "schedule": timedelta(seconds=env.int("WEBHOOK_SWEEP_SECONDS", default=30)),
+}

@@ -1,5 +1,9 @@
+import fnmatch
+import secrets
+
 from django.db import models
 from django.utils import timezone
+from django_fsm import FSMField, transition
 
 
 class OutboxEvent(models.Model):
@@ -62,3 +66,203 @@ class ProcessedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer} ← {self.event_id}"
+
+
+class ConnectorKey(models.Model):
+    """A system API key of an outside system calling the connector endpoints.
+
+    Only a SHA-256 hash of the key is kept, with a short non-secret prefix to find the row; the key
+    itself is shown once, when it is created. A key carries at least one signing secret; requests
+    must be signed with one of them as well as carry the key.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    prefix = models.CharField(max_length=24, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    requests_per_minute = models.PositiveIntegerField(
+        default=120, help_text="Requests this key may make per minute before it is told to wait."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class ConnectorSigningSecret(models.Model):
+    """A secret a connector key signs its requests with.
+
+    Stored as given: verifying an HMAC needs the secret itself, and a secret alone opens nothing,
+    because every request must also carry the key, of which only a hash is stored. After a
+    rotation the old secret keeps working until ``expires_at``, so the sender can switch over.
+    """
+
+    key = models.ForeignKey(ConnectorKey, on_delete=models.CASCADE, related_name="signing_secrets")
+    secret = models.CharField(max_length=100, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"signing secret of {self.key.name} from {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class InboundRequest(models.Model):
+    """A request an outside system made to a connector endpoint, and the answer it was given.
+
+    One per endpoint and natural key (orderId + orderItemId, enrollmentId + event): a repeat with
+    the same payload gets the recorded answer and has no second effect; a repeat with a different
+    payload is refused. Recorded in the transaction of the effect, so a refused request (a
+    validation error) leaves nothing behind and may be sent again corrected.
+    """
+
+    endpoint = models.CharField(max_length=100)
+    natural_key = models.CharField(max_length=300)
+    payload_hash = models.CharField(max_length=64)
+    payload = models.JSONField()
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    connector_key_name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "natural_key"], name="inbound_request_once_per_natural_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.natural_key}"
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookSubscription(models.Model):
+    """An outside system that wants some of Cadence's events, POSTed and signed to its URL."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500, help_text="Where events are POSTed (http or https).")
+    event_types = models.TextField(
+        blank=True,
+        help_text=(
+            "One event type per line, e.g. cadence.lms.enrollment.approved.v1; "
+            "a * matches any part (cadence.lms.*). Empty: every event."
+        ),
+    )
+    secret = models.CharField(
+        max_length=100,
+        default=new_webhook_secret,
+        editable=False,
+        help_text="Give it to the receiver: each request is signed with it (X-Cadence-Signature).",
+    )
+    # After a rotation the old secret signs too (a second v1) until the receiver has switched.
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.url}"
+
+    def wants(self, event_type: str) -> bool:
+        patterns = self.event_type_patterns()
+        return not patterns or any(fnmatch.fnmatchcase(event_type, p) for p in patterns)
+
+    def event_type_patterns(self) -> list[str]:
+        return [line.strip() for line in self.event_types.splitlines() if line.strip()]
+
+    def signing_secrets(self, at) -> list[str]:
+        current = [self.secret]
+        if self.previous_secret and (
+            self.previous_secret_expires_at is None or self.previous_secret_expires_at > at
+        ):
+            current.append(self.previous_secret)
+        return current
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one subscription, with the exact body that is signed and sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        DEAD = "dead", "Dead: gave up after the last retry"
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    event_id = models.CharField(max_length=40)
+    event_type = models.CharField(max_length=120)
+    body = models.TextField()
+    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Attempts since the delivery was created or last replayed."
+    )
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_id"], name="webhook_delivery_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due")]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} → {self.subscription.name} ({self.status})"
+
+    @transition(field=status, source=Status.PENDING, target=Status.DELIVERED)
+    def mark_delivered(self, *, at) -> None:
+        self.delivered_at = at
+
+    @transition(field=status, source=Status.PENDING, target=Status.DEAD)
+    def give_up(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.DEAD, Status.DELIVERED], target=Status.PENDING)
+    def replay(self, *, at) -> None:
+        self.attempts = 0
+        self.next_attempt_at = at
+        self.delivered_at = None
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP request of a delivery: what came back, how long it took, or what went wrong."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempts_made"
+    )
+    attempted_at = models.DateTimeField()
+    succeeded = models.BooleanField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField()
+    error = models.TextField(blank=True)
+    response_snippet = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+
+    def __str__(self) -> str:
+        outcome = self.status_code or self.error or "no answer"
+        return f"attempt at {self.attempted_at:%Y-%m-%d %H:%M:%S}: {outcome}"

@@ -2,6 +2,11 @@ from celery import shared_task
 
 from connectors.outbox.recorder import enqueue_deliveries
 from connectors.outbox.services import outbox_deliveries_due, outbox_delivery_attempt
+from connectors.webhooks.services import (
+    enqueue_webhook_deliveries,
+    webhook_deliveries_due,
+    webhook_delivery_attempt,
+)
 
 
 @shared_task(name="connectors.outbox_deliver", bind=True, max_retries=None)
@@ -19,4 +24,21 @@ def outbox_deliver(self, delivery_id: int) -> str:
 def outbox_sweep() -> int:
     due = outbox_deliveries_due()
     enqueue_deliveries(due)
+    return len(due)
+
+
+@shared_task(name="connectors.webhook_deliver", bind=True, max_retries=None)
+def webhook_deliver(self, delivery_id: int) -> str:
+    outcome = webhook_delivery_attempt(delivery_id=delivery_id)
+    # Run eagerly (embedded mode) a retry would hold up the web request; the sweep takes it.
+    if outcome.retry_in_seconds is not None and not self.request.is_eager:
+        # A second late: the claim must have lapsed when the retry arrives.
+        raise self.retry(countdown=outcome.retry_in_seconds + 1)
+    return outcome.status
+
+
+@shared_task(name="connectors.webhook_sweep")
+def webhook_sweep() -> int:
+    due = webhook_deliveries_due()
+    enqueue_webhook_deliveries(due)
     return len(due)

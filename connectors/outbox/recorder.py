@@ -22,7 +22,11 @@ def record_all_declared_events() -> None:
 
 
 def record_event_type(event: DomainEvent) -> None:
+    from connectors.webhooks.consumer import webhook_consumer_register
+
     event.signal.connect(_record, dispatch_uid=f"outbox:{event.event_type}", weak=False)
+    # Every recorded event type can go out as a webhook, whoever else consumes it.
+    webhook_consumer_register(event)
 
 
 def _record(sender: DomainEvent, envelope: EventEnvelope, **kwargs) -> None:

@@ -33,9 +33,13 @@ def test_an_event_is_stored_and_delivered_after_commit():
     envelope = publish("hello")
 
     event = OutboxEvent.objects.get(event_id=envelope.event_id)
-    delivery = event.deliveries.get()
+    # One delivery per consumer: the ping recorder, and the webhooks consumer of every event.
+    assert sorted(event.deliveries.values_list("consumer", flat=True)) == [
+        CONSUMER,
+        "webhooks:cadence.connectors.ping.sent.v1",
+    ]
+    delivery = event.deliveries.get(consumer=CONSUMER)
     assert event.payload == {"name": "hello", "fail_times": 0}
-    assert delivery.consumer == CONSUMER
     assert delivery.status == OutboxDelivery.Status.DELIVERED
     assert delivery.attempts == 1
     assert effects("hello") == 1
@@ -55,7 +59,7 @@ def test_a_rolled_back_transaction_leaves_no_outbox_row():
 @pytest.mark.django_db(transaction=True)
 def test_delivering_an_event_twice_has_one_effect():
     envelope = publish("twice")
-    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id)
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id, consumer=CONSUMER)
 
     # A replay (or a duplicate task) of an already processed event changes nothing.
     OutboxDelivery.objects.filter(pk=delivery.pk).update(status=OutboxDelivery.Status.PENDING)
@@ -70,7 +74,7 @@ def test_delivering_an_event_twice_has_one_effect():
 def test_a_consumer_that_raises_is_retried_and_then_succeeds():
     envelope = publish("flaky", fail_times=2)
 
-    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id)
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id, consumer=CONSUMER)
     assert delivery.status == OutboxDelivery.Status.DELIVERED
     assert delivery.attempts == 3
     assert delivery.last_error == ""
@@ -83,7 +87,7 @@ def test_a_consumer_that_keeps_failing_is_dead_lettered_and_replayable(settings)
     settings.OUTBOX_MAX_ATTEMPTS = 3
     envelope = publish("stubborn", fail_times=5)
 
-    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id)
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id, consumer=CONSUMER)
     assert delivery.status == OutboxDelivery.Status.DEAD
     assert delivery.attempts == 3
     assert "fails on attempt 3" in delivery.last_error
@@ -102,12 +106,12 @@ def test_the_sweep_delivers_what_no_kick_delivered(monkeypatch):
     with monkeypatch.context() as patched:
         patched.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
         envelope = publish("lost")
-    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id)
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id, consumer=CONSUMER)
     assert delivery.status == OutboxDelivery.Status.PENDING
     assert delivery.pk not in outbox_deliveries_due()  # still inside the grace period
 
-    OutboxDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=delivery.created_at)
-    assert outbox_sweep() == 1
+    OutboxDelivery.objects.update(next_attempt_at=delivery.created_at)
+    assert outbox_sweep() == 2  # the ping recorder's delivery and the webhooks consumer's
     delivery.refresh_from_db()
     assert delivery.status == OutboxDelivery.Status.DELIVERED
     assert effects("lost") == 1
@@ -118,7 +122,9 @@ def test_the_sweep_delivers_what_no_kick_delivered(monkeypatch):
 def test_concurrent_attempts_at_one_delivery_have_one_effect(monkeypatch):
     monkeypatch.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
     envelope = publish("race")
-    delivery_id = OutboxDelivery.objects.get(event__event_id=envelope.event_id).pk
+    delivery_id = OutboxDelivery.objects.get(
+        event__event_id=envelope.event_id, consumer=CONSUMER
+    ).pk
     barrier = threading.Barrier(5)
     outcomes = []
 

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from connectors.models import OutboxDelivery
-from connectors.tests.ping import PingSent, ping_sent
+from connectors.tests.ping import CONSUMER, PingSent, ping_sent
 from tests.fixtures.celery_worker import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]
@@ -15,13 +15,18 @@ def test_a_real_worker_delivers_the_outbox_and_retries_failures(celery_worker):
         ping_sent.publish(PingSent(name="flaky-via-worker", fail_times=1))
 
     wait_until(
-        lambda: OutboxDelivery.objects.filter(status=OutboxDelivery.Status.DELIVERED).count() == 2,
+        lambda: (
+            OutboxDelivery.objects.filter(
+                consumer=CONSUMER, status=OutboxDelivery.Status.DELIVERED
+            ).count()
+            == 2
+        ),
         timeout=60,
         message="both deliveries delivered by the worker",
     )
     assert Group.objects.filter(name="ping:via-worker").count() == 1
     assert Group.objects.filter(name="ping:flaky-via-worker").count() == 1
-    flaky = OutboxDelivery.objects.get(event__payload__name="flaky-via-worker")
+    flaky = OutboxDelivery.objects.get(event__payload__name="flaky-via-worker", consumer=CONSUMER)
     assert flaky.attempts == 2
 
 

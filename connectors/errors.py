@@ -1,0 +1,26 @@
+"""The connectors' error family: what an outside system or a staff member is refused, and why."""
+
+from __future__ import annotations
+
+from cadence.kernel.errors import ApplicationError, Conflict, NotFound
+
+
+class ConnectorError(ApplicationError):
+    """A connector request refused for its content."""
+
+
+class ConnectorAuthenticationError(ConnectorError):
+    """The caller could not be identified: missing, unknown or revoked key, or a bad signature."""
+
+    status_code = 401
+    code = "not_authenticated"
+
+
+class ConnectorKeyNotFound(NotFound, ConnectorError):
+    """No connector key has that name."""
+
+
+class IdempotencyConflict(Conflict, ConnectorError):
+    """A natural key already used with a different payload."""
+
+    code = "idempotency_conflict"

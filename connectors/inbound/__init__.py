@@ -1,0 +1,1 @@
+"""Requests from outside systems: connector keys, signatures, rate limits and idempotency."""

@@ -1,0 +1,123 @@
+"""Creating, rotating and revoking connector keys and their signing secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from connectors.errors import ConnectorError, ConnectorKeyNotFound
+from connectors.models import ConnectorKey, ConnectorSigningSecret
+
+KEY_PREFIX = "cdk_"
+SECRET_PREFIX = "cds_"  # noqa: S105  (a label, not a secret)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A key and its signing secret as they are shown, once, to whoever created them."""
+
+    name: str
+    key: str
+    secret: str
+
+
+def key_hash(key: str) -> str:
+    # A key carries 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def key_prefix(key: str) -> str:
+    """The non-secret part of a key that finds its row: ``cdk_<12 hex>`` before the dot."""
+    return key.partition(".")[0]
+
+
+def _new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def connector_key_create(*, name: str, requests_per_minute: int = 120) -> IssuedKey:
+    """Create a key named ``name`` with one signing secret; return both, in clear, this once."""
+    name = name.strip()
+    name_length = ConnectorKey._meta.get_field("name").max_length
+    if not name:
+        raise ConnectorError("a connector key needs a name", field="name")
+    if len(name) > name_length:
+        raise ConnectorError(f"at most {name_length} characters", field="name")
+    if requests_per_minute < 1:
+        raise ConnectorError("must be at least 1", field="requestsPerMinute")
+    key = f"{KEY_PREFIX}{secrets.token_hex(6)}.{secrets.token_urlsafe(32)}"
+    secret = _new_secret()
+    try:
+        with transaction.atomic():
+            row = ConnectorKey.objects.create(
+                name=name,
+                prefix=key_prefix(key),
+                key_hash=key_hash(key),
+                requests_per_minute=requests_per_minute,
+            )
+            ConnectorSigningSecret.objects.create(key=row, secret=secret)
+    except IntegrityError as exc:
+        # The unique name, also when two people create the same key at once.
+        raise ConnectorError(
+            f"a connector key named {name!r} already exists", field="name"
+        ) from exc
+    return IssuedKey(name=name, key=key, secret=secret)
+
+
+def connector_key_secret_rotate(*, name: str, overlap: timedelta = timedelta(hours=24)) -> str:
+    """Add a new signing secret to the key; the current ones expire after ``overlap``.
+
+    During the overlap a sender may put two ``v1`` values in its header, one per secret, and
+    either is accepted. Returns the new secret, shown once.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        key = _active_key_for_update(name)
+        ends = now + overlap
+        # Secrets already due to end sooner keep their end: a rotation never extends a secret.
+        key.signing_secrets.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=ends)).update(
+            expires_at=ends
+        )
+        secret = _new_secret()
+        ConnectorSigningSecret.objects.create(key=key, secret=secret)
+    return secret
+
+
+def connector_key_revoke(*, name: str) -> bool:
+    """Revoke the key for good; return False if it already was. Its requests are refused at once."""
+    with transaction.atomic():
+        key = _key_for_update(name)
+        if key.revoked_at is not None:
+            return False
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return True
+
+
+def _key_for_update(name: str) -> ConnectorKey:
+    key = ConnectorKey.objects.select_for_update().filter(name=name).first()
+    if key is None:
+        raise ConnectorKeyNotFound(f"no connector key is named {name!r}", field="name")
+    return key
+
+
+def _active_key_for_update(name: str) -> ConnectorKey:
+    key = _key_for_update(name)
+    if key.revoked_at is not None:
+        raise ConnectorError(f"connector key {name!r} is revoked", field="name")
+    return key
+
+
+def signing_secrets_valid_at(key: ConnectorKey, moment) -> list[str]:
+    """The secrets a request signed at ``moment`` may use: those not expired by then."""
+    return list(
+        key.signing_secrets.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=moment))
+        .order_by("-created_at")
+        .values_list("secret", flat=True)
+    )

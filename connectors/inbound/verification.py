@@ -1,0 +1,98 @@
+"""Who is calling: a connector key plus a fresh signature of the exact bytes sent."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from connectors.errors import ConnectorAuthenticationError
+from connectors.inbound.keys import key_hash, key_prefix, signing_secrets_valid_at
+from connectors.models import ConnectorKey
+from connectors.signatures import (
+    HEADER,
+    MalformedSignature,
+    any_signature_matches,
+    parse_signature_header,
+)
+
+KEY_FIELD = "apiKey"
+# Compared against when no key has the prefix, so an unknown key costs the same as a wrong one.
+_NO_SUCH_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class ConnectorClient:
+    """The outside system a verified request came from; DRF's ``request.user`` on its views."""
+
+    key_id: int
+    name: str
+    requests_per_minute: int
+
+    is_authenticated = True
+    is_anonymous = False
+
+
+def connector_request_verify(
+    *, api_key: str | None, signature: str | None, body: bytes, now: datetime | None = None
+) -> ConnectorClient:
+    """Identify the caller of a connector endpoint, or raise ``ConnectorAuthenticationError``.
+
+    The key must exist and not be revoked; ``signature`` must be an ``X-Cadence-Signature`` whose
+    timestamp is within ``CONNECTOR_SIGNATURE_TOLERANCE_SECONDS`` of now (either way: a clock far
+    ahead is as suspect as a replay) and one of whose ``v1`` values is the HMAC of ``body`` by one
+    of the key's current signing secrets. Nothing is written unless the request is accepted.
+    """
+    now = now or timezone.now()
+    if not api_key:
+        raise ConnectorAuthenticationError(
+            f"send the connector key in the {KEY_FIELD!r} field or as 'Authorization: Api-Key …'",
+            field=KEY_FIELD,
+        )
+    key = ConnectorKey.objects.filter(prefix=key_prefix(api_key)).first()
+    expected_hash = key.key_hash if key is not None else _NO_SUCH_HASH
+    if not hmac.compare_digest(expected_hash, key_hash(api_key)) or key is None:
+        raise ConnectorAuthenticationError("this connector key is not known", field=KEY_FIELD)
+    if key.revoked_at is not None:
+        raise ConnectorAuthenticationError("this connector key has been revoked", field=KEY_FIELD)
+
+    if not signature:
+        raise ConnectorAuthenticationError(
+            f"the {HEADER} header is missing: sign every request", field=HEADER
+        )
+    try:
+        parsed = parse_signature_header(signature)
+    except MalformedSignature as exc:
+        raise ConnectorAuthenticationError(f"malformed signature: {exc}", field=HEADER) from exc
+    tolerance = settings.CONNECTOR_SIGNATURE_TOLERANCE_SECONDS
+    skew = parsed.timestamp - int(now.timestamp())
+    if skew < -tolerance:
+        raise ConnectorAuthenticationError(
+            f"the signature's timestamp is {-skew} seconds old; at most {tolerance} are accepted",
+            field=HEADER,
+        )
+    if skew > tolerance:
+        raise ConnectorAuthenticationError(
+            f"the signature's timestamp is {skew} seconds in the future; check the sender's clock",
+            field=HEADER,
+        )
+    secrets = signing_secrets_valid_at(key, now)
+    if not any_signature_matches(parsed=parsed, secrets=secrets, body=body):
+        raise ConnectorAuthenticationError(
+            "no v1 signature matches the body with a current signing secret of this key",
+            field=HEADER,
+        )
+
+    _note_use(key, now)
+    return ConnectorClient(
+        key_id=key.pk, name=key.name, requests_per_minute=key.requests_per_minute
+    )
+
+
+def _note_use(key: ConnectorKey, now: datetime) -> None:
+    # At most one write a minute per key: "last used" is for people, not an audit log.
+    if key.last_used_at is None or now - key.last_used_at >= timedelta(minutes=1):
+        ConnectorKey.objects.filter(pk=key.pk).update(last_used_at=now)

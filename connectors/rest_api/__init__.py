@@ -1,0 +1,1 @@
+"""The connectors' HTTP surface for outside systems."""

@@ -1,0 +1,127 @@
+"""DRF plumbing that puts ``connector_request_verify`` and the rate limit in front of a view."""
+
+from __future__ import annotations
+
+import json
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, status
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from connectors.errors import ConnectorAuthenticationError
+from connectors.inbound.rate_limit import rate_limit_wait
+from connectors.inbound.verification import KEY_FIELD, ConnectorClient, connector_request_verify
+from connectors.signatures import HEADER
+
+AUTH_SCHEME = "Api-Key"
+
+
+class ConnectorAuthenticationFailed(exceptions.AuthenticationFailed):
+    """A 401 whose body has the project's error shape, naming the header or field at fault."""
+
+    def __init__(self, error: ConnectorAuthenticationError):
+        super().__init__(detail={"error": error.as_dict()})
+
+
+class RateLimited(exceptions.APIException):
+    """A 429 with ``Retry-After`` (DRF's handler sets it from ``wait``) and the error shape."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, wait: int):
+        self.wait = wait
+        super().__init__(
+            detail={
+                "error": {
+                    "code": "rate_limited",
+                    "message": f"too many requests for this connector key; retry in {wait} seconds",
+                }
+            }
+        )
+
+
+class ConnectorKeyAuthentication(BaseAuthentication):
+    """A connector key (``Authorization: Api-Key …`` or the body's ``apiKey``) and a signature.
+
+    The raw body is read here, before any parser, so the signature is checked on the exact bytes
+    the caller signed; DRF then parses the same cached bytes.
+    """
+
+    def authenticate(self, request):
+        body = request._request.body
+        try:
+            client = connector_request_verify(
+                api_key=_api_key(request, body),
+                signature=request.headers.get(HEADER),
+                body=body,
+            )
+        except ConnectorAuthenticationError as error:
+            raise ConnectorAuthenticationFailed(error) from error
+        return client, None
+
+    def authenticate_header(self, request) -> str:
+        return f'{AUTH_SCHEME} realm="connectors"'
+
+
+def _api_key(request, body: bytes) -> str | None:
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme == AUTH_SCHEME and credentials.strip():
+        return credentials.strip()
+    if not body:
+        return None
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    value = document.get(KEY_FIELD) if isinstance(document, dict) else None
+    return value if isinstance(value, str) else None
+
+
+class IsConnectorClient(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.user, ConnectorClient)
+
+
+class ConnectorKeyRateThrottle(BaseThrottle):
+    """Each key's ``requests_per_minute``, counted across processes in the shared cache."""
+
+    def allow_request(self, request, view) -> bool:
+        client = request.user
+        self._wait = rate_limit_wait(key_id=client.key_id, limit=client.requests_per_minute)
+        return self._wait is None
+
+    def wait(self) -> int | None:
+        return self._wait
+
+
+class ConnectorAPIView(APIView):
+    """Base of every endpoint outside systems call: key + signature, per-key rate limit."""
+
+    authentication_classes = [ConnectorKeyAuthentication]
+    permission_classes = [IsConnectorClient]
+    throttle_classes = [ConnectorKeyRateThrottle]
+
+    def throttled(self, request, wait):
+        raise RateLimited(int(wait or 1))
+
+
+class ConnectorKeyScheme(OpenApiAuthenticationExtension):
+    """How the API docs describe the connector authentication."""
+
+    target_class = ConnectorKeyAuthentication
+    name = "connectorKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "`Authorization: Api-Key <key>` (or the key in the body's `apiKey` field), and "
+                '`X-Cadence-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" '
+                "keyed with the signing secret>`, within 300 seconds of the server's clock."
+            ),
+        }

@@ -1,0 +1,36 @@
+"""How a connector endpoint answers once per natural key, in DRF terms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework.response import Response
+
+from connectors.inbound.idempotency import Effect, inbound_request_once
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def idempotent_response(
+    request,
+    *,
+    endpoint: str,
+    natural_key: Mapping[str, str],
+    payload: Mapping[str, Any],
+    effect: Effect,
+) -> Response:
+    """The answer of ``effect`` the first time, the recorded answer on every same repeat.
+
+    ``payload`` is the validated input (without ``apiKey``); a repeat is marked with an
+    ``Idempotent-Replayed: true`` header so the caller can tell, though the body is the same.
+    """
+    recorded = inbound_request_once(
+        endpoint=endpoint,
+        natural_key=natural_key,
+        payload=payload,
+        effect=effect,
+        connector_key_name=getattr(request.user, "name", ""),
+    )
+    headers = {REPLAYED_HEADER: "true"} if recorded.replayed else None
+    return Response(recorded.body, status=recorded.status, headers=headers)

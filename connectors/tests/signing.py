@@ -1,0 +1,32 @@
+"""Signed requests as an outside system sends them, for the tests of the connector endpoints."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from connectors.signatures import signature_header
+
+
+def signed_request(
+    client,
+    method: str,
+    path: str,
+    *,
+    key: str | None,
+    secrets: list[str],
+    document: dict | None = None,
+    key_in: str = "header",
+    timestamp: int | None = None,
+):
+    """Send ``document`` (with the key in the header or the body) signed with each secret."""
+    if key_in == "body" and document is not None:
+        document = {**document, "apiKey": key}
+    body = json.dumps(document).encode() if document is not None else b""
+    headers = {}
+    if key is not None and key_in == "header":
+        headers["Authorization"] = f"Api-Key {key}"
+    if secrets:
+        t = int(time.time()) if timestamp is None else timestamp
+        headers["X-Cadence-Signature"] = signature_header(secrets=secrets, timestamp=t, body=body)
+    return client.generic(method, path, data=body, content_type="application/json", headers=headers)

@@ -1,0 +1,1 @@
+"""Outbound webhooks: Cadence's events, signed and POSTed to the systems that subscribed."""
