@@ -179,6 +179,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cadence.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    "commerce.refunds-retry": {
+        "task": "commerce.refunds_retry",
+        "schedule": timedelta(minutes=10),
+    },
 }
 
 # --- Outbox -------------------------------------------------------------------------------------
@@ -244,3 +248,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Commerce -----------------------------------------------------------------------------------
+# The fee schedule used when a processor does not report its actual fee (the test processor):
+# percent of the amount plus a fixed part in the currency's minor units.
+COMMERCE_FEE_PERCENT = env.str("COMMERCE_FEE_PERCENT", default="2.9")
+COMMERCE_FEE_FIXED_MINOR = env.int("COMMERCE_FEE_FIXED_MINOR", default=30)
