@@ -42,6 +42,7 @@ class WebhookEvent:
     payment_id: str = ""
     refund_reference: str = ""
     refund_id: str = ""
+    refund_status: str = ""  # succeeded, pending or failed
     failure_code: str = ""
     failure_message: str = ""
 

@@ -29,6 +29,8 @@ _STATUSES = {
     "canceled": "failed",
 }
 
+_REFUND_STATUSES = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}
+
 
 def stripe_client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
@@ -101,10 +103,9 @@ class StripeProcessor:
             )
         except stripe.StripeError as error:
             return RefundResult(reference="", status="failed", failure_message=str(error))
-        status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(
-            refund.status, "pending"
+        return RefundResult(
+            reference=refund.id, status=_REFUND_STATUSES.get(refund.status, "pending")
         )
-        return RefundResult(reference=refund.id, status=status)
 
     def parse_webhook(self, *, body: bytes, headers: dict[str, str]) -> WebhookEvent:
         signature = headers.get("Stripe-Signature") or headers.get("stripe-signature")
@@ -146,6 +147,7 @@ class StripeProcessor:
                 payment_reference=str(obj.get("payment_intent") or ""),
                 refund_reference=obj.get("id", ""),
                 refund_id=str((obj.get("metadata") or {}).get("refund_id", "")),
+                refund_status=_REFUND_STATUSES.get(str(obj.get("status")), "pending"),
                 failure_message=str(obj.get("failure_reason") or ""),
             )
         return WebhookEvent(event_id=event.id, event_type=kind)

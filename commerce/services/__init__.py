@@ -11,6 +11,8 @@ from commerce.services.catalog import (
 )
 from commerce.services.checkout import (
     CheckoutStarted,
+    Quote,
+    checkout_quote,
     checkout_start,
     order_cancel,
     payment_confirm,
@@ -23,11 +25,13 @@ from commerce.services.refunds import refund_issue, refund_record_result, refund
 
 __all__ = [
     "CheckoutStarted",
+    "Quote",
     "cart_item_add",
     "cart_item_remove",
     "cart_merge",
     "catalog_course_upsert",
     "catalog_item_price_set",
+    "checkout_quote",
     "checkout_start",
     "commerce_user_upsert",
     "order_cancel",

@@ -24,14 +24,16 @@ from commerce.models import (
     Cart,
     CartItem,
     CatalogItem,
+    CatalogPrice,
     Coupon,
     Order,
     OrderItem,
     Payment,
     RevenueLedgerEntry,
+    TaxRate,
     TaxRecord,
 )
-from commerce.pricing import CouponTerms, Line, fee_parts, price_lines
+from commerce.pricing import CouponTerms, Line, PricedLine, fee_parts, price_lines
 from commerce.processors import default_processor, processor_named
 from commerce.processors.base import PaymentResult
 from commerce.processors.test import AUTHENTICATION_OUTCOMES, OUTCOMES
@@ -92,15 +94,91 @@ def checkout_start(
     )
 
 
-@transaction.atomic
-def _order_place(
+@dataclass(frozen=True)
+class QuoteLine:
+    title: str
+    price: Money
+    discount: Money
+    tax: Money
+    total: Money
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What checking out the cart now would cost, line by line."""
+
+    currency: str
+    lines: list[QuoteLine]
+    subtotal: Money
+    discount: Money
+    tax: Money
+    total: Money
+    coupon_code: str
+    tax_name: str
+
+
+@dataclass
+class _PricedCart:
+    now: datetime
+    country: str
+    region: str
+    currency: str
+    lines: list[CartItem]
+    coupon: Coupon | None
+    rate: TaxRate | None
+    priced: list[PricedLine]
+
+
+def checkout_quote(
+    *, customer_id: str, billing_country: str, billing_region: str = "", coupon_code: str = ""
+) -> Quote:
+    """Price the learner's cart as checkout would (coupon, tax), writing nothing.
+
+    Raises the same errors as ``checkout_start``, so a page can show them before paying.
+    """
+    cart = _cart_priced(
+        customer_id=customer_id,
+        billing_country=billing_country,
+        billing_region=billing_region,
+        coupon_code=coupon_code,
+        lock=False,
+    )
+
+    def money(minor: int) -> Money:
+        return Money(minor, cart.currency)
+
+    return Quote(
+        currency=cart.currency,
+        lines=[
+            QuoteLine(
+                title=line.item.course.title,
+                price=money(p.price_minor),
+                discount=money(p.discount_minor),
+                tax=money(p.tax_minor),
+                total=money(p.total_minor),
+            )
+            for line, p in zip(cart.lines, cart.priced, strict=True)
+        ],
+        subtotal=money(sum(p.price_minor for p in cart.priced)),
+        discount=money(sum(p.discount_minor for p in cart.priced)),
+        tax=money(sum(p.tax_minor for p in cart.priced)),
+        total=money(sum(p.total_minor for p in cart.priced)),
+        coupon_code=cart.coupon.code if cart.coupon else "",
+        tax_name=cart.rate.name if cart.rate else "",
+    )
+
+
+def _cart_priced(
     *,
     customer_id: str,
     billing_country: str,
     billing_region: str,
     coupon_code: str,
-    processor_name: str,
-) -> tuple[Order, Payment]:
+    lock: bool,
+) -> _PricedCart:
+    def locked(queryset):
+        return queryset.select_for_update() if lock else queryset
+
     now = timezone.now()
     country = (billing_country or "").strip().upper()
     region = (billing_region or "").strip().upper()
@@ -110,7 +188,7 @@ def _order_place(
         raise CommerceError("must be a region code such as CA", field="billingRegion")
 
     # Locking the cart serialises two checkouts of one learner (two tabs, a double click).
-    cart = Cart.objects.select_for_update().filter(customer_id=customer_id).first()
+    cart = locked(Cart.objects.filter(customer_id=customer_id)).first()
     lines = list(
         CartItem.objects.filter(cart=cart).select_related("item__course").order_by("pk")
         if cart
@@ -122,15 +200,16 @@ def _order_place(
     # Locking the items serialises checkouts of one course, so a seat cap holds.
     items = {
         item.pk: item
-        for item in CatalogItem.objects.select_for_update()
-        .filter(pk__in=[line.item_id for line in lines])
-        .order_by("pk")
+        for item in locked(
+            CatalogItem.objects.filter(pk__in=[line.item_id for line in lines])
+            .select_related("course")
+            .order_by("pk")
+        )
     }
     _check_buyable(customer_id=customer_id, items=list(items.values()), now=now)
     prices = {
         price.item_id: price.current_minor(now)
-        for item in items.values()
-        for price in item.prices.filter(currency=currency)
+        for price in CatalogPrice.objects.filter(item_id__in=items, currency=currency)
     }
     for line in lines:
         if line.item_id not in prices:
@@ -138,7 +217,12 @@ def _order_place(
                 f"'{line.item.course.title}' is not sold in {currency}", field="cart"
             )
     coupon = _coupon_usable(
-        code=coupon_code, customer_id=customer_id, currency=currency, items=items, now=now
+        code=coupon_code,
+        customer_id=customer_id,
+        currency=currency,
+        items=items,
+        now=now,
+        lock=lock,
     )
     rate = tax_rate_for(country=country, region=region)
     priced = price_lines(
@@ -154,6 +238,36 @@ def _order_place(
         coupon=_terms(coupon),
         tax_percent=rate.percent if rate else 0,
     )
+    return _PricedCart(
+        now=now,
+        country=country,
+        region=region,
+        currency=currency,
+        lines=lines,
+        coupon=coupon,
+        rate=rate,
+        priced=priced,
+    )
+
+
+@transaction.atomic
+def _order_place(
+    *,
+    customer_id: str,
+    billing_country: str,
+    billing_region: str,
+    coupon_code: str,
+    processor_name: str,
+) -> tuple[Order, Payment]:
+    cart = _cart_priced(
+        customer_id=customer_id,
+        billing_country=billing_country,
+        billing_region=billing_region,
+        coupon_code=coupon_code,
+        lock=True,
+    )
+    now, country, region, currency = cart.now, cart.country, cart.region, cart.currency
+    lines, coupon, rate, priced = cart.lines, cart.coupon, cart.rate, cart.priced
     order = Order.objects.create(
         customer_id=customer_id,
         currency=currency,
@@ -233,13 +347,20 @@ def _check_buyable(*, customer_id: str, items: list[CatalogItem], now: datetime)
 
 
 def _coupon_usable(
-    *, code: str, customer_id: str, currency: str, items: dict[int, CatalogItem], now: datetime
+    *,
+    code: str,
+    customer_id: str,
+    currency: str,
+    items: dict[int, CatalogItem],
+    now: datetime,
+    lock: bool,
 ) -> Coupon | None:
     code = (code or "").strip().upper()
     if not code:
         return None
     # The row lock makes the use count and this order's use one step, so limits hold.
-    coupon = Coupon.objects.select_for_update().filter(code=code, is_active=True).first()
+    coupons = Coupon.objects.filter(code=code, is_active=True)
+    coupon = (coupons.select_for_update() if lock else coupons).first()
     if coupon is None:
         raise CommerceError(f"'{code}' is not a valid coupon", field="couponCode")
     if coupon.valid_from and now < coupon.valid_from:

@@ -1,0 +1,114 @@
+import pytest
+from django.urls import reverse
+
+from commerce.models import Order
+from commerce.tests.factories import CouponFactory, buy, priced_item
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lena(django_user_model):
+    return django_user_model.objects.create_user(username="lena", password="pw", first_name="Lena")
+
+
+def test_the_catalog_lists_courses_with_their_prices(client):
+    priced_item("199.00", title="Django for Payments")
+    priced_item("20.00", title="Cheap tricks")
+
+    page = client.get("/catalog/", {"max_price": "100"}).content.decode()
+
+    assert "Cheap tricks" in page and "$20.00" in page
+    assert "Django for Payments" not in page
+
+
+def test_a_bad_price_filter_is_reported_not_crashed(client):
+    response = client.get("/catalog/", {"min_price": "abc"})
+    assert response.status_code == 200
+    assert "Enter a number" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_catalog_page_takes_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    for _ in range(count):
+        priced_item()
+    with django_assert_num_queries(3):
+        assert client.get("/catalog/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_order_history_takes_a_fixed_number_of_queries(
+    client, lena, django_assert_num_queries, count
+):
+    for _ in range(count):
+        buy(lena.public_id, priced_item())
+    client.force_login(lena)
+    with django_assert_num_queries(4):
+        page = client.get("/orders/").content.decode()
+    assert page.count("badge paid") == count
+
+
+def test_an_anonymous_cart_follows_the_visitor_through_login(client, lena):
+    item = priced_item("42.00", title="Carry me")
+    client.post(reverse("commerce:cart-add"), {"catalog_item_id": item.public_id})
+    assert "Carry me" in client.get("/cart/").content.decode()
+
+    client.post("/accounts/login/", {"username": "lena", "password": "pw"})
+
+    page = client.get("/cart/").content.decode()
+    assert "Carry me" in page and "$42.00" in page
+
+
+def test_checkout_applies_a_coupon_and_pays_with_the_test_processor(client, lena):
+    item = priced_item("100.00")
+    CouponFactory(code="TEN")
+    client.force_login(lena)
+    client.post(reverse("commerce:cart-add"), {"catalog_item_id": item.public_id})
+
+    quote = client.post(
+        "/checkout/", {"billing_country": "US", "coupon_code": "TEN", "action": "apply"}
+    ).content.decode()
+    assert "-$10.00" in quote and "$90.00" in quote
+
+    response = client.post(
+        "/checkout/",
+        {"billing_country": "US", "coupon_code": "TEN", "outcome": "succeeds", "action": "pay"},
+    )
+    order = Order.objects.get()
+    assert response.url == reverse("commerce:order", args=[order.public_id])
+    assert order.state == "paid" and order.total_minor == 9000
+    receipt = client.get(response.url).content.decode()
+    assert "your order is confirmed" in receipt and "$90.00" in receipt
+
+
+def test_checkout_shows_why_a_coupon_is_refused(client, lena):
+    item = priced_item()
+    client.force_login(lena)
+    client.post(reverse("commerce:cart-add"), {"catalog_item_id": item.public_id})
+    response = client.post(
+        "/checkout/", {"billing_country": "US", "coupon_code": "NOPE", "action": "pay"}
+    )
+    assert response.status_code == 400
+    assert "not a valid coupon" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_someone_elses_order_is_not_found(client, lena, django_user_model):
+    order, _ = buy(lena.public_id, priced_item())
+    other = django_user_model.objects.create_user(username="mo", password="pw")
+    client.force_login(other)
+    assert client.get(reverse("commerce:order", args=[order.public_id])).status_code == 404
+
+
+def test_a_learner_requests_a_refund_from_the_receipt(client, lena):
+    order, _ = buy(lena.public_id, priced_item("30.00"))
+    item = order.items.get()
+    client.force_login(lena)
+
+    response = client.post(
+        reverse("commerce:refund-request", args=[item.public_id]), {"reason": "x"}
+    )
+
+    assert response.status_code == 302
+    assert Order.objects.get(pk=order.pk).state == "refunded"
+    assert "Refunded $30.00" in client.get(response.url).content.decode()
