@@ -71,21 +71,22 @@ class StripeProcessor:
             )
         except stripe.StripeError as error:
             raise ProcessorUnavailable(f"Stripe could not be reached: {error}") from error
-        status = _STATUSES.get(intent.status, "pending")
+        data = intent.to_dict()
+        status = _STATUSES.get(data.get("status"), "pending")
         fee = None
-        charge = intent.get("latest_charge")
-        if status == "succeeded" and isinstance(charge, dict | stripe.StripeObject):
+        charge = data.get("latest_charge")
+        if status == "succeeded" and isinstance(charge, dict):
             balance = charge.get("balance_transaction")
-            if balance is not None and not isinstance(balance, str):
+            if isinstance(balance, dict):
                 fee = Money(int(balance["fee"]), str(balance["currency"]).upper())
-        error = intent.get("last_payment_error") or {}
-        if intent.status == "requires_payment_method" and error:
+        error = data.get("last_payment_error") or {}
+        if data.get("status") == "requires_payment_method" and error:
             status = "failed"
         return PaymentResult(
-            reference=intent.id,
+            reference=data["id"],
             status=status,
             fee=fee,
-            client_secret=intent.client_secret or "",
+            client_secret=data.get("client_secret") or "",
             failure_code=str(error.get("decline_code") or error.get("code") or ""),
             failure_message=str(error.get("message") or ""),
         )
@@ -128,7 +129,7 @@ class StripeProcessor:
             raise WebhookRejected(
                 f"the body is not a Stripe event: {error}", field="body"
             ) from error
-        obj = event.data.object
+        obj = event.data.object.to_dict()
         kind = event.type
         if kind.startswith("payment_intent."):
             error = obj.get("last_payment_error") or {}
