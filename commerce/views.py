@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,19 +17,9 @@ from commerce import selectors, services
 from commerce.errors import CommerceError, WebhookRejected
 from commerce.forms import AuthenticationForm, CatalogFilterForm, CheckoutForm, RefundRequestForm
 from commerce.models import Payment
+from commerce.owners import cart_owner
 from commerce.processors import default_processor, processor_named
-from commerce.receivers import ANONYMOUS_CART
 from commerce.services.webhooks import processor_webhook_receive
-
-
-def _owner(request, *, create: bool = False) -> tuple[str | None, str | None]:
-    """Who the cart belongs to: the learner's LMS user id, or this browser session's token."""
-    if request.user.is_authenticated:
-        return request.user.public_id, None
-    token = request.session.get(ANONYMOUS_CART)
-    if token is None and create:
-        token = request.session[ANONYMOUS_CART] = secrets.token_urlsafe(24)
-    return None, token
 
 
 def _minor(value) -> int | None:
@@ -68,7 +56,7 @@ class CourseView(View):
         item = selectors.catalog_item_for_course(course_id=course_id)
         if item is None:
             raise Http404("no such course for sale")
-        customer_id, _ = _owner(request)
+        customer_id, _ = cart_owner(request)
         held = bool(customer_id) and selectors.customer_holds_course(
             customer_id=customer_id, course_id=course_id
         )
@@ -86,14 +74,14 @@ class CourseView(View):
 
 class CartView(View):
     def get(self, request):
-        customer_id, token = _owner(request)
+        customer_id, token = cart_owner(request)
         cart = selectors.cart_view(customer_id=customer_id, session_key=token)
         return render(request, "commerce/cart.html", {"cart": cart})
 
 
 class CartAddView(View):
     def post(self, request):
-        customer_id, token = _owner(request, create=True)
+        customer_id, token = cart_owner(request, create=True)
         try:
             services.cart_item_add(
                 customer_id=customer_id,
@@ -109,7 +97,7 @@ class CartAddView(View):
 
 class CartRemoveView(View):
     def post(self, request):
-        customer_id, token = _owner(request)
+        customer_id, token = cart_owner(request)
         try:
             services.cart_item_remove(
                 customer_id=customer_id,
