@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from commerce import demo, services
+from commerce import demo, selectors, services
 from commerce.data import (
     CatalogCourseSummary,
     CommerceUserSummary,
@@ -34,12 +34,11 @@ def catalog_course_upsert(
         thumbnail=thumbnail,
         synced_at=synced_at,
     )
-    item = getattr(course, "item", None) if hasattr(course, "item") else None
     return CatalogCourseSummary(
         course_id=course.lms_course_id,
         title=course.title,
         content_creator_id=course.content_creator_id,
-        is_for_sale=bool(item and item.is_listed and item.prices.exists()),
+        is_for_sale=selectors.course_is_for_sale(course_id=course.lms_course_id),
     )
 
 

@@ -16,6 +16,7 @@ from commerce.models import (
     CartItem,
     CatalogItem,
     CatalogPrice,
+    CommerceUser,
     Order,
     OrderItem,
     Payment,
@@ -110,13 +111,31 @@ def catalog_item_for_course(*, course_id: str, currency: str = "USD") -> Catalog
     )
 
 
-def catalog_creators() -> list[str]:
-    return list(
-        CatalogItem.objects.filter(is_listed=True)
-        .values_list("course__content_creator_id", flat=True)
-        .distinct()
-        .order_by("course__content_creator_id")
+def course_is_for_sale(*, course_id: str) -> bool:
+    return CatalogItem.objects.filter(
+        course__lms_course_id=course_id, is_listed=True, prices__isnull=False
+    ).exists()
+
+
+def catalog_creators() -> list[tuple[str, str]]:
+    """``(creator id, name)`` of everyone with a listed course; the name from the user cache."""
+    ids = set(
+        CatalogItem.objects.filter(is_listed=True).values_list(
+            "course__content_creator_id", flat=True
+        )
     )
+    names = creator_names(ids)
+    return sorted(
+        ((creator_id, names.get(creator_id, creator_id)) for creator_id in ids),
+        key=lambda pair: pair[1].lower(),
+    )
+
+
+def creator_names(ids: Iterable[str]) -> dict[str, str]:
+    return {
+        user.lms_user_id: user.name or user.email or user.lms_user_id
+        for user in CommerceUser.objects.filter(lms_user_id__in=list(ids))
+    }
 
 
 def current_price(item: CatalogItem, at: datetime | None = None) -> Money | None:

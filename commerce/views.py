@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cadence.kernel.money import Money
 from commerce import selectors, services
-from commerce.errors import CommerceError, WebhookRejected
+from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
 from commerce.forms import AuthenticationForm, CatalogFilterForm, CheckoutForm, RefundRequestForm
 from commerce.models import Payment
 from commerce.owners import cart_owner
@@ -36,18 +36,19 @@ class CatalogView(View):
             min_price_minor=_minor(filters.get("min_price")),
             max_price_minor=_minor(filters.get("max_price")),
         )
+        creators = selectors.catalog_creators()
+        names = dict(creators)
         rows = [
             {
                 "item": item,
                 "price": selectors.current_price(item),
                 "list": selectors.list_price(item),
+                "creator": names.get(item.course.content_creator_id, ""),
             }
             for item in items
         ]
         return render(
-            request,
-            "commerce/catalog.html",
-            {"form": form, "rows": rows, "creators": selectors.catalog_creators()},
+            request, "commerce/catalog.html", {"form": form, "rows": rows, "creators": creators}
         )
 
 
@@ -311,4 +312,7 @@ class StripeWebhookView(View):
             )
         except WebhookRejected as error:
             return JsonResponse({"error": error.as_dict()}, status=400)
+        except ProcessorUnavailable as error:
+            # Stripe retries a delivery we could not finish; nothing was recorded for it.
+            return JsonResponse({"error": error.as_dict()}, status=503)
         return JsonResponse({"received": True, "outcome": outcome})

@@ -19,7 +19,7 @@ from django.utils import timezone
 from cadence.kernel.money import Money
 from commerce import events
 from commerce.data import PaymentCompleted, PurchaseMetadata
-from commerce.errors import CommerceError, CommerceNotFound, ProcessorUnavailable
+from commerce.errors import CommerceError, CommerceNotFound
 from commerce.models import (
     Cart,
     CartItem,
@@ -81,7 +81,8 @@ def checkout_start(
         result = processor.create_payment(
             amount=order.total, payment_id=payment.public_id, order_id=order.public_id
         )
-    except ProcessorUnavailable as error:
+    except CommerceError as error:
+        # Nothing was charged; the order fails now rather than hang pending.
         payment_record_failure(
             payment_id=payment.public_id, code="processor_unavailable", message=error.message
         )

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from cadence.kernel.errors import ApplicationError
 from commerce.models import Order, OrderItem, Payment, ProcessorEvent, Refund, RevenueLedgerEntry
 from commerce.services import checkout_start, refund_issue
 from commerce.services.refunds import refund_send
@@ -225,3 +226,52 @@ def test_one_event_delivered_five_times_at_once_pays_once(stripe_api, published)
     assert RevenueLedgerEntry.objects.count() == 1
     assert [kind for kind, _ in published] == [PAID]
     assert ProcessorEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_stripe_outage_at_checkout_fails_the_order_and_charges_nothing(stripe_api, settings):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    learner = learner_id()
+    in_cart(learner, priced_item())
+
+    with pytest.raises(ApplicationError) as refused:
+        checkout_start(customer_id=learner, billing_country="US")
+
+    assert refused.value.status_code == 502
+    assert Order.objects.get().state == "failed"
+    assert Payment.objects.get().failure_code == "processor_unavailable"
+
+
+@pytest.mark.django_db
+def test_a_webhook_whose_fee_cannot_be_read_gets_503_so_stripe_retries(stripe_api, settings):
+    started = start_checkout()
+    intent = stripe_api.succeed(started.payment.processor_reference, fee=607)
+    payload = event("payment_intent.succeeded", intent)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+
+    response = deliver(Client(), payload, signature(payload, SECRET))
+
+    assert response.status_code == 503
+    assert not ProcessorEvent.objects.exists() and Order.objects.get().state == "pending"
+
+
+@pytest.mark.django_db
+def test_a_refund_stripe_refuses_fails_and_leaves_the_amount_refundable(stripe_api):
+    started = start_checkout("80.00")
+    intent = stripe_api.succeed(started.payment.processor_reference, fee=262)
+    payload = event("payment_intent.succeeded", intent)
+    deliver(Client(), payload, signature(payload, SECRET))
+    original = stripe_api.post
+    stripe_api.post = lambda path, form: (
+        (400, {"error": {"type": "invalid_request_error", "message": "charge disputed"}})
+        if path == "/v1/refunds"
+        else original(path, form)
+    )
+
+    refund = refund_issue(order_item_id=OrderItem.objects.get().public_id)
+
+    assert refund.state == "failed" and "charge disputed" in refund.failure_message
+    assert Order.objects.get().state == "paid"
+    assert RevenueLedgerEntry.objects.count() == 1
+    stripe_api.post = original
+    assert refund_issue(order_item_id=OrderItem.objects.get().public_id).state == "succeeded"

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from commerce import api
 from commerce.models import Order
-from commerce.tests.factories import CouponFactory, buy, priced_item
+from commerce.tests.factories import CouponFactory, buy, in_cart, priced_item
 
 pytestmark = pytest.mark.django_db
 
@@ -12,14 +13,33 @@ def lena(django_user_model):
     return django_user_model.objects.create_user(username="lena", password="pw", first_name="Lena")
 
 
-def test_the_catalog_lists_courses_with_their_prices(client):
+def test_the_catalog_lists_courses_with_their_prices_and_creators(client):
+    api.commerce_user_upsert(user_id="usr_chloe", name="Chloe Creator")
     priced_item("199.00", title="Django for Payments")
-    priced_item("20.00", title="Cheap tricks")
+    priced_item("20.00", title="Cheap tricks", content_creator_id="usr_chloe")
 
     page = client.get("/catalog/", {"max_price": "100"}).content.decode()
 
-    assert "Cheap tricks" in page and "$20.00" in page
+    assert "Cheap tricks" in page and "$20.00" in page and "by Chloe Creator" in page
     assert "Django for Payments" not in page
+    by_chloe = client.get("/catalog/", {"creator": "usr_chloe"}).content.decode()
+    assert "Cheap tricks" in by_chloe and "Django for Payments" not in by_chloe
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_cart_and_receipt_pages_take_a_fixed_number_of_queries(
+    client, lena, django_assert_num_queries, count
+):
+    items = [priced_item() for _ in range(count)]
+    order, _ = buy(lena.public_id, *items)
+    for _ in range(count):
+        in_cart(lena.public_id, priced_item())
+    client.force_login(lena)
+    with django_assert_num_queries(5):
+        assert client.get("/cart/").status_code == 200
+    with django_assert_num_queries(6):
+        page = client.get(reverse("commerce:order", args=[order.public_id])).content.decode()
+    assert page.count("Request a refund") == count
 
 
 def test_a_bad_price_filter_is_reported_not_crashed(client):
@@ -32,7 +52,7 @@ def test_a_bad_price_filter_is_reported_not_crashed(client):
 def test_the_catalog_page_takes_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     for _ in range(count):
         priced_item()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert client.get("/catalog/").status_code == 200
 
 
