@@ -58,8 +58,55 @@ class CatalogCourseAdmin(ReadOnlyAdmin):
     search_fields = ["title", "lms_course_id", "content_creator_id"]
 
 
+class CatalogPriceForm(forms.ModelForm):
+    """Staff type prices as they read them ("199.00"); they are stored in minor units."""
+
+    price = forms.CharField(help_text="e.g. 199.00")
+    sale_price = forms.CharField(required=False, help_text="Optional, below the price.")
+
+    class Meta:
+        model = CatalogPrice
+        fields = ["currency", "price", "sale_price", "sale_starts_at", "sale_ends_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk:
+            self.initial["price"] = Money(
+                instance.amount_minor, instance.currency
+            ).to_decimal_string()
+            if instance.sale_amount_minor is not None:
+                self.initial["sale_price"] = Money(
+                    instance.sale_amount_minor, instance.currency
+                ).to_decimal_string()
+
+    def clean(self):
+        data = super().clean()
+        currency = data.get("currency")
+        if not currency:
+            return data
+        for name, attribute in (("price", "amount_minor"), ("sale_price", "sale_amount_minor")):
+            text = (data.get(name) or "").strip()
+            if not text:
+                setattr(self.instance, attribute, None)
+                continue
+            try:
+                minor = Money.parse(text, currency, field=name).minor
+            except ApplicationError as error:
+                self.add_error(name, error.message)
+                continue
+            if minor < 0:
+                self.add_error(name, "cannot be negative")
+            setattr(self.instance, attribute, minor)
+        sale, price = self.instance.sale_amount_minor, self.instance.amount_minor
+        if sale is not None and price is not None and sale >= price:
+            self.add_error("sale_price", "must be below the price")
+        return data
+
+
 class CatalogPriceInline(admin.TabularInline):
     model = CatalogPrice
+    form = CatalogPriceForm
     extra = 1
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from cadence.kernel.money import Money
 from commerce.data import DemoCommerce
-from commerce.models import Coupon, Order, TaxRate
+from commerce.models import CatalogItem, Coupon, Order, TaxRate
 from commerce.selectors import held_course_ids
 from commerce.services import (
     cart_item_add,
@@ -32,24 +32,35 @@ def demo_seed(*, courses: Sequence[Mapping[str, str]], users: Mapping[str, str])
     Coupon.objects.get_or_create(
         code="WELCOME10", defaults={"kind": Coupon.Kind.PERCENT, "percent_off": Decimal("10")}
     )
-    learner = users.get("learner")
-    paid = []
-    if learner and items:
-        first = items[0]
-        if not held_course_ids(customer_id=learner, course_ids=[first.course.lms_course_id]):
-            cart_item_add(customer_id=learner, session_key=None, catalog_item_id=first.public_id)
-            started = checkout_start(
-                customer_id=learner, billing_country="US", processor_name="test"
-            )
-            payment_confirm(
-                payment_id=started.payment.public_id, customer_id=learner, outcome="succeeds"
-            )
-        paid = list(
-            Order.objects.filter(customer_id=learner, state=Order.State.PAID).values_list(
-                "public_id", flat=True
-            )
-        )
+    # The learner buys the first course; the instructor buys the second with the coupon, billed
+    # to California, so the demo shows a discount and tax on a receipt.
+    purchases = [("learner", 0, "", ""), ("instructor", 1, "WELCOME10", "CA")]
+    for role, index, coupon, region in purchases:
+        if role in users and index < len(items):
+            _demo_purchase(users[role], items[index], coupon=coupon, region=region)
+    buyers = [users[role] for role, *_ in purchases if role in users]
+    paid = list(
+        Order.objects.filter(customer_id__in=buyers, state=Order.State.PAID)
+        .order_by("created_at", "pk")
+        .values_list("public_id", flat=True)
+    )
     return DemoCommerce(
         priced_courses=tuple(item.course.lms_course_id for item in items),
         paid_orders=tuple(paid),
+    )
+
+
+def _demo_purchase(customer_id: str, item: CatalogItem, *, coupon: str, region: str) -> None:
+    if held_course_ids(customer_id=customer_id, course_ids=[item.course.lms_course_id]):
+        return
+    cart_item_add(customer_id=customer_id, session_key=None, catalog_item_id=item.public_id)
+    started = checkout_start(
+        customer_id=customer_id,
+        billing_country="US",
+        billing_region=region,
+        coupon_code=coupon,
+        processor_name="test",
+    )
+    payment_confirm(
+        payment_id=started.payment.public_id, customer_id=customer_id, outcome="succeeds"
     )

@@ -263,6 +263,17 @@ class OrderView(LoginRequiredMixin, View):
         return render(request, "commerce/order.html", {"order": order})
 
 
+class OrderCancelView(LoginRequiredMixin, View):
+    def post(self, request, order_id: str):
+        try:
+            services.order_cancel(order_id=order_id, customer_id=request.user.public_id)
+        except CommerceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Order cancelled. Nothing was charged.")
+        return redirect("commerce:order", order_id=order_id)
+
+
 class RefundRequestView(LoginRequiredMixin, View):
     def get(self, request, order_item_id: str):
         item = self._item(request, order_item_id)

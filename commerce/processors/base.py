@@ -56,6 +56,9 @@ class PaymentProcessor(Protocol):
     def confirm_payment(self, *, reference: str, outcome: str = "") -> PaymentResult:
         """Confirm (or look up) a payment and report where it stands, with the fee if known."""
 
+    def cancel_payment(self, *, reference: str) -> None:
+        """Cancel a payment that has not been taken, so it can no longer succeed."""
+
     def refund(self, *, reference: str, amount: Money, refund_id: str) -> RefundResult:
         """Return ``amount`` of a payment, idempotent on ``refund_id``."""
 

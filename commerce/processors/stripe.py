@@ -91,6 +91,12 @@ class StripeProcessor:
             failure_message=str(error.get("message") or ""),
         )
 
+    def cancel_payment(self, *, reference: str) -> None:
+        try:
+            stripe_client().v1.payment_intents.cancel(reference)
+        except stripe.StripeError as error:
+            raise ProcessorUnavailable(f"Stripe could not cancel {reference}: {error}") from error
+
     def refund(self, *, reference: str, amount: Money, refund_id: str) -> RefundResult:
         try:
             refund = stripe_client().v1.refunds.create(

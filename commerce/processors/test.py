@@ -57,6 +57,9 @@ class TestProcessor:
             f"choose one of {', '.join(OUTCOMES)}; got '{outcome}'", field="outcome"
         )
 
+    def cancel_payment(self, *, reference: str) -> None:
+        return None  # nothing is held at a processor that does not exist
+
     def refund(self, *, reference: str, amount: Money, refund_id: str) -> RefundResult:
         return RefundResult(reference="tr_" + refund_id.removeprefix("rfd_"), status="succeeded")
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -69,7 +70,11 @@ class CatalogListApi(APIView):
             currency=currency,
             **bounds,
         )
-        return Response(self.OutputSerializer([_row(i) for i in items], many=True).data)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response(
+            self.OutputSerializer([_row(i) for i in page], many=True).data
+        )
 
 
 class CatalogDetailApi(APIView):

@@ -7,6 +7,7 @@ database locks. Recording the outcome is idempotent: a processor may tell us twi
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from commerce.processors import default_processor, processor_named
 from commerce.processors.base import PaymentResult
 from commerce.processors.test import AUTHENTICATION_OUTCOMES, OUTCOMES
 from commerce.selectors import SEAT_HOLDING, held_course_ids, tax_rate_for
+
+logger = logging.getLogger(__name__)
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 REGION = re.compile(r"^[A-Z0-9]{0,10}$")
@@ -567,9 +570,22 @@ def _payment_completed(*, order: Order, item: OrderItem) -> PaymentCompleted:
     )
 
 
-@transaction.atomic
 def order_cancel(*, order_id: str, customer_id: str | None = None) -> Order:
-    """Abandon a pending order (the learner gave up, or staff tidy up); its payment is cancelled."""
+    """Abandon a pending order (the learner gave up, or staff tidy up); its payment is cancelled
+    here and, after commit, at the processor, so it can no longer be paid."""
+    order, open_payments = _order_cancel(order_id=order_id, customer_id=customer_id)
+    for payment in open_payments:
+        try:
+            processor_named(payment.processor).cancel_payment(reference=payment.processor_reference)
+        except CommerceError:
+            # Best effort: if the processor took the money meanwhile, its success report
+            # still arrives and marks the order paid (a late success wins over a cancel).
+            logger.warning("could not cancel payment %s at the processor", payment.public_id)
+    return order
+
+
+@transaction.atomic
+def _order_cancel(*, order_id: str, customer_id: str | None) -> tuple[Order, list[Payment]]:
     order = Order.objects.select_for_update().filter(public_id=order_id).first()
     if order is None or (customer_id is not None and order.customer_id != customer_id):
         raise CommerceNotFound(f"no order '{order_id}'", field="orderId")
@@ -577,10 +593,13 @@ def order_cancel(*, order_id: str, customer_id: str | None = None) -> Order:
         raise CommerceError(
             f"a {order.get_state_display().lower()} order cannot be cancelled", field="orderId"
         )
+    open_payments = []
     for payment in Payment.objects.select_for_update().filter(order=order):
         if payment.state in {Payment.State.PENDING, Payment.State.REQUIRES_ACTION}:
             payment.cancel()
             payment.save()
+            if payment.processor_reference and payment.processor != NO_PROCESSOR:
+                open_payments.append(payment)
     order.cancel()
     order.save()
-    return order
+    return order, open_payments

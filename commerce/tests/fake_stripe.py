@@ -104,6 +104,13 @@ class FakeStripe:
             }
             self.intents[intent["id"]] = intent
             return 200, intent
+        if path.startswith("/v1/payment_intents/") and path.endswith("/cancel"):
+            intent = self.intents.get(path.split("/")[3])
+            if intent is None or intent["status"] == "succeeded":
+                message = "This PaymentIntent cannot be canceled"
+                return 400, {"error": {"type": "invalid_request_error", "message": message}}
+            intent["status"] = "canceled"
+            return 200, intent
         if path == "/v1/refunds":
             refund = {
                 "id": f"re_fake{next(_ids)}",

@@ -66,3 +66,54 @@ def test_the_revenue_report_groups_the_ledger_by_course_and_creator(staff_client
 def test_admin_lists_load(staff_client, model):
     buy(learner_id(), priced_item())
     assert staff_client.get(reverse(f"admin:commerce_{model}_changelist")).status_code == 200
+
+
+def test_staff_price_a_course_in_major_units_in_the_admin(staff_client):
+    item = priced_item("10.00")
+    price = item.prices.get()
+    url = reverse("admin:commerce_catalogitem_change", args=[item.pk])
+    form = {
+        "course": str(item.course_id),
+        "is_listed": "on",
+        "auto_approve": "on",
+        "refund_window_days": "30",
+        "prices-TOTAL_FORMS": "2",
+        "prices-INITIAL_FORMS": "1",
+        "prices-0-id": str(price.pk),
+        "prices-0-item": str(item.pk),
+        "prices-0-currency": "USD",
+        "prices-0-price": "199.00",
+        "prices-0-sale_price": "149.50",
+        "prices-1-item": str(item.pk),
+        "prices-1-currency": "JPY",
+        "prices-1-price": "2500",
+    }
+    assert "10.00" in staff_client.get(url).content.decode()
+
+    response = staff_client.post(url, form)
+
+    assert response.status_code == 302
+    prices = {p.currency: (p.amount_minor, p.sale_amount_minor) for p in item.prices.all()}
+    assert prices == {"USD": (19900, 14950), "JPY": (2500, None)}
+
+
+def test_a_price_with_too_many_decimals_is_refused_in_the_admin(staff_client):
+    item = priced_item("10.00")
+    price = item.prices.get()
+    response = staff_client.post(
+        reverse("admin:commerce_catalogitem_change", args=[item.pk]),
+        {
+            "course": str(item.course_id),
+            "is_listed": "on",
+            "refund_window_days": "30",
+            "prices-TOTAL_FORMS": "1",
+            "prices-INITIAL_FORMS": "1",
+            "prices-0-id": str(price.pk),
+            "prices-0-item": str(item.pk),
+            "prices-0-currency": "JPY",
+            "prices-0-price": "12.5",
+        },
+    )
+    assert response.status_code == 200
+    assert "JPY amounts have no decimal places" in response.content.decode()
+    assert item.prices.get().amount_minor == 1000

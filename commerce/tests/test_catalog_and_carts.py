@@ -105,9 +105,18 @@ def test_seed_demo_prices_the_courses_and_records_a_paid_order_once():
     api.catalog_course_upsert(course_id="crs_2", title="Two", content_creator_id="usr_c")
     courses = [{"id": "crs_1"}, {"id": "crs_2"}]
 
-    first = api.seed_demo(courses=courses, users={"learner": "usr_l"})
-    second = api.seed_demo(courses=courses, users={"learner": "usr_l"})
+    users = {"learner": "usr_l", "instructor": "usr_i"}
+
+    first = api.seed_demo(courses=courses, users=users)
+    second = api.seed_demo(courses=courses, users=users)
 
     assert first == second
-    assert first.priced_courses == ("crs_1", "crs_2") and len(first.paid_orders) == 1
-    assert RevenueLedgerEntry.objects.get().net_minor == 19293
+    assert first.priced_courses == ("crs_1", "crs_2") and len(first.paid_orders) == 2
+    entries = RevenueLedgerEntry.objects.order_by("pk")
+    assert entries[0].net_minor == 19293
+    # $149 less 10% is $134.10, plus 7.25% California tax $9.72.
+    assert (entries[1].discount_minor, entries[1].tax_minor, entries[1].gross_minor) == (
+        1490,
+        972,
+        14382,
+    )

@@ -24,12 +24,22 @@ def test_the_catalog_is_public_and_shows_prices_as_decimal_strings():
     priced_item("20.00")
 
     body = APIClient().get("/api/v1/catalog/", {"maxPrice": "199", "minPrice": 100}).json()
+    assert body["count"] == 1
+    body = body["results"]
 
     assert [row["courseId"] for row in body] == [item.course.lms_course_id]
     assert body[0]["price"] == "199.00" and body[0]["currency"] == "USD"
     assert body[0]["contentCreatorId"] == "usr_c"
     detail = APIClient().get(f"/api/v1/catalog/{item.course.lms_course_id}/").json()
     assert detail["catalogItemId"] == item.public_id
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_catalog_api_takes_a_fixed_number_of_queries(count, django_assert_num_queries):
+    for _ in range(count):
+        priced_item()
+    with django_assert_num_queries(3):
+        assert APIClient().get("/api/v1/catalog/").json()["count"] == count
 
 
 def test_a_price_filter_with_too_many_decimals_is_refused_naming_the_field():

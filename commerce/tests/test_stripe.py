@@ -7,7 +7,7 @@ from django.test import Client
 
 from cadence.kernel.errors import ApplicationError
 from commerce.models import Order, OrderItem, Payment, ProcessorEvent, Refund, RevenueLedgerEntry
-from commerce.services import checkout_start, refund_issue
+from commerce.services import checkout_start, order_cancel, refund_issue
 from commerce.services.refunds import refund_send
 from commerce.tests.factories import in_cart, learner_id, priced_item
 from commerce.tests.fake_stripe import FakeStripe, event, signature
@@ -275,3 +275,25 @@ def test_a_refund_stripe_refuses_fails_and_leaves_the_amount_refundable(stripe_a
     assert RevenueLedgerEntry.objects.count() == 1
     stripe_api.post = original
     assert refund_issue(order_item_id=OrderItem.objects.get().public_id).state == "succeeded"
+
+
+@pytest.mark.django_db
+def test_cancelling_a_pending_order_cancels_its_payment_intent(stripe_api):
+    started = start_checkout()
+    order_cancel(order_id=started.order.public_id)
+
+    assert stripe_api.intents[started.payment.processor_reference]["status"] == "canceled"
+    assert (Order.objects.get().state, Payment.objects.get().state) == ("cancelled", "cancelled")
+
+
+@pytest.mark.django_db
+def test_a_success_that_beat_the_cancel_still_pays_the_order(stripe_api):
+    started = start_checkout()
+    intent = stripe_api.succeed(started.payment.processor_reference, fee=607)
+    order_cancel(order_id=started.order.public_id)  # Stripe refuses: it was already paid
+    payload = event("payment_intent.succeeded", intent)
+
+    deliver(Client(), payload, signature(payload, SECRET))
+
+    assert Order.objects.get().state == "paid"
+    assert RevenueLedgerEntry.objects.count() == 1

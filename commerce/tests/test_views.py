@@ -132,3 +132,28 @@ def test_a_learner_requests_a_refund_from_the_receipt(client, lena):
     assert response.status_code == 302
     assert Order.objects.get(pk=order.pk).state == "refunded"
     assert "Refunded $30.00" in client.get(response.url).content.decode()
+
+
+def test_a_pending_order_offers_authentication_and_can_be_cancelled(client, lena):
+    order, payment = buy(lena.public_id, priced_item(), outcome="requires_authentication")
+    client.force_login(lena)
+    receipt = client.get(reverse("commerce:order", args=[order.public_id])).content.decode()
+    assert reverse("commerce:authenticate", args=[payment.public_id]) in receipt
+
+    client.post(reverse("commerce:order-cancel", args=[order.public_id]))
+
+    assert Order.objects.get().state == "cancelled"
+    assert (
+        "Nothing was charged"
+        in client.get(reverse("commerce:order", args=[order.public_id])).content.decode()
+    )
+
+
+def test_authentication_completes_a_payment_from_its_page(client, lena):
+    order, payment = buy(lena.public_id, priced_item(), outcome="requires_authentication")
+    client.force_login(lena)
+    response = client.post(
+        reverse("commerce:authenticate", args=[payment.public_id]), {"outcome": "authenticated"}
+    )
+    assert response.url == reverse("commerce:order", args=[order.public_id])
+    assert Order.objects.get().state == "paid"

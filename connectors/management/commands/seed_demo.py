@@ -23,7 +23,7 @@ class Command(BaseCommand):
         self._say(as_json, "Seeding demo people and courses…")
         seed = lms_api.seed_demo(password=password)
         self._say(as_json, "Pricing the demo courses and recording demo sales…")
-        _seed_commerce(seed)
+        sales = _seed_commerce(seed)
         if as_json:
             self.stdout.write(json.dumps(_as_document(seed)))
             return
@@ -36,13 +36,14 @@ class Command(BaseCommand):
             )
         for course in seed.courses:
             self.stdout.write(f"  course     {course.title} ({course.id})")
+        self.stdout.write(f"  sales      {len(sales.paid_orders)} paid demo orders")
 
     def _say(self, quiet: bool, message: str) -> None:
         if not quiet:
             self.stdout.write(message)
 
 
-def _seed_commerce(seed) -> None:
+def _seed_commerce(seed):
     # The catalog learns of users and courses as the sync connectors would tell it.
     for role, user_id in seed.users.items():
         commerce_api.commerce_user_upsert(user_id=user_id, name=seed.logins[role])
@@ -50,7 +51,7 @@ def _seed_commerce(seed) -> None:
         commerce_api.catalog_course_upsert(
             course_id=course.id, title=course.title, content_creator_id=course.content_creator_id
         )
-    commerce_api.seed_demo(
+    return commerce_api.seed_demo(
         courses=[{"id": c.id, "title": c.title} for c in seed.courses], users=dict(seed.users)
     )
 
