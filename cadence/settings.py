@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.refunds_retry",
         "schedule": timedelta(minutes=10),
     },
+    "commerce.pending-orders-expire": {
+        "task": "commerce.pending_orders_expire",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Outbox -------------------------------------------------------------------------------------
@@ -254,3 +258,5 @@ LOGGING = {
 # percent of the amount plus a fixed part in the currency's minor units.
 COMMERCE_FEE_PERCENT = env.str("COMMERCE_FEE_PERCENT", default="2.9")
 COMMERCE_FEE_FIXED_MINOR = env.int("COMMERCE_FEE_FIXED_MINOR", default=30)
+# A checkout left pending this long is cancelled, freeing its seats and coupon uses.
+COMMERCE_PENDING_ORDER_MINUTES = env.int("COMMERCE_PENDING_ORDER_MINUTES", default=60)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from commerce.models import Refund
+from commerce.services.checkout import orders_pending_expire
 from commerce.services.refunds import refund_send as refund_send_service
 
 
@@ -28,3 +30,11 @@ def refunds_retry() -> int:
     for refund_id in ids:
         refund_send.delay(refund_id)
     return len(ids)
+
+
+@shared_task(name="commerce.pending_orders_expire")
+def pending_orders_expire() -> int:
+    """Cancel abandoned checkouts so that they stop holding seats and coupon uses."""
+    return orders_pending_expire(
+        older_than=timedelta(minutes=settings.COMMERCE_PENDING_ORDER_MINUTES)
+    )

@@ -51,6 +51,7 @@ def cart_item_add(
 def cart_item_remove(
     *, customer_id: str | None, session_key: str | None, catalog_item_id: str
 ) -> Cart:
+    """Take a course out of the cart; refused (naming ``catalogItemId``) if it is not there."""
     cart = _cart_locked(customer_id=customer_id, session_key=session_key)
     deleted, _ = CartItem.objects.filter(cart=cart, item__public_id=catalog_item_id).delete()
     if not deleted:

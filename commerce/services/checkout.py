@@ -11,7 +11,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count
@@ -465,6 +465,7 @@ def payment_result_record(*, payment_id: str, result: PaymentResult) -> Payment:
 
 @transaction.atomic
 def payment_record_action_required(*, payment_id: str) -> Payment:
+    """The processor asks the learner to authenticate (3-D Secure); the order stays pending."""
     payment = Payment.objects.select_for_update().get(pk=_payment(payment_id).pk)
     if payment.state == Payment.State.PENDING:
         payment.require_action()
@@ -582,6 +583,25 @@ def order_cancel(*, order_id: str, customer_id: str | None = None) -> Order:
             # still arrives and marks the order paid (a late success wins over a cancel).
             logger.warning("could not cancel payment %s at the processor", payment.public_id)
     return order
+
+
+def orders_pending_expire(*, older_than: timedelta, limit: int = 500) -> int:
+    """Cancel orders left pending longer than ``older_than`` (abandoned checkouts), which frees
+    their seats and their coupon uses. Returns how many were cancelled; safe to run twice."""
+    cutoff = timezone.now() - older_than
+    order_ids = list(
+        Order.objects.filter(state=Order.State.PENDING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("public_id", flat=True)[:limit]
+    )
+    cancelled = 0
+    for order_id in order_ids:
+        try:
+            order_cancel(order_id=order_id)
+        except CommerceError:
+            continue  # paid or cancelled meanwhile
+        cancelled += 1
+    return cancelled
 
 
 @transaction.atomic
