@@ -32,7 +32,7 @@ from commerce.models import (
     TaxRate,
     TaxRecord,
 )
-from commerce.services import refund_issue
+from commerce.services import order_cancel, refund_issue
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -156,6 +156,20 @@ class OrderAdmin(ReadOnlyAdmin):
     search_fields = ["public_id", "customer_id"]
     inlines = [OrderItemInline]
     date_hierarchy = "created_at"
+    actions = ["cancel_pending"]
+
+    @admin.action(description="Cancel the selected pending orders", permissions=["cancel"])
+    def cancel_pending(self, request, queryset):
+        for order in queryset.filter(state=Order.State.PENDING):
+            try:
+                order_cancel(order_id=order.public_id)
+            except CommerceError as error:
+                messages.error(request, f"{order.public_id}: {error.message}")
+            else:
+                messages.success(request, f"{order.public_id} cancelled.")
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("commerce.change_order")
 
     @admin.display(description="Total")
     def total(self, order):

@@ -11,6 +11,7 @@ from commerce.data import (
     CommerceUserSummary,
     DemoCommerce,
     OrderItemFulfilment,
+    OrderItemRevenue,
 )
 from commerce.models import OrderItem
 
@@ -81,6 +82,27 @@ def _fulfilment(item: OrderItem) -> OrderItemFulfilment:
         refunded_amount=item.refunded_minor,
         currency=item.order.currency,
     )
+
+
+def revenue_by_order_item(
+    *, since: datetime | None = None, until: datetime | None = None
+) -> list[OrderItemRevenue]:
+    """The revenue ledger summed per order item (sales less refunds) for entries recorded in
+    ``[since, until)``; for reconciling with what consumers of ``payment.completed`` recorded."""
+    return [
+        OrderItemRevenue(
+            order_id=row["order_id"],
+            order_item_id=row["order_item__public_id"],
+            course_id=row["course_id"],
+            content_creator_id=row["content_creator_id"],
+            currency=row["currency"],
+            gross_amount=row["gross"],
+            tax_amount=row["tax"],
+            platform_fee=row["fee"],
+            net_amount=row["net"],
+        )
+        for row in selectors.revenue_by_order_item(since=since, until=until)
+    ]
 
 
 def seed_demo(*, courses: Sequence[Mapping[str, str]], users: Mapping[str, str]) -> DemoCommerce:

@@ -102,3 +102,19 @@ class CommerceUserSummary:
     user_id: str
     email: str
     name: str
+
+
+@dataclass(frozen=True)
+class OrderItemRevenue:
+    """The revenue ledger's running total for one order item (sale plus any refunds), in minor
+    units: what a reconciliation compares with what was recorded downstream."""
+
+    order_id: str
+    order_item_id: str
+    course_id: str
+    content_creator_id: str
+    currency: str
+    gross_amount: int
+    tax_amount: int
+    platform_fee: int
+    net_amount: int

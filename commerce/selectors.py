@@ -295,3 +295,30 @@ def revenue_report(
         )
         .order_by(key, "currency")
     )
+
+
+def revenue_by_order_item(
+    *, since: datetime | None = None, until: datetime | None = None
+) -> list[dict]:
+    """Ledger sums per order item for entries recorded in ``[since, until)``, in one query."""
+    entries = RevenueLedgerEntry.objects.all()
+    if since:
+        entries = entries.filter(recorded_at__gte=since)
+    if until:
+        entries = entries.filter(recorded_at__lt=until)
+    return list(
+        entries.values(
+            "order_id",
+            "order_item__public_id",
+            "course_id",
+            "content_creator_id",
+            "currency",
+        )
+        .annotate(
+            gross=Sum("gross_minor"),
+            tax=Sum("tax_minor"),
+            fee=Sum("fee_minor"),
+            net=Sum("net_minor"),
+        )
+        .order_by("order_id", "order_item__public_id")
+    )

@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from commerce.models import Order, Refund, RevenueLedgerEntry
-from commerce.tests.factories import buy, learner_id, priced_item
+from commerce.services import checkout_start
+from commerce.tests.factories import buy, in_cart, learner_id, priced_item
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +118,18 @@ def test_a_price_with_too_many_decimals_is_refused_in_the_admin(staff_client):
     assert response.status_code == 200
     assert "JPY amounts have no decimal places" in response.content.decode()
     assert item.prices.get().amount_minor == 1000
+
+
+def test_staff_cancel_pending_orders_from_the_admin(staff_client):
+    learner = learner_id()
+    in_cart(learner, priced_item())
+    pending = checkout_start(customer_id=learner, billing_country="US", processor_name="test")
+    paid, _ = buy(learner_id(), priced_item())
+
+    staff_client.post(
+        reverse("admin:commerce_order_changelist"),
+        {"action": "cancel_pending", "_selected_action": [pending.order.pk, paid.pk]},
+    )
+
+    assert Order.objects.get(pk=pending.order.pk).state == "cancelled"
+    assert Order.objects.get(pk=paid.pk).state == "paid"

@@ -173,3 +173,21 @@ def test_a_rejected_item_is_no_longer_held_so_it_can_be_bought_again():
     )
     again, _ = buy(learner, item)
     assert again.state == "paid"
+
+
+def test_the_ledger_summed_per_item_nets_sales_against_refunds():
+    order, _ = buy(learner_id(), priced_item("100.00"), priced_item("50.00"))
+    first, second = order.items.order_by("pk")
+    refund_issue(order_item_id=first.public_id, amount=Money.parse("40.00", "USD"))
+
+    totals = {row.order_item_id: row for row in api.revenue_by_order_item()}
+
+    assert totals[first.public_id].gross_amount == 10000 - 4000
+    assert totals[first.public_id].net_amount == 10000 - first_fee(first) - 4000
+    assert totals[second.public_id].gross_amount == 5000
+    for row in totals.values():
+        assert row.gross_amount - row.tax_amount - row.platform_fee == row.net_amount
+
+
+def first_fee(item):
+    return OrderItem.objects.get(pk=item.pk).fee_minor
