@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from commerce.models import Refund
-from commerce.services.checkout import orders_pending_expire
+from commerce.services.orders import orders_pending_expire
 from commerce.services.refunds import refund_send as refund_send_service
 
 

@@ -11,6 +11,9 @@ from django.conf import settings
 from commerce.errors import CommerceError
 from commerce.processors.base import PaymentProcessor
 
+# The "processor" of an order that costs nothing: it is paid at once, without asking anyone.
+NO_PROCESSOR = "none"
+
 
 def processor_named(name: str) -> PaymentProcessor:
     from commerce.processors.stripe import StripeProcessor

@@ -19,7 +19,7 @@ from commerce.data import RefundCompleted
 from commerce.errors import CommerceError, CommerceNotFound
 from commerce.models import Order, OrderItem, Payment, Refund, RevenueLedgerEntry
 from commerce.pricing import refund_tax_part
-from commerce.processors import processor_named
+from commerce.processors import NO_PROCESSOR, processor_named
 from commerce.processors.base import RefundResult
 
 
@@ -50,7 +50,7 @@ def refund_send(*, refund_id: str) -> Refund:
     refund = Refund.objects.select_related("payment").get(public_id=refund_id)
     if refund.state != Refund.State.PENDING:
         return refund
-    if refund.payment.processor == "none":
+    if refund.payment.processor == NO_PROCESSOR:
         result = RefundResult(reference="", status="succeeded")
     else:
         result = processor_named(refund.payment.processor).refund(

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from commerce.models import Payment, ProcessorEvent, Refund
 from commerce.processors import processor_named
 from commerce.processors.base import PaymentResult, WebhookEvent
-from commerce.services.checkout import payment_result_record
+from commerce.services.payments import payment_result_record
 from commerce.services.refunds import refund_record_result
 
 logger = logging.getLogger(__name__)
