@@ -42,6 +42,28 @@ class CartApi(APIView):
         return Response(_cart(request))
 
 
+class CartCurrencySetApi(APIView):
+    """Choose the currency the cart is priced and paid in (ISO 4217, e.g. EUR)."""
+
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CartCurrencySetInput"
+
+        currency = serializers.CharField(max_length=3)
+
+    @extend_schema(request=InputSerializer, responses=CartOutput)
+    def put(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer_id, token = cart_owner(request, create=True)
+        services.cart_currency_set(
+            customer_id=customer_id, session_key=token, currency=data.validated_data["currency"]
+        )
+        return Response(_cart(request))
+
+
 class CartItemAddApi(APIView):
     permission_classes = [AllowAny]
 

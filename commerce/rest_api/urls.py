@@ -6,6 +6,7 @@ urlpatterns = [
     path("catalog/", catalog.CatalogListApi.as_view(), name="api-catalog"),
     path("catalog/<str:course_id>/", catalog.CatalogDetailApi.as_view(), name="api-catalog-item"),
     path("cart/", cart.CartApi.as_view(), name="api-cart"),
+    path("cart/currency/", cart.CartCurrencySetApi.as_view(), name="api-cart-currency"),
     path("cart/items/", cart.CartItemAddApi.as_view(), name="api-cart-add"),
     path(
         "cart/items/<str:catalog_item_id>/",

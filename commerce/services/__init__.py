@@ -4,7 +4,12 @@ Start with ``checkout`` (cart → pending order), then ``payments`` (the process
 paid order, ledger and events), then ``refunds``.
 """
 
-from commerce.services.carts import cart_item_add, cart_item_remove, cart_merge
+from commerce.services.carts import (
+    cart_currency_set,
+    cart_item_add,
+    cart_item_remove,
+    cart_merge,
+)
 from commerce.services.catalog import (
     catalog_course_upsert,
     catalog_item_price_set,
@@ -24,6 +29,7 @@ from commerce.services.refunds import refund_issue, refund_record_result, refund
 __all__ = [
     "CheckoutStarted",
     "Quote",
+    "cart_currency_set",
     "cart_item_add",
     "cart_item_remove",
     "cart_merge",

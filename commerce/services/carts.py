@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from cadence.kernel.money import currency as money_currency
 from commerce.errors import CommerceError, CommerceNotFound
 from commerce.models import Cart, CartItem, CatalogItem
 from commerce.selectors import customer_holds_course
@@ -56,6 +57,25 @@ def cart_item_remove(
     deleted, _ = CartItem.objects.filter(cart=cart, item__public_id=catalog_item_id).delete()
     if not deleted:
         raise CommerceNotFound(f"'{catalog_item_id}' is not in the cart", field="catalogItemId")
+    return cart
+
+
+@transaction.atomic
+def cart_currency_set(*, customer_id: str | None, session_key: str | None, currency: str) -> Cart:
+    """Price the cart in another currency; refused if a course in it is not sold in that one."""
+    code = money_currency(currency, field="currency").code
+    cart = _cart_locked(customer_id=customer_id, session_key=session_key)
+    missing = (
+        CartItem.objects.filter(cart=cart)
+        .exclude(item__prices__currency=code)
+        .values_list("item__course__title", flat=True)
+    )
+    if missing:
+        titles = ", ".join(f"'{title}'" for title in missing)
+        raise CommerceError(f"{titles} is not sold in {code}", field="currency")
+    if cart.currency != code:
+        cart.currency = code
+        cart.save(update_fields=["currency", "updated_at"])
     return cart
 
 

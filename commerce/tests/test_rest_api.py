@@ -1,7 +1,9 @@
 import pytest
 from rest_framework.test import APIClient
 
+from cadence.kernel.money import Money
 from commerce.models import Order, Refund
+from commerce.services import catalog_item_price_set
 from commerce.tests.factories import CouponFactory, TaxRateFactory, buy, priced_item
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +188,33 @@ def test_the_openapi_schema_lists_the_commerce_endpoints(admin_user):
     for path in ("/api/v1/catalog/", "/api/v1/cart/", "/api/v1/checkout/", "/api/v1/orders/",
                  "/api/v1/payments/", "/api/v1/revenue/"):  # fmt: skip
         assert path in schema
+
+
+def test_a_cart_priced_in_yen_checks_out_with_a_fee_in_yen(api, lena):
+    item = priced_item("2500", "JPY")
+    catalog_item_price_set(
+        lms_course_id=item.course.lms_course_id, price=Money.parse("20.00", "USD")
+    )
+    api.post("/api/v1/cart/items/", {"catalogItemId": item.public_id}, format="json")
+
+    cart = api.put("/api/v1/cart/currency/", {"currency": "jpy"}, format="json").json()
+    assert (cart["currency"], cart["subtotal"]) == ("JPY", "2500")
+    started = api.post("/api/v1/checkout/", {"billingCountry": "JP"}, format="json").json()
+    payment_id = started["payment"]["paymentId"]
+    paid = api.post(
+        f"/api/v1/checkout/payments/{payment_id}/confirm/", {"outcome": "succeeds"}, format="json"
+    ).json()
+
+    # 2.9% of 2500 is 72.5, rounded half up to 73, plus the fixed 30.
+    assert (paid["amount"], paid["processorFee"], paid["currency"]) == ("2500", "103", "JPY")
+
+
+def test_a_currency_a_course_is_not_sold_in_is_refused(api):
+    item = priced_item("20.00")
+    api.post("/api/v1/cart/items/", {"catalogItemId": item.public_id}, format="json")
+    response = api.put("/api/v1/cart/currency/", {"currency": "EUR"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "currency"
+    assert "not sold in EUR" in response.json()["error"]["message"]
+    bogus = api.put("/api/v1/cart/currency/", {"currency": "XXX"}, format="json")
+    assert bogus.json()["error"]["field"] == "currency"
