@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from cadence.kernel.errors import ApplicationError
@@ -120,3 +121,18 @@ def test_seed_demo_prices_the_courses_and_records_a_paid_order_once():
         972,
         14382,
     )
+
+
+def test_the_database_refuses_to_edit_a_ledger_entry():
+    buy(learner_id(), priced_item())
+    with pytest.raises(DatabaseError, match="never edited"), transaction.atomic():
+        RevenueLedgerEntry.objects.update(net_minor=0)
+    assert RevenueLedgerEntry.objects.get().net_minor == 19293
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_to_delete_a_ledger_entry():
+    buy(learner_id(), priced_item())
+    with pytest.raises(DatabaseError, match="never edited or deleted"), transaction.atomic():
+        RevenueLedgerEntry.objects.all()._raw_delete(RevenueLedgerEntry.objects.db)
+    assert RevenueLedgerEntry.objects.count() == 1
