@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from commerce import api
 from commerce.models import Order
-from commerce.tests.factories import CouponFactory, buy, in_cart, priced_item
+from commerce.tests.factories import CouponFactory, TaxRateFactory, buy, in_cart, priced_item
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,11 @@ def test_checkout_applies_a_coupon_and_pays_with_the_test_processor(client, lena
         "/checkout/", {"billing_country": "US", "coupon_code": "TEN", "action": "apply"}
     ).content.decode()
     assert "-$10.00" in quote and "$90.00" in quote
+    # Test-mode outcomes instead of a card form: nothing on the page asks for card details.
+    assert 'value="declined"' in quote and 'value="requires_authentication"' in quote
+    for card_field in ("card", "cc-number", "cvc", "expiry"):
+        assert f'name="{card_field}' not in quote.lower()
+        assert f'autocomplete="{card_field}' not in quote.lower()
 
     response = client.post(
         "/checkout/",
@@ -99,6 +104,14 @@ def test_checkout_applies_a_coupon_and_pays_with_the_test_processor(client, lena
     assert order.state == "paid" and order.total_minor == 9000
     receipt = client.get(response.url).content.decode()
     assert "your order is confirmed" in receipt and "$90.00" in receipt
+
+
+def test_the_receipt_shows_the_tax_rate_charged(client, lena):
+    TaxRateFactory(country="US", region="CA", percent="7.2500")
+    order, _ = buy(lena.public_id, priced_item("100.00"), region="CA")
+    client.force_login(lena)
+    receipt = client.get(reverse("commerce:order", args=[order.public_id])).content.decode()
+    assert "$7.25 <span" in receipt and "(7.25%)" in receipt and "Billed to US-CA" in receipt
 
 
 def test_checkout_shows_why_a_coupon_is_refused(client, lena):
