@@ -63,3 +63,28 @@ def test_a_declined_payment_leaves_the_order_failed_and_nothing_charged(page, dj
     assert Order.objects.get().state == "failed"
     assert Payment.objects.get().state == "failed"
     assert not RevenueLedgerEntry.objects.exists()
+
+
+def test_a_visitors_cart_survives_login_and_an_authenticated_payment_is_paid(
+    page, django_user_model
+):
+    priced_item("120.00", title="Secure Payments")
+    django_user_model.objects.create_user(username="lena", password="pw-lena-123")
+
+    page.goto("/catalog/")
+    page.get_by_role("link", name="Secure Payments").click()
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("link", name="Check out").click()  # asks the visitor to log in first
+    page.get_by_label("Username").fill("lena")
+    page.get_by_label("Password").fill("pw-lena-123")
+    page.get_by_role("button", name="Log in").click()
+
+    page.wait_for_url("**/checkout/")
+    page.get_by_label("Requires authentication").check()
+    page.get_by_role("button", name="Pay $120.00").click()
+    page.wait_for_url("**/authenticate/")
+    page.get_by_role("button", name="Complete authentication").click()
+
+    page.wait_for_url("**/orders/ord_*/")
+    assert page.get_by_test_id("order-state").inner_text() == "Paid"
+    assert Order.objects.get().state == "paid"
