@@ -23,16 +23,19 @@ def catalog_course_upsert(
     content_creator_id: str,
     description: str = "",
     thumbnail: str = "",
+    is_published: bool = True,
     synced_at: datetime | None = None,
 ) -> CatalogCourseSummary:
-    """Record what the LMS says about a course (on publish or change). Idempotent; an older sync
-    never overwrites a newer one. The course is for sale once staff give it a price."""
+    """Record what the LMS says about a course (on publish, change or unpublish). Idempotent; an
+    older sync never overwrites a newer one. The course is for sale once staff give it a price;
+    ``is_published=False`` takes it off sale."""
     course = services.catalog_course_upsert(
         lms_course_id=course_id,
         title=title,
         content_creator_id=content_creator_id,
         description=description,
         thumbnail=thumbnail,
+        is_published=is_published,
         synced_at=synced_at,
     )
     return CatalogCourseSummary(

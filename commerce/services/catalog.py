@@ -26,9 +26,14 @@ def catalog_course_upsert(
     content_creator_id: str,
     description: str = "",
     thumbnail: str = "",
+    is_published: bool = True,
     synced_at: datetime | None = None,
 ) -> CatalogCourse:
-    """Create or refresh the cached course; an older sync never overwrites a newer one."""
+    """Create or refresh the cached course; an older sync never overwrites a newer one.
+
+    A course the LMS no longer publishes is taken off sale (its catalog item is unlisted);
+    publishing it again leaves listing it to staff, who may have reasons to keep it off.
+    """
     lms_course_id = _required(lms_course_id, "lms_course_id")
     synced_at = synced_at or timezone.now()
     values = {
@@ -41,9 +46,12 @@ def catalog_course_upsert(
     course, created = CatalogCourse.objects.select_for_update().get_or_create(
         lms_course_id=lms_course_id, defaults=values
     )
-    if not created and course.last_synced_at <= synced_at:
+    fresh = created or course.last_synced_at <= synced_at
+    if not created and fresh:
         CatalogCourse.objects.filter(pk=course.pk).update(**values)
         course.refresh_from_db()
+    if fresh and not is_published:
+        CatalogItem.objects.filter(course=course).update(is_listed=False)
     return course
 
 

@@ -31,6 +31,21 @@ def test_a_course_sync_is_idempotent_and_an_older_sync_never_wins():
     assert CatalogCourse.objects.get().title == "New"
 
 
+def test_a_course_the_lms_unpublishes_goes_off_sale():
+    item = priced_item(title="Leaving soon")
+    course_id = item.course.lms_course_id
+    assert api.catalog_course_upsert(
+        course_id=course_id, title="Leaving soon", content_creator_id="usr_c"
+    ).is_for_sale
+
+    summary = api.catalog_course_upsert(
+        course_id=course_id, title="Leaving soon", content_creator_id="usr_c", is_published=False
+    )
+
+    assert summary.is_for_sale is False
+    assert list(catalog_items()) == []
+
+
 def test_a_user_sync_updates_the_cache():
     api.commerce_user_upsert(user_id="usr_1", email="a@example.com", name="A")
     api.commerce_user_upsert(user_id="usr_1", email="b@example.com", name="B")
