@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("orders/", views.OrderListView.as_view(), name="orders"),
     path("orders/<str:order_id>/", views.OrderView.as_view(), name="order"),
+    path("orders/<str:order_id>/receipt.pdf", views.ReceiptPdfView.as_view(), name="receipt-pdf"),
     path("orders/<str:order_id>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
     path(
         "orders/items/<str:order_item_id>/refund/",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -19,6 +19,7 @@ from commerce.forms import AuthenticationForm, CatalogFilterForm, CheckoutForm, 
 from commerce.models import Payment
 from commerce.owners import cart_owner
 from commerce.processors import default_processor, processor_named
+from commerce.receipts import receipt_pdf
 from commerce.services.webhooks import processor_webhook_receive
 
 
@@ -261,6 +262,18 @@ class OrderView(LoginRequiredMixin, View):
         if order is None:
             raise Http404("no such order")
         return render(request, "commerce/order.html", {"order": order})
+
+
+class ReceiptPdfView(LoginRequiredMixin, View):
+    """The receipt of a paid (or since refunded) order, as a PDF to keep."""
+
+    def get(self, request, order_id: str):
+        order = selectors.customer_order(customer_id=request.user.public_id, order_id=order_id)
+        if order is None or order.paid_at is None:
+            raise Http404("no receipt for this order")
+        response = HttpResponse(receipt_pdf(order), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="receipt-{order.public_id}.pdf"'
+        return response
 
 
 class OrderCancelView(LoginRequiredMixin, View):

@@ -1,5 +1,8 @@
+import io
+
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from commerce import api
 from commerce.models import Order
@@ -170,3 +173,22 @@ def test_authentication_completes_a_payment_from_its_page(client, lena):
     )
     assert response.url == reverse("commerce:order", args=[order.public_id])
     assert Order.objects.get().state == "paid"
+
+
+def test_a_paid_order_has_a_pdf_receipt(client, lena):
+    CouponFactory(code="TEN")
+    order, _ = buy(lena.public_id, priced_item("100.00", title="PDF Course"), coupon="TEN")
+    client.force_login(lena)
+
+    response = client.get(reverse("commerce:receipt-pdf", args=[order.public_id]))
+
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert order.public_id in text and "PDF Course" in text
+    assert "$90.00" in text and "TEN" in text
+
+
+def test_a_failed_order_has_no_receipt(client, lena):
+    order, _ = buy(lena.public_id, priced_item(), outcome="declined")
+    client.force_login(lena)
+    assert client.get(reverse("commerce:receipt-pdf", args=[order.public_id])).status_code == 404
