@@ -24,6 +24,7 @@ from commerce.services.webhooks import processor_webhook_receive
 
 
 def _minor(value) -> int | None:
+    # The catalog page shows and filters prices in USD, the currency carts start in.
     return None if value is None else Money.parse(value, "USD").minor
 
 
