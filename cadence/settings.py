@@ -182,6 +182,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "connectors.outbox_sweep",
         "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=30)),
     },
+    "commerce.refunds-retry": {
+        "task": "commerce.refunds_retry",
+        "schedule": timedelta(minutes=10),
+    },
+    "commerce.pending-orders-expire": {
+        "task": "commerce.pending_orders_expire",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Outbox -------------------------------------------------------------------------------------
@@ -264,3 +272,11 @@ CELERY_BEAT_SCHEDULE["connectors.webhook-sweep"] = {
     "task": "connectors.webhook_sweep",
     "schedule": timedelta(seconds=env.int("WEBHOOK_SWEEP_SECONDS", default=30)),
 }
+
+# --- Commerce -----------------------------------------------------------------------------------
+# The fee schedule used when a processor does not report its actual fee (the test processor):
+# percent of the amount plus a fixed part in the currency's minor units.
+COMMERCE_FEE_PERCENT = env.str("COMMERCE_FEE_PERCENT", default="2.9")
+COMMERCE_FEE_FIXED_MINOR = env.int("COMMERCE_FEE_FIXED_MINOR", default=30)
+# A checkout left pending this long is cancelled, freeing its seats and coupon uses.
+COMMERCE_PENDING_ORDER_MINUTES = env.int("COMMERCE_PENDING_ORDER_MINUTES", default=60)

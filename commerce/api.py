@@ -1,1 +1,117 @@
 """commerce's only entry point for other code: takes and returns ``commerce.data`` types."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from commerce import demo, selectors, services
+from commerce.data import (
+    CatalogCourseSummary,
+    CommerceUserSummary,
+    DemoCommerce,
+    OrderItemFulfilment,
+    OrderItemRevenue,
+)
+from commerce.models import OrderItem
+
+
+def catalog_course_upsert(
+    *,
+    course_id: str,
+    title: str,
+    content_creator_id: str,
+    description: str = "",
+    thumbnail: str = "",
+    is_published: bool = True,
+    synced_at: datetime | None = None,
+) -> CatalogCourseSummary:
+    """Record what the LMS says about a course (on publish, change or unpublish). Idempotent; an
+    older sync never overwrites a newer one. The course is for sale once staff give it a price;
+    ``is_published=False`` takes it off sale."""
+    course = services.catalog_course_upsert(
+        lms_course_id=course_id,
+        title=title,
+        content_creator_id=content_creator_id,
+        description=description,
+        thumbnail=thumbnail,
+        is_published=is_published,
+        synced_at=synced_at,
+    )
+    return CatalogCourseSummary(
+        course_id=course.lms_course_id,
+        title=course.title,
+        content_creator_id=course.content_creator_id,
+        is_for_sale=selectors.course_is_for_sale(course_id=course.lms_course_id),
+    )
+
+
+def commerce_user_upsert(
+    *, user_id: str, email: str = "", name: str = "", synced_at: datetime | None = None
+) -> CommerceUserSummary:
+    """Record what the LMS says about a user. Idempotent; an older sync never wins."""
+    user = services.commerce_user_upsert(
+        lms_user_id=user_id, email=email, name=name, synced_at=synced_at
+    )
+    return CommerceUserSummary(user_id=user.lms_user_id, email=user.email, name=user.name)
+
+
+def order_item_enrollment_approved(
+    *, order_item_id: str, enrollment_id: str
+) -> OrderItemFulfilment:
+    """The LMS approved the enrollment this item paid for: the item is fulfilled. Idempotent."""
+    return _fulfilment(
+        services.order_item_fulfil(order_item_id=order_item_id, enrollment_id=enrollment_id)
+    )
+
+
+def order_item_enrollment_rejected(
+    *, order_item_id: str, enrollment_id: str, reason: str = ""
+) -> OrderItemFulfilment:
+    """The LMS rejected the enrollment: the item is refunded automatically (after commit) and the
+    learner is told why. Idempotent: one refund, one message, however often it is called."""
+    return _fulfilment(
+        services.order_item_reject(
+            order_item_id=order_item_id, enrollment_id=enrollment_id, reason=reason
+        )
+    )
+
+
+def _fulfilment(item: OrderItem) -> OrderItemFulfilment:
+    return OrderItemFulfilment(
+        order_id=item.order.public_id,
+        order_item_id=item.public_id,
+        fulfilment=item.fulfilment,
+        refunded_amount=item.refunded_minor,
+        currency=item.order.currency,
+    )
+
+
+def revenue_by_order_item(
+    *, since: datetime | None = None, until: datetime | None = None
+) -> list[OrderItemRevenue]:
+    """The revenue ledger summed per order item (sales less refunds) for entries recorded in
+    ``[since, until)``; for reconciling with what consumers of ``payment.completed`` recorded."""
+    return [
+        OrderItemRevenue(
+            order_id=row["order_id"],
+            order_item_id=row["order_item__public_id"],
+            course_id=row["course_id"],
+            content_creator_id=row["content_creator_id"],
+            currency=row["currency"],
+            gross_amount=row["gross"],
+            tax_amount=row["tax"],
+            platform_fee=row["fee"],
+            net_amount=row["net"],
+        )
+        for row in selectors.revenue_by_order_item(since=since, until=until)
+    ]
+
+
+def seed_demo(*, courses: Sequence[Mapping[str, str]], users: Mapping[str, str]) -> DemoCommerce:
+    """Price the demo courses, set a tax rate and a coupon, and record a few paid orders.
+
+    ``courses``: dicts with ``id``, ``title``, ``content_creator_id`` (already upserted through
+    ``catalog_course_upsert``); ``users``: role → LMS user id (``learner`` buys). Idempotent.
+    """
+    return demo.demo_seed(courses=courses, users=users)

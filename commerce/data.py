@@ -1,1 +1,120 @@
-"""Payloads of commerce's events and API: frozen dataclasses, standard library only."""
+"""Payloads of commerce's events and API: frozen dataclasses, standard library only.
+
+Amounts inside these payloads are integers in the currency's minor unit (cents for USD) beside an
+ISO 4217 ``currency`` code: 19900 with "USD" is $199.00. Consumers that speak decimal strings to
+the outside (the spec's connector bodies) convert at their edge.
+
+For each paid item ``gross_amount - tax_amount - platform_fee == net_amount`` holds, where
+``gross_amount`` is what the learner actually paid for the item (price - discount + tax),
+``platform_fee`` is the payment processor's fee on the item (the spec's name for it) and
+``discount_amount`` is informational.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class PurchaseMetadata:
+    amount: int
+    currency: str
+    purchase_date: datetime
+
+
+@dataclass(frozen=True)
+class PaymentCompleted:
+    """One paid order item: the spec's Connector 4 payload plus what Connector 1 needs."""
+
+    order_id: str
+    order_item_id: str
+    user_id: str
+    course_id: str
+    content_creator_id: str
+    instructor_id: str | None
+    auto_approve: bool
+    gross_amount: int
+    discount_amount: int
+    tax_amount: int
+    platform_fee: int
+    net_amount: int
+    currency: str
+    paid_at: datetime
+    purchase_metadata: PurchaseMetadata
+
+
+@dataclass(frozen=True)
+class RefundCompleted:
+    """Money went back to the learner for (part of) one order item.
+
+    ``gross_amount`` is what the learner got back, ``tax_amount`` the tax inside it,
+    ``platform_fee`` the processor fee returned to us (processors keep their fee, so usually 0)
+    and ``net_amount`` = gross - tax - fee, all positive. ``item_gross_amount`` and
+    ``item_net_amount`` are the sale's, so a consumer can reverse its share in proportion;
+    ``item_fully_refunded`` says nothing of the item is left.
+    """
+
+    refund_id: str
+    order_id: str
+    order_item_id: str
+    user_id: str
+    course_id: str
+    content_creator_id: str
+    enrollment_id: str | None
+    gross_amount: int
+    tax_amount: int
+    platform_fee: int
+    net_amount: int
+    currency: str
+    item_gross_amount: int
+    item_net_amount: int
+    item_fully_refunded: bool
+    reason: str
+    refunded_at: datetime
+
+
+@dataclass(frozen=True)
+class CatalogCourseSummary:
+    course_id: str
+    title: str
+    content_creator_id: str
+    is_for_sale: bool
+
+
+@dataclass(frozen=True)
+class OrderItemFulfilment:
+    order_id: str
+    order_item_id: str
+    fulfilment: str
+    refunded_amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class DemoCommerce:
+    priced_courses: tuple[str, ...]
+    paid_orders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommerceUserSummary:
+    user_id: str
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OrderItemRevenue:
+    """The revenue ledger's running total for one order item (sale plus any refunds), in minor
+    units: what a reconciliation compares with what was recorded downstream."""
+
+    order_id: str
+    order_item_id: str
+    course_id: str
+    content_creator_id: str
+    currency: str
+    gross_amount: int
+    tax_amount: int
+    platform_fee: int
+    net_amount: int

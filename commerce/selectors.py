@@ -1,1 +1,324 @@
-"""commerce's reads."""
+"""commerce's reads. Each returns in a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDay, TruncMonth
+from django.utils import timezone
+
+from cadence.kernel.money import Money
+from commerce.models import (
+    Cart,
+    CartItem,
+    CatalogItem,
+    CatalogPrice,
+    CommerceUser,
+    Order,
+    OrderItem,
+    Payment,
+    Refund,
+    RevenueLedgerEntry,
+    TaxRate,
+)
+
+# An order item that gives its learner the course: paid for, not rejected, not wholly refunded.
+ACTIVE = (
+    Q(order__state__in=[Order.State.PAID, Order.State.PARTIALLY_REFUNDED])
+    & ~Q(fulfilment=OrderItem.Fulfilment.REJECTED)
+    & (Q(refunded_minor__lt=F("total_minor")) | Q(total_minor=0))
+)
+# An order item that takes one of a course's seats: active, or waiting for its payment.
+SEAT_HOLDING = ACTIVE | Q(order__state=Order.State.PENDING)
+
+
+def held_course_ids(*, customer_id: str, course_ids: Iterable[str]) -> set[str]:
+    """Which of ``course_ids`` the learner already holds an active order item for."""
+    return set(
+        OrderItem.objects.filter(
+            ACTIVE, order__customer_id=customer_id, course_id__in=list(course_ids)
+        ).values_list("course_id", flat=True)
+    )
+
+
+def customer_holds_course(*, customer_id: str, course_id: str) -> bool:
+    return bool(held_course_ids(customer_id=customer_id, course_ids=[course_id]))
+
+
+def tax_rate_for(*, country: str, region: str = "") -> TaxRate | None:
+    """The rate for the billing address: the region's if one is set, else the country's."""
+    rates = {
+        rate.region: rate
+        for rate in TaxRate.objects.filter(
+            country=country.upper(), region__in={"", region.upper()}, is_active=True
+        )
+    }
+    return rates.get(region.upper()) or rates.get("")
+
+
+# --- catalog -------------------------------------------------------------------------------------
+
+
+def catalog_items(
+    *,
+    search: str = "",
+    creator_id: str = "",
+    currency: str = "USD",
+    min_price_minor: int | None = None,
+    max_price_minor: int | None = None,
+    at: datetime | None = None,
+) -> QuerySet[CatalogItem]:
+    """Listed courses on sale now in ``currency``, with their price there prefetched as ``price``.
+
+    The price filters compare the list price (a sale price lowers what the learner pays, but the
+    filter is about the course's price band).
+    """
+    at = at or timezone.now()
+    items = (
+        CatalogItem.objects.filter(is_listed=True, prices__currency=currency)
+        .filter(Q(available_from__isnull=True) | Q(available_from__lte=at))
+        .filter(Q(available_until__isnull=True) | Q(available_until__gt=at))
+        .select_related("course")
+        .prefetch_related(
+            Prefetch("prices", CatalogPrice.objects.filter(currency=currency), to_attr="price_in")
+        )
+        .order_by("course__title", "pk")
+    )
+    if search:
+        items = items.filter(
+            Q(course__title__icontains=search) | Q(course__description__icontains=search)
+        )
+    if creator_id:
+        items = items.filter(course__content_creator_id=creator_id)
+    if min_price_minor is not None:
+        items = items.filter(prices__currency=currency, prices__amount_minor__gte=min_price_minor)
+    if max_price_minor is not None:
+        items = items.filter(prices__currency=currency, prices__amount_minor__lte=max_price_minor)
+    return items.distinct()
+
+
+def catalog_item_for_course(*, course_id: str, currency: str = "USD") -> CatalogItem | None:
+    return (
+        CatalogItem.objects.filter(course__lms_course_id=course_id, is_listed=True)
+        .select_related("course")
+        .prefetch_related(
+            Prefetch("prices", CatalogPrice.objects.filter(currency=currency), to_attr="price_in")
+        )
+        .first()
+    )
+
+
+def course_is_for_sale(*, course_id: str) -> bool:
+    return CatalogItem.objects.filter(
+        course__lms_course_id=course_id, is_listed=True, prices__isnull=False
+    ).exists()
+
+
+def catalog_creators() -> list[tuple[str, str]]:
+    """``(creator id, name)`` of everyone with a listed course; the name from the user cache."""
+    ids = set(
+        CatalogItem.objects.filter(is_listed=True).values_list(
+            "course__content_creator_id", flat=True
+        )
+    )
+    names = creator_names(ids)
+    return sorted(
+        ((creator_id, names.get(creator_id, creator_id)) for creator_id in ids),
+        key=lambda pair: pair[1].lower(),
+    )
+
+
+def creator_names(ids: Iterable[str]) -> dict[str, str]:
+    return {
+        user.lms_user_id: user.name or user.email or user.lms_user_id
+        for user in CommerceUser.objects.filter(lms_user_id__in=list(ids))
+    }
+
+
+def current_price(item: CatalogItem, at: datetime | None = None) -> Money | None:
+    """The price in force for an item from ``catalog_items`` (its prefetched currency)."""
+    prices = getattr(item, "price_in", None)
+    if not prices:
+        return None
+    price = prices[0]
+    return Money(price.current_minor(at or timezone.now()), price.currency)
+
+
+def list_price(item: CatalogItem) -> Money | None:
+    prices = getattr(item, "price_in", None)
+    return Money(prices[0].amount_minor, prices[0].currency) if prices else None
+
+
+# --- carts ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CartLine:
+    catalog_item_id: str
+    course_id: str
+    title: str
+    price: Money | None
+
+
+@dataclass(frozen=True)
+class CartView:
+    cart_id: str | None
+    currency: str
+    lines: list[CartLine]
+
+    @property
+    def subtotal(self) -> Money:
+        total = Money.zero(self.currency)
+        for line in self.lines:
+            if line.price is not None:
+                total = total + line.price
+        return total
+
+
+def cart_view(*, customer_id: str | None, session_key: str | None) -> CartView:
+    cart = None
+    if customer_id:
+        cart = Cart.objects.filter(customer_id=customer_id).first()
+    elif session_key:
+        cart = Cart.objects.filter(session_key=session_key).first()
+    if cart is None:
+        return CartView(cart_id=None, currency="USD", lines=[])
+    now = timezone.now()
+    lines = (
+        CartItem.objects.filter(cart=cart)
+        .select_related("item__course")
+        .prefetch_related(
+            Prefetch(
+                "item__prices",
+                CatalogPrice.objects.filter(currency=cart.currency),
+                to_attr="price_in",
+            )
+        )
+    )
+    return CartView(
+        cart_id=cart.public_id,
+        currency=cart.currency,
+        lines=[
+            CartLine(
+                catalog_item_id=line.item.public_id,
+                course_id=line.item.course.lms_course_id,
+                title=line.item.course.title,
+                price=current_price(line.item, now),
+            )
+            for line in lines
+        ],
+    )
+
+
+# --- orders --------------------------------------------------------------------------------------
+
+
+def customer_orders(*, customer_id: str) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(customer_id=customer_id)
+        .prefetch_related(Prefetch("items", OrderItem.objects.order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def customer_order(*, customer_id: str, order_id: str) -> Order | None:
+    return (
+        Order.objects.filter(customer_id=customer_id, public_id=order_id)
+        .prefetch_related(
+            Prefetch("items", OrderItem.objects.select_related("tax").order_by("pk")),
+            Prefetch("items__refunds", Refund.objects.order_by("created_at", "pk")),
+            Prefetch("payments", Payment.objects.order_by("-created_at", "-pk")),
+        )
+        .first()
+    )
+
+
+def customer_payments(*, customer_id: str) -> QuerySet[Payment]:
+    return Payment.objects.filter(order__customer_id=customer_id).select_related("order")
+
+
+def customer_order_item(*, customer_id: str, order_item_id: str) -> OrderItem | None:
+    return (
+        OrderItem.objects.filter(order__customer_id=customer_id, public_id=order_item_id)
+        .select_related("order")
+        .first()
+    )
+
+
+# --- revenue -------------------------------------------------------------------------------------
+
+REVENUE_GROUPINGS = {
+    "course": "course_id",
+    "creator": "content_creator_id",
+    "day": "day",
+    "month": "month",
+}
+
+
+def revenue_report(
+    *,
+    by: str = "course",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    currency: str | None = None,
+) -> list[dict]:
+    """Ledger totals grouped by course, creator, day or month, per currency.
+
+    Rows: the group key, currency, gross, discount, tax, fee, net (minor units) and the number of
+    sale and refund entries. Refunds are included as the negative entries they are.
+    """
+    entries = RevenueLedgerEntry.objects.all()
+    if since:
+        entries = entries.filter(recorded_at__gte=since)
+    if until:
+        entries = entries.filter(recorded_at__lt=until)
+    if currency:
+        entries = entries.filter(currency=currency)
+    key = REVENUE_GROUPINGS[by]
+    if by == "day":
+        entries = entries.annotate(day=TruncDay("recorded_at"))
+    elif by == "month":
+        entries = entries.annotate(month=TruncMonth("recorded_at"))
+    return list(
+        entries.values(key, "currency")
+        .annotate(
+            gross=Sum("gross_minor"),
+            discount=Sum("discount_minor"),
+            tax=Sum("tax_minor"),
+            fee=Sum("fee_minor"),
+            net=Sum("net_minor"),
+            sales=Count("pk", filter=Q(kind=RevenueLedgerEntry.Kind.SALE)),
+            refunds=Count("pk", filter=Q(kind=RevenueLedgerEntry.Kind.REFUND)),
+        )
+        .order_by(key, "currency")
+    )
+
+
+def revenue_by_order_item(
+    *, since: datetime | None = None, until: datetime | None = None
+) -> list[dict]:
+    """Ledger sums per order item for entries recorded in ``[since, until)``, in one query."""
+    entries = RevenueLedgerEntry.objects.all()
+    if since:
+        entries = entries.filter(recorded_at__gte=since)
+    if until:
+        entries = entries.filter(recorded_at__lt=until)
+    return list(
+        entries.values(
+            "order_id",
+            "order_item__public_id",
+            "course_id",
+            "content_creator_id",
+            "currency",
+        )
+        .annotate(
+            gross=Sum("gross_minor"),
+            tax=Sum("tax_minor"),
+            fee=Sum("fee_minor"),
+            net=Sum("net_minor"),
+        )
+        .order_by("order_id", "order_item__public_id")
+    )

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from commerce import api as commerce_api
 from lms import api as lms_api
 
 DEMO_PASSWORD = "cadence-demo"  # noqa: S105  (documented demo login, embedded mode only)
@@ -21,6 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, as_json: bool, password: str, **options):
         self._say(as_json, "Seeding demo people and courses…")
         seed = lms_api.seed_demo(password=password)
+        self._say(as_json, "Pricing the demo courses and recording demo sales…")
+        sales = _seed_commerce(seed)
         if as_json:
             self.stdout.write(json.dumps(_as_document(seed)))
             return
@@ -33,10 +36,24 @@ class Command(BaseCommand):
             )
         for course in seed.courses:
             self.stdout.write(f"  course     {course.title} ({course.id})")
+        self.stdout.write(f"  sales      {len(sales.paid_orders)} paid demo orders")
 
     def _say(self, quiet: bool, message: str) -> None:
         if not quiet:
             self.stdout.write(message)
+
+
+def _seed_commerce(seed):
+    # The catalog learns of users and courses as the sync connectors would tell it.
+    for role, user_id in seed.users.items():
+        commerce_api.commerce_user_upsert(user_id=user_id, name=seed.logins[role])
+    for course in seed.courses:
+        commerce_api.catalog_course_upsert(
+            course_id=course.id, title=course.title, content_creator_id=course.content_creator_id
+        )
+    return commerce_api.seed_demo(
+        courses=[{"id": c.id, "title": c.title} for c in seed.courses], users=dict(seed.users)
+    )
 
 
 def _as_document(seed) -> dict:

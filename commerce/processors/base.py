@@ -1,0 +1,69 @@
+"""The interface every payment processor adapter offers, and what it answers with.
+
+Adapters talk to the processor and translate; they never touch the database. Services decide what
+an answer means for orders and payments. No card data passes through here: card details go from
+the browser to the processor, and we only ever see the processor's references.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from cadence.kernel.money import Money
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    """The processor's view of a payment (status: succeeded, failed, requires_action, pending)."""
+
+    reference: str
+    status: str
+    fee: Money | None = None
+    client_secret: str = ""
+    failure_code: str = ""
+    failure_message: str = ""
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    reference: str
+    status: str  # succeeded, pending or failed
+    failure_message: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified processor event, reduced to what commerce acts on."""
+
+    event_id: str
+    event_type: str
+    payment_reference: str = ""
+    payment_id: str = ""
+    refund_reference: str = ""
+    refund_id: str = ""
+    refund_status: str = ""  # succeeded, pending or failed
+    failure_code: str = ""
+    failure_message: str = ""
+
+
+class PaymentProcessor(Protocol):
+    name: str
+
+    def create_payment(self, *, amount: Money, payment_id: str, order_id: str) -> PaymentResult:
+        """Open a payment for ``amount``, idempotent on ``payment_id``."""
+
+    def confirm_payment(self, *, reference: str, outcome: str = "") -> PaymentResult:
+        """Confirm (or look up) a payment and report where it stands, with the fee if known."""
+
+    def cancel_payment(self, *, reference: str) -> None:
+        """Cancel a payment that has not been taken, so it can no longer succeed."""
+
+    def refund(self, *, reference: str, amount: Money, refund_id: str) -> RefundResult:
+        """Return ``amount`` of a payment, idempotent on ``refund_id``."""
+
+    def parse_webhook(self, *, body: bytes, headers: dict[str, str]) -> WebhookEvent:
+        """Verify and read a webhook delivery; raise ``WebhookRejected`` if it cannot be trusted."""
+
+    def fee(self, amount: Money) -> Money:
+        """The configured fee schedule, for when the processor does not report its actual fee."""

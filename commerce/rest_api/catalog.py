@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cadence.kernel.money import Money
+from commerce import selectors
+from commerce.errors import CommerceNotFound
+from commerce.rest_api.fields import MoneyStringField
+
+
+class CatalogItemOutput(serializers.Serializer):
+    catalogItemId = serializers.CharField(source="item.public_id")
+    courseId = serializers.CharField(source="item.course.lms_course_id")
+    title = serializers.CharField(source="item.course.title")
+    description = serializers.CharField(source="item.course.description")
+    contentCreatorId = serializers.CharField(source="item.course.content_creator_id")
+    thumbnail = serializers.CharField(source="item.course.thumbnail")
+    price = MoneyStringField()
+    listPrice = MoneyStringField(source="list")
+    currency = serializers.CharField(source="price.currency")
+    seatCap = serializers.IntegerField(source="item.seat_cap", allow_null=True)
+    availableUntil = serializers.DateTimeField(source="item.available_until", allow_null=True)
+    refundWindowDays = serializers.IntegerField(source="item.refund_window_days")
+
+
+def _row(item):
+    return {
+        "item": item,
+        "price": selectors.current_price(item),
+        "list": selectors.list_price(item),
+    }
+
+
+class CatalogListApi(APIView):
+    """Courses on sale now, searchable and filtered by price band and creator."""
+
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CatalogListInput"
+
+        search = serializers.CharField(required=False, allow_blank=True)
+        creatorId = serializers.CharField(required=False, allow_blank=True)
+        currency = serializers.CharField(required=False, default="USD")
+        minPrice = serializers.CharField(required=False)
+        maxPrice = serializers.CharField(required=False)
+
+    OutputSerializer = CatalogItemOutput
+
+    @extend_schema(parameters=[InputSerializer], responses=CatalogItemOutput(many=True))
+    def get(self, request):
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        currency = data["currency"].upper()
+        bounds = {
+            key: Money.parse(data[name], currency, field=name).minor
+            for key, name in (("min_price_minor", "minPrice"), ("max_price_minor", "maxPrice"))
+            if data.get(name) not in (None, "")
+        }
+        items = selectors.catalog_items(
+            search=data.get("search", ""),
+            creator_id=data.get("creatorId", ""),
+            currency=currency,
+            **bounds,
+        )
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response(
+            self.OutputSerializer([_row(i) for i in page], many=True).data
+        )
+
+
+class CatalogDetailApi(APIView):
+    permission_classes = [AllowAny]
+    OutputSerializer = CatalogItemOutput
+
+    @extend_schema(responses=CatalogItemOutput)
+    def get(self, request, course_id: str):
+        item = selectors.catalog_item_for_course(
+            course_id=course_id, currency=request.query_params.get("currency", "USD").upper()
+        )
+        if item is None or not item.price_in:
+            raise CommerceNotFound(f"no course for sale '{course_id}'", field="courseId")
+        return Response(self.OutputSerializer(_row(item)).data)

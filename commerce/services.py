@@ -1,1 +1,0 @@
-"""commerce's writes: keyword-only functions, each in one transaction, raising commerce's errors."""

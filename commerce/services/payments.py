@@ -1,0 +1,187 @@
+"""Payments: what the processor answers about a payment, recorded idempotently.
+
+A processor may tell us the same thing twice (a confirm call and a webhook, or a webhook
+delivered again), late, or out of order; each recorder locks the payment and acts only on a
+transition that has not happened yet, and a success always wins over a failure.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from cadence.kernel.money import Money
+from commerce import events
+from commerce.data import PaymentCompleted, PurchaseMetadata
+from commerce.errors import CommerceError, CommerceNotFound
+from commerce.models import CartItem, Order, OrderItem, Payment, RevenueLedgerEntry
+from commerce.pricing import fee_parts
+from commerce.processors import NO_PROCESSOR, processor_named
+from commerce.processors.base import PaymentResult
+from commerce.processors.test import AUTHENTICATION_OUTCOMES, OUTCOMES
+from commerce.selectors import held_course_ids
+from commerce.services.orders import order_cancel
+
+
+def payment_by_id(payment_id: str) -> Payment:
+    payment = Payment.objects.select_related("order").filter(public_id=payment_id).first()
+    if payment is None:
+        raise CommerceNotFound(f"no payment '{payment_id}'", field="paymentId")
+    return payment
+
+
+def payment_confirm(*, payment_id: str, customer_id: str, outcome: str = "") -> Payment:
+    """Confirm the learner's payment with the processor and record what it answers.
+
+    With the ``test`` processor ``outcome`` picks what happens (as Stripe's test cards do);
+    with Stripe the browser has confirmed already, and this reads the result back.
+    """
+    payment = payment_by_id(payment_id)
+    if payment.order.customer_id != customer_id:
+        raise CommerceNotFound(f"no payment '{payment_id}'", field="paymentId")
+    if payment.state in {Payment.State.SUCCEEDED, Payment.State.FAILED, Payment.State.CANCELLED}:
+        return payment
+    titles = _titles_already_held(payment.order)
+    if titles:
+        # Another order gave the learner these courses meanwhile (two tabs): do not charge twice.
+        order_cancel(order_id=payment.order.public_id)
+        raise CommerceError(f"you already have {titles}", field="paymentId")
+    if payment.processor == "test":
+        allowed = (
+            AUTHENTICATION_OUTCOMES if payment.state == Payment.State.REQUIRES_ACTION else OUTCOMES
+        )
+        if outcome not in allowed:
+            raise CommerceError(f"choose one of {', '.join(allowed)}", field="outcome")
+    result = processor_named(payment.processor).confirm_payment(
+        reference=payment.processor_reference, outcome=outcome
+    )
+    return payment_result_record(payment_id=payment_id, result=result)
+
+
+def _titles_already_held(order: Order) -> str:
+    items = list(order.items.all())
+    held = held_course_ids(customer_id=order.customer_id, course_ids=[i.course_id for i in items])
+    return ", ".join(f"'{i.course_title}'" for i in items if i.course_id in held)
+
+
+def payment_result_record(*, payment_id: str, result: PaymentResult) -> Payment:
+    """Apply a processor's report about a payment (from a confirm call or a webhook)."""
+    if result.status == "succeeded":
+        return payment_record_success(payment_id=payment_id, fee=result.fee)
+    if result.status == "failed":
+        return payment_record_failure(
+            payment_id=payment_id,
+            code=result.failure_code or "failed",
+            message=result.failure_message or "The payment failed.",
+        )
+    if result.status == "requires_action":
+        return payment_record_action_required(payment_id=payment_id)
+    return payment_by_id(payment_id)
+
+
+@transaction.atomic
+def payment_record_action_required(*, payment_id: str) -> Payment:
+    """The processor asks the learner to authenticate (3-D Secure); the order stays pending."""
+    payment = Payment.objects.select_for_update().get(pk=payment_by_id(payment_id).pk)
+    if payment.state == Payment.State.PENDING:
+        payment.require_action()
+        payment.save()
+    return payment
+
+
+@transaction.atomic
+def payment_record_failure(*, payment_id: str, code: str, message: str) -> Payment:
+    """The processor refused the payment: the payment and its order fail, nothing is charged.
+
+    A payment that already succeeded stays succeeded (a late failure report of an earlier attempt).
+    """
+    payment = Payment.objects.select_for_update().get(pk=payment_by_id(payment_id).pk)
+    if payment.state not in {Payment.State.PENDING, Payment.State.REQUIRES_ACTION}:
+        return payment
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    payment.fail(code=code, message=message)
+    payment.save()
+    if order.state == Order.State.PENDING:
+        order.mark_failed(reason=message)
+        order.save()
+    return payment
+
+
+@transaction.atomic
+def payment_record_success(*, payment_id: str, fee: Money | None) -> Payment:
+    """The processor took the money: mark the order paid, split the fee across its items, write
+    one ledger entry per item and publish ``payment.completed`` per item. Idempotent."""
+    payment = Payment.objects.select_for_update().get(pk=payment_by_id(payment_id).pk)
+    if payment.state == Payment.State.SUCCEEDED:
+        return payment
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    now = timezone.now()
+    amount = Money(payment.amount_minor, payment.currency)
+    if fee is None:
+        fee = (
+            Money.zero(payment.currency)
+            if payment.processor == NO_PROCESSOR
+            else processor_named(payment.processor).fee(amount)
+        )
+    if fee.currency != payment.currency:
+        raise CommerceError(f"the fee must be in {payment.currency}", field="fee")
+    payment.succeed(fee_minor=fee.minor, at=now)
+    payment.save()
+    if order.state == Order.State.PENDING:
+        order.mark_paid(at=now)
+    else:
+        order.mark_paid_late(at=now)
+    order.save()
+
+    items = list(order.items.order_by("pk"))
+    for item, fee_part in zip(
+        items, fee_parts(fee.minor, [i.total_minor for i in items]), strict=True
+    ):
+        item.fee_minor = fee_part
+    OrderItem.objects.bulk_update(items, ["fee_minor"])
+    RevenueLedgerEntry.objects.bulk_create(
+        RevenueLedgerEntry(
+            kind=RevenueLedgerEntry.Kind.SALE,
+            order_item=item,
+            order_id=order.public_id,
+            course_id=item.course_id,
+            content_creator_id=item.content_creator_id,
+            currency=order.currency,
+            gross_minor=item.total_minor,
+            discount_minor=item.discount_minor,
+            tax_minor=item.tax_minor,
+            fee_minor=item.fee_minor,
+            net_minor=item.total_minor - item.tax_minor - item.fee_minor,
+            recorded_at=now,
+        )
+        for item in items
+    )
+    for item in items:
+        events.payment_completed.publish(_payment_completed(order=order, item=item))
+    # What was bought leaves the cart; anything else the learner added stays.
+    CartItem.objects.filter(
+        cart__customer_id=order.customer_id, item_id__in=[i.catalog_item_id for i in items]
+    ).delete()
+    return payment
+
+
+def _payment_completed(*, order: Order, item: OrderItem) -> PaymentCompleted:
+    return PaymentCompleted(
+        order_id=order.public_id,
+        order_item_id=item.public_id,
+        user_id=order.customer_id,
+        course_id=item.course_id,
+        content_creator_id=item.content_creator_id,
+        instructor_id=item.instructor_id or None,
+        auto_approve=item.auto_approve,
+        gross_amount=item.total_minor,
+        discount_amount=item.discount_minor,
+        tax_amount=item.tax_minor,
+        platform_fee=item.fee_minor,
+        net_amount=item.total_minor - item.tax_minor - item.fee_minor,
+        currency=order.currency,
+        paid_at=order.paid_at,
+        purchase_metadata=PurchaseMetadata(
+            amount=item.total_minor, currency=order.currency, purchase_date=order.paid_at
+        ),
+    )

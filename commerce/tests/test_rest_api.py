@@ -1,0 +1,220 @@
+import pytest
+from rest_framework.test import APIClient
+
+from cadence.kernel.money import Money
+from commerce.models import Order, Refund
+from commerce.services import catalog_item_price_set
+from commerce.tests.factories import CouponFactory, TaxRateFactory, buy, priced_item
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lena(django_user_model):
+    return django_user_model.objects.create_user(username="lena", password="pw")
+
+
+@pytest.fixture
+def api(lena):
+    client = APIClient()
+    client.force_authenticate(lena)
+    return client
+
+
+def test_the_catalog_is_public_and_shows_prices_as_decimal_strings():
+    item = priced_item("199.00", title="Django for Payments", content_creator_id="usr_c")
+    priced_item("20.00")
+
+    body = APIClient().get("/api/v1/catalog/", {"maxPrice": "199", "minPrice": 100}).json()
+    assert body["count"] == 1
+    body = body["results"]
+
+    assert [row["courseId"] for row in body] == [item.course.lms_course_id]
+    assert body[0]["price"] == "199.00" and body[0]["currency"] == "USD"
+    assert body[0]["contentCreatorId"] == "usr_c"
+    detail = APIClient().get(f"/api/v1/catalog/{item.course.lms_course_id}/").json()
+    assert detail["catalogItemId"] == item.public_id
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_catalog_api_takes_a_fixed_number_of_queries(count, django_assert_num_queries):
+    for _ in range(count):
+        priced_item()
+    with django_assert_num_queries(3):
+        assert APIClient().get("/api/v1/catalog/").json()["count"] == count
+
+
+def test_a_price_filter_with_too_many_decimals_is_refused_naming_the_field():
+    response = APIClient().get("/api/v1/catalog/", {"minPrice": "1.001"})
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "minPrice"
+
+
+def test_cart_quote_checkout_and_confirm_through_the_api(api, lena):
+    item = priced_item("100.00")
+    CouponFactory(code="TEN")
+    TaxRateFactory(country="US", region="NY", percent="8")
+
+    cart = api.post("/api/v1/cart/items/", {"catalogItemId": item.public_id}, format="json")
+    assert cart.status_code == 201 and cart.json()["subtotal"] == "100.00"
+    address = {"billingCountry": "US", "billingRegion": "NY", "couponCode": "TEN"}
+    quote = api.post("/api/v1/checkout/quote/", address, format="json").json()
+    assert (quote["discount"], quote["tax"], quote["total"]) == ("10.00", "7.20", "97.20")
+
+    started = api.post("/api/v1/checkout/", address, format="json")
+    assert started.status_code == 201
+    payment_id = started.json()["payment"]["paymentId"]
+    confirmed = api.post(
+        f"/api/v1/checkout/payments/{payment_id}/confirm/", {"outcome": "succeeds"}, format="json"
+    ).json()
+
+    assert confirmed["status"] == "succeeded" and confirmed["processorFee"] == "3.12"
+    order = api.get(f"/api/v1/orders/{started.json()['orderId']}/").json()
+    assert order["status"] == "paid" and order["total"] == "97.20"
+    assert order["items"][0]["tax"] == "7.20"
+    assert api.get("/api/v1/cart/").json()["items"] == []
+
+
+def test_checkout_errors_name_the_field(api):
+    response = api.post("/api/v1/checkout/", {"billingCountry": "US"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": "your cart is empty",
+        "field": "cart",
+    }
+    missing = api.post("/api/v1/checkout/", {}, format="json").json()["error"]
+    assert missing["field"] == "billingCountry"
+
+
+def test_customers_see_only_their_own_orders_and_payments(api, lena, django_user_model):
+    mine, my_payment = buy(lena.public_id, priced_item())
+    other = django_user_model.objects.create_user(username="mo", password="pw")
+    theirs, their_payment = buy(other.public_id, priced_item())
+
+    orders = api.get("/api/v1/orders/").json()["results"]
+    payments = api.get("/api/v1/payments/").json()["results"]
+
+    assert [o["orderId"] for o in orders] == [mine.public_id]
+    assert [p["paymentId"] for p in payments] == [my_payment.public_id]
+    assert api.get(f"/api/v1/orders/{theirs.public_id}/").status_code == 404
+    assert api.get(f"/api/v1/payments/{their_payment.public_id}/").status_code == 404
+
+
+def test_anonymous_callers_cannot_see_orders():
+    assert APIClient().get("/api/v1/orders/").status_code == 403
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_order_list_takes_a_fixed_number_of_queries(
+    api, lena, count, django_assert_num_queries
+):
+    for _ in range(count):
+        buy(lena.public_id, priced_item())
+    with django_assert_num_queries(3):
+        assert len(api.get("/api/v1/orders/").json()["results"]) == count
+
+
+def test_a_learner_requests_a_refund_through_the_api(api, lena):
+    order, _ = buy(lena.public_id, priced_item("25.00"))
+    item_id = order.items.get().public_id
+
+    response = api.post(
+        f"/api/v1/orders/items/{item_id}/refund-request/", {"reason": "no"}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["amount"] == "25.00" and response.json()["status"] == "succeeded"
+    assert Order.objects.get().state == "refunded"
+
+
+def test_staff_refund_part_of_an_item_with_a_json_number(lena, admin_user):
+    order, _ = buy(lena.public_id, priced_item("25.00"))
+    staff = APIClient()
+    staff.force_authenticate(admin_user)
+    item_id = order.items.get().public_id
+
+    too_precise = staff.post(
+        "/api/v1/payments/refunds/", {"orderItemId": item_id, "amount": 1.005}, format="json"
+    )
+    assert too_precise.status_code == 400
+    assert too_precise.json()["error"]["field"] == "amount"
+    assert "2 decimal places" in too_precise.json()["error"]["message"]
+    response = staff.post(
+        "/api/v1/payments/refunds/", {"orderItemId": item_id, "amount": 5.5}, format="json"
+    )
+
+    assert response.status_code == 201 and response.json()["amount"] == "5.50"
+    assert Refund.objects.get().amount_minor == 550
+
+
+def test_learners_cannot_issue_staff_refunds_or_read_revenue(api, lena):
+    order, _ = buy(lena.public_id, priced_item())
+    item_id = order.items.get().public_id
+    assert (
+        api.post("/api/v1/payments/refunds/", {"orderItemId": item_id}, format="json").status_code
+        == 403
+    )
+    assert api.get("/api/v1/revenue/").status_code == 403
+
+
+def test_revenue_by_creator_for_staff(lena, admin_user):
+    buy(lena.public_id, priced_item("199.00", content_creator_id="usr_creator"))
+    staff = APIClient()
+    staff.force_authenticate(admin_user)
+
+    body = staff.get("/api/v1/revenue/", {"by": "creator"}).json()
+
+    assert body["by"] == "creator"
+    assert body["results"] == [
+        {
+            "key": "usr_creator",
+            "currency": "USD",
+            "gross": "199.00",
+            "discount": "0.00",
+            "tax": "0.00",
+            "processorFee": "6.07",
+            "net": "192.93",
+            "sales": 1,
+            "refunds": 0,
+        }
+    ]
+
+
+def test_the_openapi_schema_lists_the_commerce_endpoints(admin_user):
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    for path in ("/api/v1/catalog/", "/api/v1/cart/", "/api/v1/checkout/", "/api/v1/orders/",
+                 "/api/v1/payments/", "/api/v1/revenue/"):  # fmt: skip
+        assert path in schema
+
+
+def test_a_cart_priced_in_yen_checks_out_with_a_fee_in_yen(api, lena):
+    item = priced_item("2500", "JPY")
+    catalog_item_price_set(
+        lms_course_id=item.course.lms_course_id, price=Money.parse("20.00", "USD")
+    )
+    api.post("/api/v1/cart/items/", {"catalogItemId": item.public_id}, format="json")
+
+    cart = api.put("/api/v1/cart/currency/", {"currency": "jpy"}, format="json").json()
+    assert (cart["currency"], cart["subtotal"]) == ("JPY", "2500")
+    started = api.post("/api/v1/checkout/", {"billingCountry": "JP"}, format="json").json()
+    payment_id = started["payment"]["paymentId"]
+    paid = api.post(
+        f"/api/v1/checkout/payments/{payment_id}/confirm/", {"outcome": "succeeds"}, format="json"
+    ).json()
+
+    # 2.9% of 2500 is 72.5, rounded half up to 73, plus the fixed 30.
+    assert (paid["amount"], paid["processorFee"], paid["currency"]) == ("2500", "103", "JPY")
+
+
+def test_a_currency_a_course_is_not_sold_in_is_refused(api):
+    item = priced_item("20.00")
+    api.post("/api/v1/cart/items/", {"catalogItemId": item.public_id}, format="json")
+    response = api.put("/api/v1/cart/currency/", {"currency": "EUR"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "currency"
+    assert "not sold in EUR" in response.json()["error"]["message"]
+    bogus = api.put("/api/v1/cart/currency/", {"currency": "XXX"}, format="json")
+    assert bogus.json()["error"]["field"] == "currency"

@@ -1,0 +1,343 @@
+"""Commerce's pages. Each view parses input, calls one service or selector, renders."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from cadence.kernel.money import Money
+from commerce import selectors, services
+from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
+from commerce.forms import AuthenticationForm, CatalogFilterForm, CheckoutForm, RefundRequestForm
+from commerce.models import Payment
+from commerce.owners import cart_owner
+from commerce.processors import default_processor, processor_named
+from commerce.receipts import receipt_pdf
+from commerce.services.webhooks import processor_webhook_receive
+
+
+def _minor(value) -> int | None:
+    # The catalog page shows and filters prices in USD, the currency carts start in.
+    return None if value is None else Money.parse(value, "USD").minor
+
+
+class CatalogView(View):
+    def get(self, request):
+        form = CatalogFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        items = selectors.catalog_items(
+            search=filters.get("q") or "",
+            creator_id=filters.get("creator") or "",
+            min_price_minor=_minor(filters.get("min_price")),
+            max_price_minor=_minor(filters.get("max_price")),
+        )
+        creators = selectors.catalog_creators()
+        names = dict(creators)
+        rows = [
+            {
+                "item": item,
+                "price": selectors.current_price(item),
+                "list": selectors.list_price(item),
+                "creator": names.get(item.course.content_creator_id, ""),
+            }
+            for item in items
+        ]
+        return render(
+            request, "commerce/catalog.html", {"form": form, "rows": rows, "creators": creators}
+        )
+
+
+class CourseView(View):
+    def get(self, request, course_id: str):
+        item = selectors.catalog_item_for_course(course_id=course_id)
+        if item is None:
+            raise Http404("no such course for sale")
+        customer_id, _ = cart_owner(request)
+        held = bool(customer_id) and selectors.customer_holds_course(
+            customer_id=customer_id, course_id=course_id
+        )
+        return render(
+            request,
+            "commerce/course.html",
+            {
+                "item": item,
+                "price": selectors.current_price(item),
+                "list": selectors.list_price(item),
+                "held": held,
+            },
+        )
+
+
+class CartView(View):
+    def get(self, request):
+        customer_id, token = cart_owner(request)
+        cart = selectors.cart_view(customer_id=customer_id, session_key=token)
+        return render(request, "commerce/cart.html", {"cart": cart})
+
+
+class CartAddView(View):
+    def post(self, request):
+        customer_id, token = cart_owner(request, create=True)
+        try:
+            services.cart_item_add(
+                customer_id=customer_id,
+                session_key=token,
+                catalog_item_id=request.POST.get("catalog_item_id", ""),
+            )
+        except CommerceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Added to your cart.")
+        return redirect("commerce:cart")
+
+
+class CartRemoveView(View):
+    def post(self, request):
+        customer_id, token = cart_owner(request)
+        try:
+            services.cart_item_remove(
+                customer_id=customer_id,
+                session_key=token,
+                catalog_item_id=request.POST.get("catalog_item_id", ""),
+            )
+        except CommerceError as error:
+            messages.error(request, error.message)
+        return redirect("commerce:cart")
+
+
+class CheckoutView(LoginRequiredMixin, View):
+    """Billing address and coupon, a live quote, and the payment step of the processor."""
+
+    def get(self, request):
+        return self._page(request, CheckoutForm(initial={"billing_country": "US"}))
+
+    def post(self, request):
+        form = CheckoutForm(request.POST)
+        if not form.is_valid():
+            return self._page(request, form)
+        if request.POST.get("action") == "apply":
+            return self._page(request, form)
+        data = form.cleaned_data
+        try:
+            started = services.checkout_start(
+                customer_id=request.user.public_id,
+                billing_country=data["billing_country"],
+                billing_region=data["billing_region"],
+                coupon_code=data["coupon_code"],
+            )
+        except CommerceError as error:
+            return self._page(request, form, error=error)
+        payment = started.payment
+        if payment.processor == "stripe":
+            return redirect("commerce:stripe-pay", payment_id=payment.public_id)
+        if payment.state == Payment.State.PENDING:
+            try:
+                payment = services.payment_confirm(
+                    payment_id=payment.public_id,
+                    customer_id=request.user.public_id,
+                    outcome=data["outcome"] or "succeeds",
+                )
+            except CommerceError as error:
+                return self._page(request, form, error=error)
+        return _after_payment(request, payment)
+
+    def _page(self, request, form, *, error: CommerceError | None = None):
+        quote = None
+        if error is None and form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            try:
+                quote = services.checkout_quote(
+                    customer_id=request.user.public_id,
+                    billing_country=data["billing_country"],
+                    billing_region=data["billing_region"],
+                    coupon_code=data["coupon_code"],
+                )
+            except CommerceError as refused:
+                error = refused
+        if quote is None and (error is None or error.field != "cart"):
+            try:
+                quote = services.checkout_quote(
+                    customer_id=request.user.public_id, billing_country="US"
+                )
+            except CommerceError as refused:
+                error = error or refused
+        return render(
+            request,
+            "commerce/checkout.html",
+            {
+                "form": form,
+                "quote": quote,
+                "error": error,
+                "test_processor": default_processor().name == "test",
+            },
+            status=200 if error is None else 400,
+        )
+
+
+def _after_payment(request, payment: Payment):
+    if payment.state == Payment.State.REQUIRES_ACTION:
+        return redirect("commerce:authenticate", payment_id=payment.public_id)
+    if payment.state == Payment.State.FAILED:
+        messages.error(request, f"Payment failed: {payment.failure_message} Nothing was charged.")
+    return redirect("commerce:order", order_id=payment.order.public_id)
+
+
+class AuthenticateView(LoginRequiredMixin, View):
+    """The test processor's stand-in for a bank's 3-D Secure page."""
+
+    def get(self, request, payment_id: str):
+        return render(request, "commerce/authenticate.html", {"payment_id": payment_id})
+
+    def post(self, request, payment_id: str):
+        form = AuthenticationForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest("choose an outcome")
+        try:
+            payment = services.payment_confirm(
+                payment_id=payment_id,
+                customer_id=request.user.public_id,
+                outcome=form.cleaned_data["outcome"],
+            )
+        except CommerceError as error:
+            messages.error(request, error.message)
+            return redirect("commerce:orders")
+        return _after_payment(request, payment)
+
+
+class StripePayView(LoginRequiredMixin, View):
+    """Stripe's Payment Element: card details go from the browser to Stripe, never to us."""
+
+    def get(self, request, payment_id: str):
+        payment = (
+            selectors.customer_payments(customer_id=request.user.public_id)
+            .filter(public_id=payment_id, processor="stripe")
+            .first()
+        )
+        if payment is None:
+            raise Http404("no such payment")
+        result = processor_named("stripe").confirm_payment(reference=payment.processor_reference)
+        return render(
+            request,
+            "commerce/stripe_pay.html",
+            {
+                "payment": payment,
+                "client_secret": result.client_secret,
+                "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+                "return_url": request.build_absolute_uri(
+                    reverse("commerce:stripe-return", kwargs={"payment_id": payment_id})
+                ),
+            },
+        )
+
+
+class StripeReturnView(LoginRequiredMixin, View):
+    def get(self, request, payment_id: str):
+        try:
+            payment = services.payment_confirm(
+                payment_id=payment_id, customer_id=request.user.public_id
+            )
+        except CommerceError as error:
+            messages.error(request, error.message)
+            return redirect("commerce:orders")
+        return _after_payment(request, payment)
+
+
+class OrderListView(LoginRequiredMixin, View):
+    def get(self, request):
+        orders = selectors.customer_orders(customer_id=request.user.public_id)
+        return render(request, "commerce/orders.html", {"orders": orders})
+
+
+class OrderView(LoginRequiredMixin, View):
+    """Order confirmation and receipt."""
+
+    def get(self, request, order_id: str):
+        order = selectors.customer_order(customer_id=request.user.public_id, order_id=order_id)
+        if order is None:
+            raise Http404("no such order")
+        return render(request, "commerce/order.html", {"order": order})
+
+
+class ReceiptPdfView(LoginRequiredMixin, View):
+    """The receipt of a paid (or since refunded) order, as a PDF to keep."""
+
+    def get(self, request, order_id: str):
+        order = selectors.customer_order(customer_id=request.user.public_id, order_id=order_id)
+        if order is None or order.paid_at is None:
+            raise Http404("no receipt for this order")
+        response = HttpResponse(receipt_pdf(order), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="receipt-{order.public_id}.pdf"'
+        return response
+
+
+class OrderCancelView(LoginRequiredMixin, View):
+    def post(self, request, order_id: str):
+        try:
+            services.order_cancel(order_id=order_id, customer_id=request.user.public_id)
+        except CommerceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Order cancelled. Nothing was charged.")
+        return redirect("commerce:order", order_id=order_id)
+
+
+class RefundRequestView(LoginRequiredMixin, View):
+    def get(self, request, order_item_id: str):
+        item = self._item(request, order_item_id)
+        return render(request, "commerce/refund.html", {"item": item, "form": RefundRequestForm()})
+
+    def post(self, request, order_item_id: str):
+        item = self._item(request, order_item_id)
+        form = RefundRequestForm(request.POST)
+        if not form.is_valid():
+            return render(request, "commerce/refund.html", {"item": item, "form": form}, status=400)
+        try:
+            refund = services.refund_request(
+                customer_id=request.user.public_id,
+                order_item_id=order_item_id,
+                reason=form.cleaned_data["reason"],
+            )
+        except CommerceError as error:
+            return render(
+                request,
+                "commerce/refund.html",
+                {"item": item, "form": form, "error": error},
+                status=400,
+            )
+        if refund.state == "succeeded":
+            messages.success(request, f"Refunded {Money(refund.amount_minor, refund.currency)}.")
+        else:
+            messages.warning(request, "Your refund is on its way.")
+        return redirect("commerce:order", order_id=item.order.public_id)
+
+    def _item(self, request, order_item_id: str):
+        item = selectors.customer_order_item(
+            customer_id=request.user.public_id, order_item_id=order_item_id
+        )
+        if item is None:
+            raise Http404("no such order item")
+        return item
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class StripeWebhookView(View):
+    """Stripe's signed event deliveries. 400 for anything we cannot verify; 200 once handled."""
+
+    def post(self, request):
+        try:
+            outcome = processor_webhook_receive(
+                processor_name="stripe", body=request.body, headers=dict(request.headers)
+            )
+        except WebhookRejected as error:
+            return JsonResponse({"error": error.as_dict()}, status=400)
+        except ProcessorUnavailable as error:
+            # Stripe retries a delivery we could not finish; nothing was recorded for it.
+            return JsonResponse({"error": error.as_dict()}, status=503)
+        return JsonResponse({"received": True, "outcome": outcome})
