@@ -82,4 +82,7 @@ class AttendanceForm(forms.Form):
 
 
 class AttendanceCsvForm(forms.Form):
-    file = forms.FileField(label="CSV file (columns: learner, minutes)")
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A header row learner,minutes; learner is a username, email or usr_ id.",
+    )
