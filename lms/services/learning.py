@@ -57,13 +57,14 @@ def _lesson_of(enrollment: Enrollment, lesson: Lesson) -> None:
 
 def _started(enrollment: Enrollment, actor: User) -> Enrollment:
     """The enrollment, locked and in progress: the first lesson opened starts an approved one."""
+    # Lock first, then look: a concurrent request may have completed the course meanwhile.
+    enrollment = _locked(enrollment.pk)
     if enrollment.state not in LEARNING_STATES:
         raise LmsConflict(
             f"the enrollment is {enrollment.get_state_display().lower()}; "
             "lessons can no longer be worked on",
             field="state",
         )
-    enrollment = _locked(enrollment.pk)
     if enrollment.state == Enrollment.State.APPROVED:
         enrollment_start(enrollment=enrollment, actor=actor)
     return enrollment

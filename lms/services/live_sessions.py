@@ -64,6 +64,8 @@ def _minutes(value: object) -> int:
 
 
 def _record(*, lesson: Lesson, enrollment: Enrollment, minutes: int, actor: User) -> bool:
+    # One writer per enrollment at a time, so two entries of the same minutes record once.
+    list(Enrollment.objects.select_for_update().filter(pk=enrollment.pk).values_list("pk"))
     existing = Attendance.objects.filter(lesson=lesson, enrollment=enrollment).first()
     if existing is not None:
         if existing.minutes != minutes:
