@@ -71,8 +71,11 @@ class MyLearningView(LoginRequiredMixin, TemplateView):
     template_name = "lms/my_learning.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         return super().get_context_data(
-            enrollments=list(selectors.enrollments_of(self.request.user)), **kwargs
+            enrollments=list(selectors.enrollments_of(user)),
+            teaches=user.course_assignments.exists(),
+            **kwargs,
         )
 
 
