@@ -100,8 +100,8 @@ def test_learner_pages_cost_the_same_queries_for_3_or_200_lessons(
     with django_assert_num_queries(6):
         page = client.get(f"/learning/courses/{slug}/")
     assert page.content.decode().count('class="lesson"') == lessons + 2
-    # …, the same, and this lesson's submission
-    with django_assert_num_queries(7):
+    # …, the same, this lesson's submission and its threads
+    with django_assert_num_queries(8):
         client.get(f"/learning/courses/{slug}/lessons/{last.pk}/")
     # session, user, course, threads, lessons for the form
     with django_assert_num_queries(5):
@@ -212,3 +212,33 @@ def test_the_live_session_page_imports_a_csv_and_reports_row_errors(client):
 
     assert good.status_code == 302
     assert Attendance.objects.get().minutes == 50
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_thread_and_live_session_pages_cost_the_same_queries_for_1_or_30_rows(
+    client, django_assert_num_queries, rows
+):
+    enrollment = teaching_enrollment()
+    instructor = enrollment.instructor
+    thread = services.thread_start(
+        course=enrollment.course, actor=enrollment.user, title="Q", body="First"
+    )
+    lesson = LessonFactory(
+        module=ModuleFactory(course=enrollment.course),
+        kind=Lesson.Kind.LIVE_SESSION,
+        starts_at=timezone.now(),
+    )
+    for n in range(rows):
+        learner = teaching_enrollment(course=enrollment.course)
+        services.thread_reply(thread=thread, actor=learner.user, body=f"Me too {n}")
+        services.attendance_record(lesson=lesson, enrollment=learner, minutes=10, actor=instructor)
+    client.force_login(instructor)
+
+    # session, user, thread, teaches?, learners to address, posts
+    with django_assert_num_queries(6):
+        page = client.get(f"/learning/threads/{thread.public_id}/").content.decode()
+    assert page.count('class="card post"') == rows + 1
+    # session, user, session lesson, learners for the form, attendance
+    with django_assert_num_queries(5):
+        page = client.get(f"/teaching/live-sessions/{lesson.pk}/").content.decode()
+    assert page.count("<td>10</td>") == rows

@@ -96,6 +96,7 @@ class LessonView(LoginRequiredMixin, View):
             "next_lesson": lessons[index + 1] if index + 1 < len(lessons) else None,
             "submission": submission,
             "form": form or SubmissionForm(),
+            "threads": list(selectors.threads_of_course(enrollment.course).filter(lesson=lesson)),
             "open": enrollment.state in (Enrollment.State.APPROVED, Enrollment.State.IN_PROGRESS),
         }
         return render(request, self.template_name, context, status=status)
