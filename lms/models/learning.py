@@ -1,6 +1,9 @@
 """What learners and instructors do in a course: progress, submissions, discussions, attendance,
 the instructor interactions they produce, and certificates."""
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -32,6 +35,13 @@ class LessonCompletion(models.Model):
         return f"{self.lesson} done"
 
 
+def submission_file_path(submission: "Submission", filename: str) -> str:
+    """A random name under the enrollment's folder: nothing to guess, nothing the learner's file
+    name could inject. The learner's own name is kept in ``file_name`` for the download."""
+    suffix = PurePath(filename).suffix.lower()
+    return f"submissions/{submission.enrollment.public_id}/{uuid.uuid4().hex}{suffix}"
+
+
 class Submission(models.Model):
     """A learner's answer to an assignment lesson: text and/or a file, then a grade.
 
@@ -43,7 +53,7 @@ class Submission(models.Model):
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="submissions")
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="submissions")
     text = models.TextField(blank=True)
-    file = models.FileField(upload_to="submissions/%Y/%m/", blank=True, max_length=255)
+    file = models.FileField(upload_to=submission_file_path, blank=True, max_length=255)
     file_name = models.CharField(max_length=255, blank=True, help_text="As the learner named it.")
     file_content_type = models.CharField(max_length=100, blank=True)
     file_size = models.PositiveIntegerField(null=True, blank=True)

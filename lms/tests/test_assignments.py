@@ -42,7 +42,8 @@ def test_a_pdf_submission_is_stored_outside_the_code_tree_under_media_root(assig
     submission = submit(enrollment, lesson, upload=SimpleUploadedFile("essay.PDF", PDF))
 
     stored = Path(submission.file.path)
-    assert stored.is_relative_to(media_root)
+    assert stored.is_relative_to(media_root / "submissions" / enrollment.public_id)
+    assert "essay" not in stored.name and stored.suffix == ".pdf"
     assert not stored.is_relative_to(Path(django_settings.BASE_DIR))
     assert stored.read_bytes() == PDF
     assert (submission.file_name, submission.file_content_type, submission.file_size) == (
