@@ -129,6 +129,16 @@ urlpatterns = [
     ),
     path("api/v1/lms/submissions", learning.SubmissionListApi.as_view(), name="api_submissions"),
     path(
+        "api/v1/lms/submissions/create",
+        learning.SubmissionCreateApi.as_view(),
+        name="api_submission_create",
+    ),
+    path(
+        "api/v1/lms/submissions/<str:submission_id>/grade",
+        learning.SubmissionGradeApi.as_view(),
+        name="api_submission_grade",
+    ),
+    path(
         "api/v1/lms/submissions/<str:submission_id>",
         learning.SubmissionDetailApi.as_view(),
         name="api_submission",

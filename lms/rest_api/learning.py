@@ -4,12 +4,12 @@ Learners read only their own; instructors only their learners'; staff with the v
 everyone's. Anything else is as absent as an unknown id (404), so ids leak nothing.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lms import selectors
+from lms import selectors, services
 from lms.errors import LmsNotFound
 from lms.rest_api.pagination import paginated
 
@@ -196,3 +196,78 @@ class CertificateDetailApi(APIView):
         if certificate is None:
             raise LmsNotFound(f"no certificate has the code '{code}'", field="code")
         return Response(self.OutputSerializer(certificate).data)
+
+
+class SubmissionCreateApi(APIView):
+    """The learner hands in an assignment: JSON with ``text``, or multipart with a ``file``."""
+
+    @extend_schema_serializer(component_name="LmsSubmissionCreateInput")
+    class InputSerializer(serializers.Serializer):
+        enrollmentId = serializers.CharField()
+        lessonId = serializers.IntegerField()
+        text = serializers.CharField(required=False, allow_blank=True, default="")
+        file = serializers.FileField(required=False, allow_null=True, default=None)
+
+    OutputSerializer = LmsSubmissionSerializer
+
+    @extend_schema(
+        operation_id="lms_submissions_create",
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        enrollment = (
+            selectors.enrollments_of(request.user).filter(public_id=values["enrollmentId"]).first()
+        )
+        if enrollment is None:
+            raise LmsNotFound(
+                f"no enrollment has the id '{values['enrollmentId']}'", field="enrollmentId"
+            )
+        lesson = selectors.lesson_of_course(enrollment=enrollment, lesson_id=values["lessonId"])
+        if lesson is None:
+            raise LmsNotFound("is not a lesson of this course", field="lessonId")
+        submission = services.submission_submit(
+            enrollment=enrollment,
+            lesson=lesson,
+            actor=request.user,
+            text=values["text"],
+            upload=values["file"],
+        )
+        submission = selectors.submissions_readable_by(request.user).get(pk=submission.pk)
+        return Response(self.OutputSerializer(submission).data, status=201)
+
+
+class SubmissionGradeApi(APIView):
+    """The learner's instructor grades a submission 0-100 with feedback."""
+
+    @extend_schema_serializer(component_name="LmsSubmissionGradeInput")
+    class InputSerializer(serializers.Serializer):
+        score = serializers.IntegerField()
+        feedback = serializers.CharField(required=False, allow_blank=True, default="")
+
+    OutputSerializer = LmsSubmissionSerializer
+
+    @extend_schema(
+        operation_id="lms_submissions_grade", request=InputSerializer, responses=OutputSerializer
+    )
+    def post(self, request, submission_id: str):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = (
+            selectors.submissions_readable_by(request.user).filter(public_id=submission_id).first()
+        )
+        if submission is None or not services.may_grade(
+            enrollment=submission.enrollment, user=request.user
+        ):
+            raise LmsNotFound(f"no submission has the id '{submission_id}'", field="submissionId")
+        services.submission_grade(
+            submission=submission,
+            actor=request.user,
+            score=data.validated_data["score"],
+            feedback=data.validated_data["feedback"],
+        )
+        submission = selectors.submissions_readable_by(request.user).get(pk=submission.pk)
+        return Response(self.OutputSerializer(submission).data)

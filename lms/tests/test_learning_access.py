@@ -98,6 +98,17 @@ def test_no_api_route_shows_another_learners_submission_grade_or_certificate(wor
         assert api.get(url).status_code == 404, url
     assert api.get("/api/v1/lms/submissions").json()["count"] == 0
     assert api.get("/api/v1/lms/certificates").json()["count"] == 0
+    grade = api.post(
+        f"/api/v1/lms/submissions/{submission.public_id}/grade", {"score": 0}, format="json"
+    )
+    assert grade.status_code == 404
+    submit = api.post(
+        "/api/v1/lms/submissions/create",
+        {"enrollmentId": a.public_id, "lessonId": submission.lesson_id, "text": "mine now"},
+        format="json",
+    )
+    assert submit.status_code == 404
+    assert a.submissions.get().score == 93
 
 
 def test_anonymous_visitors_are_sent_to_log_in_or_refused(client, work):

@@ -1,10 +1,11 @@
 """``/api/v1/lms/enrollments/<id>/progress|grades``, ``/submissions``, ``/certificates``."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from lms import services
-from lms.models import Certificate, Enrollment, Lesson
+from lms.models import Certificate, Enrollment, Lesson, Submission
 from lms.tests.factories import LessonFactory, ModuleFactory, SubmissionFactory, teaching_enrollment
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,80 @@ def test_the_instructors_submission_list_costs_the_same_queries_for_1_or_30(
         body = api.get("/api/v1/lms/submissions").json()
 
     assert body["count"] == rows
+
+
+def test_a_learner_submits_a_file_and_the_instructor_grades_through_the_api(api, published):
+    enrollment = teaching_enrollment()
+    lesson = LessonFactory(
+        module=ModuleFactory(course=enrollment.course), kind=Lesson.Kind.ASSIGNMENT
+    )
+    api.force_authenticate(enrollment.user)
+
+    created = api.post(
+        "/api/v1/lms/submissions/create",
+        {
+            "enrollmentId": enrollment.public_id,
+            "lessonId": lesson.pk,
+            "file": SimpleUploadedFile("answer.md", b"# My answer"),
+        },
+        format="multipart",
+    )
+    assert created.status_code == 201
+    submission_id = created.json()["id"]
+    assert created.json()["fileName"] == "answer.md"
+
+    api.force_authenticate(enrollment.instructor)
+    graded = api.post(
+        f"/api/v1/lms/submissions/{submission_id}/grade",
+        {"score": 81, "feedback": "Solid."},
+        format="json",
+    )
+
+    assert graded.status_code == 200
+    assert (graded.json()["score"], graded.json()["feedback"]) == (81, "Solid.")
+    assert [i.kind for i in published.of("instructor.interaction_recorded")] == [
+        "assignment-graded"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"score": 100.5}, "score"),
+        ({"score": 101}, "score"),
+        ({"feedback": "no score"}, "score"),
+    ],
+)
+def test_a_bad_grade_names_the_field_and_changes_nothing(api, body, field):
+    submission = SubmissionFactory(enrollment=teaching_enrollment())
+    api.force_authenticate(submission.enrollment.instructor)
+
+    response = api.post(
+        f"/api/v1/lms/submissions/{submission.public_id}/grade", body, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == field
+    assert Submission.objects.get().score is None
+
+
+def test_a_refused_file_through_the_api_names_the_file(api):
+    enrollment = teaching_enrollment()
+    lesson = LessonFactory(
+        module=ModuleFactory(course=enrollment.course), kind=Lesson.Kind.ASSIGNMENT
+    )
+    api.force_authenticate(enrollment.user)
+
+    response = api.post(
+        "/api/v1/lms/submissions/create",
+        {
+            "enrollmentId": enrollment.public_id,
+            "lessonId": lesson.pk,
+            "file": SimpleUploadedFile("a.pdf", b"not a pdf"),
+        },
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "file"
+    assert not Submission.objects.exists()
