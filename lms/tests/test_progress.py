@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lms import api as lms_api
 from lms import services
 from lms.errors import LmsConflict, LmsError, LmsPermissionDenied
 from lms.models import Certificate, Course, Enrollment, EnrollmentTransition, Lesson
@@ -197,3 +198,18 @@ def test_the_assignment_average_lies_between_the_lowest_and_highest_score(scores
     assert min(scores) <= progress.grade <= max(scores)
     assert abs(progress.grade * len(scores) - sum(scores)) <= len(scores) / 2
     assert progress.ready_to_complete
+
+
+def test_a_refund_after_completion_revokes_the_certificate_through_the_api():
+    enrollment = teaching_enrollment(lessons=1)
+    lesson = Lesson.objects.get(module__course=enrollment.course)
+    services.lesson_complete(enrollment=enrollment, lesson=lesson, actor=enrollment.user)
+
+    status = lms_api.enrollment_cancel_for_refund(
+        order_id=enrollment.external_order_id,
+        order_item_id=enrollment.external_order_item_id,
+        reason="refund",
+    )
+
+    assert status.status == Enrollment.State.REVOKED
+    assert Certificate.objects.get(enrollment=enrollment).revoked_at is not None

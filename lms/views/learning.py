@@ -60,46 +60,39 @@ class CourseStartView(LoginRequiredMixin, View):
         return redirect(reverse("lms:course", args=[slug]))
 
 
+def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 200):
+    enrollment = _enrollment(request.user, slug)
+    lessons = selectors.course_lessons(enrollment.course_id)
+    lesson = next((x for x in lessons if x.pk == lesson_id), None)
+    if lesson is None:
+        raise Http404("No such lesson in this course.")
+    if enrollment.state == Enrollment.State.APPROVED:
+        enrollment = services.lesson_open(enrollment=enrollment, lesson=lesson, actor=request.user)
+    progress = selectors.progress_for(enrollment, lessons)
+    index = lessons.index(lesson)
+    context = {
+        "enrollment": enrollment,
+        "course": enrollment.course,
+        "lesson": lesson,
+        "progress": progress,
+        "done": lesson.pk in progress.done_ids,
+        "previous_lesson": lessons[index - 1] if index > 0 else None,
+        "next_lesson": lessons[index + 1] if index + 1 < len(lessons) else None,
+        "submission": selectors.submissions_readable_by(request.user)
+        .filter(enrollment=enrollment, lesson=lesson)
+        .first(),
+        "form": form or SubmissionForm(),
+        "threads": list(selectors.threads_of_course(enrollment.course).filter(lesson=lesson)),
+        "open": enrollment.state in (Enrollment.State.APPROVED, Enrollment.State.IN_PROGRESS),
+    }
+    return render(request, "lms/lesson.html", context, status=status)
+
+
 class LessonView(LoginRequiredMixin, View):
     """One lesson. Opening the first lesson starts an approved enrollment."""
 
-    template_name = "lms/lesson.html"
-
-    def get(self, request, slug, lesson_id, form=None, status=200):
-        enrollment = _enrollment(request.user, slug)
-        lessons = selectors.course_lessons(enrollment.course_id)
-        lesson = next((x for x in lessons if x.pk == lesson_id), None)
-        if lesson is None:
-            raise Http404("No such lesson in this course.")
-        if enrollment.state == Enrollment.State.APPROVED:
-            enrollment = services.lesson_open(
-                enrollment=enrollment, lesson=lesson, actor=request.user
-            )
-        progress = selectors.progress_for(enrollment, lessons)
-        index = lessons.index(lesson)
-        submission = next(
-            (
-                s
-                for s in selectors.submissions_readable_by(request.user).filter(
-                    enrollment=enrollment, lesson=lesson
-                )
-            ),
-            None,
-        )
-        context = {
-            "enrollment": enrollment,
-            "course": enrollment.course,
-            "lesson": lesson,
-            "progress": progress,
-            "done": lesson.pk in progress.done_ids,
-            "previous_lesson": lessons[index - 1] if index > 0 else None,
-            "next_lesson": lessons[index + 1] if index + 1 < len(lessons) else None,
-            "submission": submission,
-            "form": form or SubmissionForm(),
-            "threads": list(selectors.threads_of_course(enrollment.course).filter(lesson=lesson)),
-            "open": enrollment.state in (Enrollment.State.APPROVED, Enrollment.State.IN_PROGRESS),
-        }
-        return render(request, self.template_name, context, status=status)
+    def get(self, request, slug, lesson_id):
+        return _lesson_page(request, slug, lesson_id)
 
 
 class LessonCompleteView(LoginRequiredMixin, View):
@@ -148,7 +141,7 @@ class SubmissionSubmitView(LoginRequiredMixin, View):
             else:
                 messages.success(request, "Assignment submitted. Your instructor will grade it.")
                 return redirect("lms:lesson", slug, lesson_id)
-        return LessonView().get(request, slug, lesson_id, form=form, status=400)
+        return _lesson_page(request, slug, lesson_id, form=form, status=400)
 
 
 class SubmissionFileView(LoginRequiredMixin, View):
