@@ -192,8 +192,10 @@ def submission_submit(
     submission.submitted_at = timezone.now()
     if upload is not None:
         if submission.file:
-            old = submission.file
-            transaction.on_commit(lambda: old.storage.delete(old.name))
+            # The replaced file goes once the new one is committed; capture its name now, as
+            # saving the new file renames the same field file in place.
+            storage, old_name = submission.file.storage, submission.file.name
+            transaction.on_commit(lambda: storage.delete(old_name))
         submission.file.save(file_fields["file_name"], upload, save=False)
         for field_name, value in file_fields.items():
             setattr(submission, field_name, value)

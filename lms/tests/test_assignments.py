@@ -167,3 +167,18 @@ def test_submitting_first_starts_an_approved_enrollment(assignment):
     submit(approved, lesson, text="Answer")
 
     assert Enrollment.objects.get(pk=approved.pk).state == Enrollment.State.IN_PROGRESS
+
+
+def test_a_replaced_file_is_deleted_once_the_new_one_is_committed(
+    assignment, django_capture_on_commit_callbacks
+):
+    enrollment, lesson = assignment
+    first = submit(enrollment, lesson, upload=SimpleUploadedFile("v1.txt", b"first"))
+    old_path = Path(first.file.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = submit(enrollment, lesson, upload=SimpleUploadedFile("v2.txt", b"second"))
+
+    assert not old_path.exists()
+    assert Path(second.file.path).read_bytes() == b"second"
+    assert Submission.objects.get().file_name == "v2.txt"
