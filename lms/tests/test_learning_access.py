@@ -162,3 +162,45 @@ def test_staff_with_the_view_permission_read_everything(client, work):
     assert client.get(f"/learning/submissions/{submission.public_id}/file/").status_code == 200
     pdf = client.get(f"/learning/certificates/{certificate.verification_code}/pdf/")
     assert pdf.status_code == 200
+
+
+def test_every_lms_route_hides_another_learners_work_from_a_classmate(client, work):
+    """Walks every named LMS route (pages and API) with learner A's ids as classmate B."""
+    import json
+    import re
+
+    from django.urls import reverse
+
+    from lms import urls
+
+    a, b, assignment, submission, certificate = work
+    thread = services.thread_start(course=a.course, actor=a.user, title="Mine", body="Question")
+    ids = {
+        "slug": a.course.slug,
+        "lesson_id": assignment.pk,
+        "submission_id": submission.public_id,
+        "code": certificate.verification_code,
+        "enrollment_id": a.public_id,
+        "course_id": a.course.public_id,
+        "thread_id": thread.public_id,
+        "uidb64": "x",
+        "token": "y",
+    }
+    leaks = re.compile(
+        rf"{SECRET_ANSWER}|secret file|93/100|grade of 93|\"score\": ?93|\"grade\": ?93|%PDF"
+    )
+    client.force_login(b.user)
+
+    checked = []
+    for pattern in urls.urlpatterns:
+        kwargs = {name: ids[name] for name in pattern.pattern.converters}
+        url = reverse(f"lms:{pattern.name}", kwargs=kwargs)
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode("utf-8", "replace")
+        if response.get("Content-Type", "").startswith("application/json"):
+            text = json.dumps(response.json())
+        assert not leaks.search(text), url
+        checked.append(url)
+
+    assert len(checked) == len(urls.urlpatterns) > 20
