@@ -164,8 +164,10 @@ def test_staff_with_the_view_permission_read_everything(client, work):
     assert pdf.status_code == 200
 
 
-def test_every_lms_route_hides_another_learners_work_from_a_classmate(client, work):
-    """Walks every named LMS route (pages and API) with learner A's ids as classmate B."""
+@pytest.mark.parametrize("who", ["classmate", "classmates_instructor"])
+def test_every_lms_route_hides_another_learners_work(client, work, who):
+    """Walks every named LMS route (pages and API) with learner A's ids, as classmate B or as
+    B's instructor, who also teaches the course but not A."""
     import json
     import re
 
@@ -189,7 +191,7 @@ def test_every_lms_route_hides_another_learners_work_from_a_classmate(client, wo
     leaks = re.compile(
         rf"{SECRET_ANSWER}|secret file|93/100|grade of 93|\"score\": ?93|\"grade\": ?93|%PDF"
     )
-    client.force_login(b.user)
+    client.force_login(b.user if who == "classmate" else b.instructor)
 
     checked = []
     for pattern in urls.urlpatterns:
