@@ -184,7 +184,9 @@ def test_a_thread_page_posts_a_reply_and_the_desk_lists_waiting_threads(client, 
 
     client.post(f"/learning/threads/{thread.public_id}/", {"body": "Try this."})
 
-    assert "Stuck here" not in client.get("/teaching/").content.decode()
+    desk = client.get("/teaching/").content.decode()
+    assert "Stuck here" not in desk
+    assert "replied, " in desk  # the learner's last interaction
     assert len(published.of("instructor.interaction_recorded")) == 1
 
 
