@@ -156,3 +156,22 @@ class EnrollmentEnded:
     ended_at: datetime
     ended_by: str
     reason: str
+
+
+@dataclass(frozen=True)
+class InstructorInteractionRecorded:
+    """An instructor's interaction with one learner's enrollment (the spec's
+    InstructorInteractionRequirement.actual): ``kind`` is "discussion-reply",
+    "assignment-graded" (``amount`` counts them) or "live-session" (``amount`` is minutes).
+    ``interaction_id`` is unique per interaction, for consumers to count each once."""
+
+    interaction_id: str
+    enrollment_id: str
+    instructor_id: str
+    user_id: str
+    course_id: str
+    kind: str
+    amount: int
+    occurred_at: datetime
+    order_id: str | None
+    order_item_id: str | None

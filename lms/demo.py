@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from lms import services
 from lms.data import CourseSummary, DemoSeed
-from lms.models import Course, Department, Enrollment, Lesson, Module, User
+from lms.models import Course, Department, Enrollment, Lesson, Module, Thread, User
 
 DEMO_PEOPLE = {
     "staff": ("admin", "Ada", "Admin", "admin@cadence.localhost"),
@@ -53,6 +56,7 @@ def demo_seed(*, password: str) -> DemoSeed:
         courses[slug] = course
     for role, slug, state in DEMO_ENROLLMENTS:
         _enrollment(people[role], courses[slug], state, staff=people["staff"])
+    _learner_partway(people["learner"], courses["django-for-payments"], people["instructor"])
     return DemoSeed(
         users={role: user.public_id for role, user in people.items()},
         logins={role: user.username for role, user in people.items()},
@@ -100,6 +104,11 @@ def _course(slug: str, title: str, description: str, creator: User) -> Course:
                 video_url="https://video.cadence.localhost/tour"
                 if kind == Lesson.Kind.VIDEO
                 else "",
+                # Live sessions are scheduled a week after the demo is seeded.
+                starts_at=timezone.now() + timedelta(days=7)
+                if kind == Lesson.Kind.LIVE_SESSION
+                else None,
+                duration_minutes=60 if kind == Lesson.Kind.LIVE_SESSION else None,
             )
     return services.course_publish(course=course)
 
@@ -115,3 +124,33 @@ def _enrollment(user: User, course: Course, state: str, *, staff: User) -> None:
         services.enrollment_approve(enrollment=enrollment, actor=staff)
     if state == Enrollment.State.IN_PROGRESS:
         services.enrollment_start(enrollment=enrollment, actor=user)
+
+
+DEMO_QUESTION = "Why integers for money?"
+
+
+def _learner_partway(learner: User, course: Course, instructor: User) -> None:
+    """The learner has read the first lesson, handed in the exercise (waiting in the
+    instructor's grading queue) and asked a question (waiting for a reply)."""
+    if Thread.objects.filter(course=course, title=DEMO_QUESTION).exists():
+        return
+    enrollment = Enrollment.objects.get(
+        user=learner, course=course, state=Enrollment.State.IN_PROGRESS
+    )
+    lessons = Lesson.objects.filter(module__course=course).order_by("module__position", "position")
+    first = lessons.filter(kind=Lesson.Kind.TEXT).first()
+    services.lesson_complete(enrollment=enrollment, lesson=first, actor=learner)
+    assignment = lessons.filter(kind=Lesson.Kind.ASSIGNMENT).first()
+    services.submission_submit(
+        enrollment=enrollment,
+        lesson=assignment,
+        actor=learner,
+        text="I stored amounts as integer cents with an ISO 4217 currency code.",
+    )
+    services.thread_start(
+        course=course,
+        actor=learner,
+        title=DEMO_QUESTION,
+        body="Floats look simpler. What goes wrong with them?",
+        lesson=first,
+    )

@@ -8,6 +8,7 @@ from lms.data import (
     EnrollmentEnded,
     EnrollmentRejected,
     EnrollmentRequested,
+    InstructorInteractionRecorded,
     UserSynced,
 )
 
@@ -23,3 +24,7 @@ enrollment_rejected = DomainEvent("cadence.lms.enrollment.rejected.v1", Enrollme
 enrollment_completed = DomainEvent("cadence.lms.enrollment.completed.v1", EnrollmentCompleted)
 enrollment_cancelled = DomainEvent("cadence.lms.enrollment.cancelled.v1", EnrollmentEnded)
 enrollment_revoked = DomainEvent("cadence.lms.enrollment.revoked.v1", EnrollmentEnded)
+
+instructor_interaction_recorded = DomainEvent(
+    "cadence.lms.instructor.interaction_recorded.v1", InstructorInteractionRecorded
+)

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from lms.models import Course, Enrollment, Lesson, Module, User
+from lms.models import (
+    Attendance,
+    Certificate,
+    Course,
+    Enrollment,
+    Interaction,
+    Lesson,
+    LessonCompletion,
+    Post,
+    Submission,
+    Thread,
+    User,
+)
+from lms.progress import Progress, progress_of
 
 # States in which a learner may open the course's content.
 OPEN_STATES = [
@@ -37,16 +51,216 @@ def courses_visible_to(user: User) -> QuerySet[Course]:
 
 
 def enrollment_for_course_page(*, user: User, slug: str) -> Enrollment | None:
-    """The learner's open enrollment in the course, with its curriculum in order."""
-    lessons = Prefetch("lessons", queryset=Lesson.objects.order_by("position", "id"))
-    modules = Prefetch(
-        "course__modules",
-        queryset=Module.objects.order_by("position", "id").prefetch_related(lessons),
-    )
+    """The learner's open enrollment in the course (approved or further), with its certificate."""
     return (
         Enrollment.objects.filter(user=user, course__slug=slug, state__in=OPEN_STATES)
-        .select_related("course__content_creator", "instructor", "user")
-        .prefetch_related(modules)
+        .select_related("course__content_creator", "instructor", "user", "certificate")
         .order_by("-requested_at")
+        .first()
+    )
+
+
+# --- the learning experience --------------------------------------------------------------------
+
+
+def course_lessons(course_id: int) -> list[Lesson]:
+    """The course's lessons in playing order (module, then lesson), with their module: 1 query."""
+    return list(
+        Lesson.objects.filter(module__course_id=course_id)
+        .select_related("module")
+        .order_by("module__position", "module__id", "position", "id")
+    )
+
+
+def progress_for(enrollment: Enrollment, lessons: list[Lesson] | None = None) -> Progress:
+    """Where the learner stands: 3 queries (lessons, completions, submissions) at most."""
+    if lessons is None:
+        lessons = course_lessons(enrollment.course_id)
+    done_ids = set(
+        LessonCompletion.objects.filter(enrollment=enrollment).values_list("lesson_id", flat=True)
+    )
+    submissions = list(Submission.objects.filter(enrollment=enrollment))
+    return progress_of(
+        enrollment=enrollment, lessons=lessons, done_ids=done_ids, submissions=submissions
+    )
+
+
+def _may_view_all(user: User) -> bool:
+    return user.is_staff and user.has_perm("lms.view_enrollment")
+
+
+def enrollments_readable_by(user: User) -> QuerySet[Enrollment]:
+    """Enrollments whose progress, grades and work ``user`` may read: their own, those they
+    teach, or all for staff with the view permission."""
+    enrollments = Enrollment.objects.select_related("course__content_creator", "instructor", "user")
+    if _may_view_all(user):
+        return enrollments
+    return enrollments.filter(Q(user=user) | Q(instructor=user))
+
+
+def submissions_readable_by(user: User) -> QuerySet[Submission]:
+    """Submissions of the learner's own enrollments, or of the enrollments the instructor
+    teaches (staff with the view permission: all)."""
+    submissions = Submission.objects.select_related(
+        "enrollment__user", "enrollment__course", "enrollment__instructor", "lesson", "graded_by"
+    )
+    if _may_view_all(user):
+        return submissions
+    return submissions.filter(Q(enrollment__user=user) | Q(enrollment__instructor=user))
+
+
+def certificates_readable_by(user: User, *, taught: bool = False) -> QuerySet[Certificate]:
+    """Certificates of the learner's own enrollments (and, with ``taught``, of the enrollments
+    the instructor teaches); staff with the view permission see all. PDFs use the narrow form:
+    only the learner and staff download one."""
+    certificates = Certificate.objects.select_related(
+        "enrollment__user", "enrollment__course", "enrollment__instructor"
+    )
+    if _may_view_all(user):
+        return certificates
+    if taught:
+        return certificates.filter(Q(enrollment__user=user) | Q(enrollment__instructor=user))
+    return certificates.filter(enrollment__user=user)
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    return (
+        Certificate.objects.select_related("enrollment__course")
+        .filter(verification_code=code.strip().upper())
+        .first()
+    )
+
+
+def lesson_of_course(*, enrollment: Enrollment, lesson_id: int) -> Lesson | None:
+    return (
+        Lesson.objects.select_related("module")
+        .filter(pk=lesson_id, module__course_id=enrollment.course_id)
+        .first()
+    )
+
+
+def threads_of_course(course: Course) -> QuerySet[Thread]:
+    return (
+        Thread.objects.filter(course=course)
+        .select_related("started_by", "lesson")
+        .annotate(post_count=Count("posts"))
+        .order_by("-last_post_at", "-id")
+    )
+
+
+def thread_for(*, user: User, public_id: str) -> Thread | None:
+    """A thread of a course ``user`` learns (approved or further) or teaches."""
+    return (
+        Thread.objects.select_related("course", "lesson", "started_by")
+        .filter(public_id=public_id)
+        .filter(
+            Q(course__assignments__instructor=user)
+            | Q(course__enrollments__user=user, course__enrollments__state__in=OPEN_STATES)
+        )
+        .distinct()
+        .first()
+    )
+
+
+def thread_posts(thread: Thread) -> QuerySet[Post]:
+    return thread.posts.select_related("author", "addressed_to").order_by("posted_at", "id")
+
+
+# --- what instructors see ------------------------------------------------------------------------
+
+
+def learners_taught_by(user: User) -> list[Enrollment]:
+    """The instructor's learners, per course, with progress counts and the last interaction,
+    in a fixed number of queries whatever the number of learners or lessons."""
+    lessons_done = LessonCompletion.objects.filter(enrollment=OuterRef("pk"))
+    last_interaction = Interaction.objects.filter(enrollment=OuterRef("pk")).order_by(
+        "-occurred_at", "-id"
+    )
+    lesson_count = Lesson.objects.filter(module__course=OuterRef("course")).order_by()
+    return list(
+        Enrollment.objects.filter(instructor=user, state__in=OPEN_STATES)
+        .select_related("user", "course")
+        .annotate(
+            lessons_done=Coalesce(
+                Subquery(
+                    lessons_done.order_by()
+                    .values("enrollment")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            ),
+            lesson_total=Coalesce(
+                Subquery(
+                    lesson_count.values("module__course").annotate(n=Count("pk")).values("n")[:1]
+                ),
+                0,
+            ),
+            last_interaction_at=Subquery(last_interaction.values("occurred_at")[:1]),
+            last_interaction_kind=Subquery(last_interaction.values("kind")[:1]),
+        )
+        .order_by("course__title", "user__last_name", "user__username", "id")
+    )
+
+
+def submissions_to_grade_by(user: User) -> QuerySet[Submission]:
+    """Ungraded submissions of the instructor's learners, oldest first."""
+    return (
+        Submission.objects.filter(
+            enrollment__instructor=user,
+            score__isnull=True,
+            enrollment__state=Enrollment.State.IN_PROGRESS,
+        )
+        .select_related("enrollment__user", "enrollment__course", "lesson")
+        .order_by("submitted_at", "id")
+    )
+
+
+def threads_awaiting_reply_from(user: User) -> QuerySet[Thread]:
+    """Threads of the courses the instructor teaches where a learner has the last word."""
+    return (
+        Thread.objects.filter(course__assignments__instructor=user, awaiting_reply=True)
+        .select_related("course", "started_by", "lesson")
+        .order_by("last_post_at", "id")
+    )
+
+
+def live_sessions_taught_by(user: User) -> QuerySet[Lesson]:
+    """Live-session lessons of the courses the instructor teaches, soonest first."""
+    return (
+        Lesson.objects.filter(
+            kind=Lesson.Kind.LIVE_SESSION, module__course__assignments__instructor=user
+        )
+        .select_related("module__course")
+        .annotate(attendee_count=Count("attendances"))
+        .order_by("starts_at", "id")
+    )
+
+
+def live_session_taught_by(*, user: User, lesson_id: int) -> Lesson | None:
+    return live_sessions_taught_by(user).filter(pk=lesson_id).first()
+
+
+def attendance_of(lesson: Lesson) -> QuerySet[Attendance]:
+    return lesson.attendances.select_related("enrollment__user").order_by("recorded_at", "id")
+
+
+def course_learners(course_id: int) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(course_id=course_id, state__in=OPEN_STATES)
+        .select_related("user")
+        .order_by("user__last_name", "user__username")
+    )
+
+
+def course_for_discussion(*, user: User, slug: str) -> Course | None:
+    """The course, if ``user`` teaches it or learns in it (approved or further)."""
+    return (
+        Course.objects.filter(slug=slug)
+        .filter(
+            Q(assignments__instructor=user)
+            | Q(enrollments__user=user, enrollments__state__in=OPEN_STATES)
+        )
+        .distinct()
         .first()
     )

@@ -1,8 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lms import views
-from lms.rest_api import courses, enrollments
+from lms.rest_api import courses, enrollments, learning
+from lms.views import accounts as views
+from lms.views import learning as learning_views
+from lms.views import teaching as teaching_views
 
 app_name = "lms"
 
@@ -47,8 +49,64 @@ urlpatterns = [
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     *password_reset,
     path("learning/", views.MyLearningView.as_view(), name="my_learning"),
-    path("learning/courses/<slug:slug>/", views.CourseView.as_view(), name="course"),
-    path("learning/courses/<slug:slug>/start/", views.CourseStartView.as_view(), name="start"),
+    path("learning/courses/<slug:slug>/", learning_views.CourseView.as_view(), name="course"),
+    path(
+        "learning/courses/<slug:slug>/start/",
+        learning_views.CourseStartView.as_view(),
+        name="start",
+    ),
+    path(
+        "learning/courses/<slug:slug>/lessons/<int:lesson_id>/",
+        learning_views.LessonView.as_view(),
+        name="lesson",
+    ),
+    path(
+        "learning/courses/<slug:slug>/lessons/<int:lesson_id>/complete/",
+        learning_views.LessonCompleteView.as_view(),
+        name="lesson_complete",
+    ),
+    path(
+        "learning/courses/<slug:slug>/lessons/<int:lesson_id>/submit/",
+        learning_views.SubmissionSubmitView.as_view(),
+        name="submit",
+    ),
+    path(
+        "learning/courses/<slug:slug>/discussions/",
+        learning_views.DiscussionsView.as_view(),
+        name="discussions",
+    ),
+    path("learning/threads/<str:thread_id>/", learning_views.ThreadView.as_view(), name="thread"),
+    path(
+        "learning/submissions/<str:submission_id>/file/",
+        learning_views.SubmissionFileView.as_view(),
+        name="submission_file",
+    ),
+    path(
+        "learning/certificates/<str:code>/pdf/",
+        learning_views.CertificatePdfView.as_view(),
+        name="certificate_pdf",
+    ),
+    path(
+        "certificates/<str:code>/",
+        learning_views.CertificateVerifyView.as_view(),
+        name="certificate_verify",
+    ),
+    path("teaching/", teaching_views.TeachingView.as_view(), name="teaching"),
+    path(
+        "teaching/submissions/<str:submission_id>/",
+        teaching_views.GradeView.as_view(),
+        name="grade",
+    ),
+    path(
+        "teaching/enrollments/<str:enrollment_id>/final-grade/",
+        teaching_views.FinalGradeView.as_view(),
+        name="final_grade",
+    ),
+    path(
+        "teaching/live-sessions/<int:lesson_id>/",
+        teaching_views.LiveSessionView.as_view(),
+        name="live_session",
+    ),
     path("api/v1/lms/courses", courses.CourseListApi.as_view(), name="api_courses"),
     path(
         "api/v1/lms/courses/<str:course_id>", courses.CourseDetailApi.as_view(), name="api_course"
@@ -58,5 +116,37 @@ urlpatterns = [
         "api/v1/lms/enrollments/<str:enrollment_id>",
         enrollments.EnrollmentDetailApi.as_view(),
         name="api_enrollment",
+    ),
+    path(
+        "api/v1/lms/enrollments/<str:enrollment_id>/progress",
+        learning.ProgressApi.as_view(),
+        name="api_progress",
+    ),
+    path(
+        "api/v1/lms/enrollments/<str:enrollment_id>/grades",
+        learning.GradesApi.as_view(),
+        name="api_grades",
+    ),
+    path("api/v1/lms/submissions", learning.SubmissionListApi.as_view(), name="api_submissions"),
+    path(
+        "api/v1/lms/submissions/create",
+        learning.SubmissionCreateApi.as_view(),
+        name="api_submission_create",
+    ),
+    path(
+        "api/v1/lms/submissions/<str:submission_id>/grade",
+        learning.SubmissionGradeApi.as_view(),
+        name="api_submission_grade",
+    ),
+    path(
+        "api/v1/lms/submissions/<str:submission_id>",
+        learning.SubmissionDetailApi.as_view(),
+        name="api_submission",
+    ),
+    path("api/v1/lms/certificates", learning.CertificateListApi.as_view(), name="api_certificates"),
+    path(
+        "api/v1/lms/certificates/<str:code>",
+        learning.CertificateDetailApi.as_view(),
+        name="api_certificate",
     ),
 ]

@@ -39,7 +39,8 @@ class CourseAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["public_id", "status", "published_at", "title", "slug"]}),
         ("Catalogue", {"fields": ["description", "thumbnail", "content_creator"]}),
-        ("Enrollment", {"fields": ["requires_approval", "passing_grade", "capacity"]}),
+        ("Enrollment", {"fields": ["requires_approval", "capacity"]}),
+        ("Completion", {"fields": ["grading_method", "passing_grade"]}),
     ]
     inlines = [ModuleInline, CourseInstructorInline]
     formfield_overrides = URL_FIELDS
@@ -70,7 +71,12 @@ class CourseAdmin(admin.ModelAdmin):
 
 class LessonInline(admin.StackedInline):
     model = Lesson
-    fields = [("position", "title", "kind"), "body", "video_url", ("starts_at", "duration_minutes")]
+    fields = [
+        ("position", "title", "kind", "required"),
+        "body",
+        "video_url",
+        ("starts_at", "duration_minutes"),
+    ]
     ordering = ["position", "id"]
     extra = 0
     formfield_overrides = URL_FIELDS

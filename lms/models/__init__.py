@@ -8,8 +8,19 @@ from lms.models.enrollments import (
     EnrollmentInstructorChange,
     EnrollmentTransition,
 )
+from lms.models.learning import (
+    Attendance,
+    Certificate,
+    Interaction,
+    LessonCompletion,
+    Post,
+    Submission,
+    Thread,
+)
 
 __all__ = [
+    "Attendance",
+    "Certificate",
     "Course",
     "CourseInstructor",
     "Department",
@@ -17,7 +28,12 @@ __all__ = [
     "EnrollmentApproval",
     "EnrollmentInstructorChange",
     "EnrollmentTransition",
+    "Interaction",
     "Lesson",
+    "LessonCompletion",
     "Module",
+    "Post",
+    "Submission",
+    "Thread",
     "User",
 ]

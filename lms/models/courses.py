@@ -34,6 +34,17 @@ class Course(models.Model):
         validators=[MaxValueValidator(100)],
         help_text="Lowest grade (0-100) that completes the course.",
     )
+
+    class GradingMethod(models.TextChoices):
+        ASSIGNMENT_AVERAGE = "assignment_average", "Average of the graded assignments"
+        FINAL_GRADE = "final_grade", "A final grade set by the instructor"
+
+    grading_method = models.CharField(
+        max_length=32,
+        choices=GradingMethod.choices,
+        default=GradingMethod.ASSIGNMENT_AVERAGE,
+        help_text="How the grade that must reach the passing grade is worked out.",
+    )
     capacity = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -111,6 +122,9 @@ class Lesson(models.Model):
     position = models.PositiveIntegerField(default=0)
     body = models.TextField(blank=True, help_text="The text, or the assignment's brief.")
     video_url = models.URLField(blank=True)
+    required = models.BooleanField(
+        default=True, help_text="The learner must complete it to complete the course."
+    )
     starts_at = models.DateTimeField(null=True, blank=True, help_text="Live sessions only.")
     duration_minutes = models.PositiveIntegerField(null=True, blank=True)
 

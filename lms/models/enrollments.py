@@ -77,6 +77,11 @@ class Enrollment(ConcurrentTransitionMixin, models.Model):
     ended_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was rejected, cancelled or revoked."
     )
+    # For courses graded by a final grade: the instructor's grade, before completion makes it
+    # the enrollment's ``grade``.
+    final_grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -6,12 +6,14 @@ from lms.services.accounts import (
     user_profile_update,
     user_register,
 )
+from lms.services.certificates import certificate_issue, certificate_revoke
 from lms.services.courses import (
     course_archive,
     course_details_update,
     course_instructor_assign,
     course_publish,
 )
+from lms.services.discussions import teaches, thread_reply, thread_start
 from lms.services.enrollments import (
     AUTO_APPROVAL,
     enrollment_approve,
@@ -27,9 +29,24 @@ from lms.services.enrollments import (
     enrollment_revoke,
     enrollment_start,
 )
+from lms.services.interactions import interaction_record
+from lms.services.learning import (
+    enrollment_final_grade_set,
+    lesson_complete,
+    lesson_open,
+    may_grade,
+    submission_grade,
+    submission_submit,
+)
+from lms.services.live_sessions import AttendanceImport, attendance_import, attendance_record
 
 __all__ = [
     "AUTO_APPROVAL",
+    "AttendanceImport",
+    "attendance_import",
+    "attendance_record",
+    "certificate_issue",
+    "certificate_revoke",
     "course_archive",
     "course_details_update",
     "course_instructor_assign",
@@ -41,12 +58,22 @@ __all__ = [
     "enrollment_complete_once",
     "enrollment_end_for_refund",
     "enrollment_enroll",
+    "enrollment_final_grade_set",
     "enrollment_instructor_assign",
     "enrollment_reject",
     "enrollment_request",
     "enrollment_revoke",
     "enrollment_start",
+    "interaction_record",
+    "lesson_complete",
+    "lesson_open",
+    "may_grade",
     "roles_ensure",
+    "submission_grade",
+    "submission_submit",
+    "teaches",
+    "thread_reply",
+    "thread_start",
     "user_announce",
     "user_profile_update",
     "user_register",

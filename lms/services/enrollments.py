@@ -36,6 +36,7 @@ from lms.models import (
     EnrollmentTransition,
     User,
 )
+from lms.services.certificates import certificate_issue, certificate_revoke
 
 AUTO_APPROVAL = "auto-approval"
 REFUND = "refund"
@@ -417,6 +418,7 @@ def enrollment_complete(
         _transition(enrollment, "start", actor=actor, system=system, reason="completed directly")
     enrollment.grade = grade
     _transition(enrollment, "complete", actor=actor, system=system, reason=f"grade {grade}")
+    certificate_issue(enrollment=enrollment)
     events.enrollment_completed.publish(
         EnrollmentCompleted(
             enrollment_id=enrollment.public_id,
@@ -487,6 +489,7 @@ def enrollment_revoke(
     reason = _require_reason(reason)
     previous = enrollment.state
     _transition(enrollment, "revoke", actor=actor, system=system, reason=reason)
+    certificate_revoke(enrollment=enrollment)
     events.enrollment_revoked.publish(
         _ended(enrollment, previous, _actor_label(actor, system), reason)
     )

@@ -11,6 +11,13 @@ class Published(list):
         return [payload for event_type, payload in self if event_type == f"cadence.lms.{fact}.v1"]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads go to a directory of the test's own, never the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def published():
     seen = Published()

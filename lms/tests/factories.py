@@ -5,7 +5,17 @@ from __future__ import annotations
 import factory
 from django.contrib.auth.models import Permission
 
-from lms.models import Course, CourseInstructor, Department, Enrollment, Lesson, Module, User
+from lms.models import (
+    Course,
+    CourseInstructor,
+    Department,
+    Enrollment,
+    Lesson,
+    Module,
+    Submission,
+    Thread,
+    User,
+)
 
 STAFF_PERMISSIONS = [
     "view_enrollment",
@@ -111,3 +121,40 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     external_order_id = factory.Sequence(lambda n: f"ord_{n:026d}")
     external_order_item_id = factory.Sequence(lambda n: f"oi_{n:026d}")
     state = Enrollment.State.PENDING
+
+
+def teaching_enrollment(
+    *, lessons: int = 0, state=Enrollment.State.IN_PROGRESS, course=None, **course_fields
+):
+    """An enrollment with its own instructor, who teaches the course (a new one unless given),
+    and ``lessons`` more text lessons."""
+    course = course or CourseFactory(**course_fields)
+    instructor = CourseInstructorFactory(course=course).instructor
+    enrollment = EnrollmentFactory(course=course, instructor=instructor, state=state)
+    if lessons:
+        LessonFactory.create_batch(lessons, module=ModuleFactory(course=course))
+    return enrollment
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A text submission, ungraded, to an assignment lesson of the enrollment's course."""
+
+    class Meta:
+        model = Submission
+
+    enrollment = factory.SubFactory(EnrollmentFactory, state=Enrollment.State.IN_PROGRESS)
+    lesson = factory.LazyAttribute(
+        lambda s: LessonFactory(
+            module=ModuleFactory(course=s.enrollment.course), kind=Lesson.Kind.ASSIGNMENT
+        )
+    )
+    text = "My answer."
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Thread
+
+    course = factory.SubFactory(CourseFactory)
+    title = factory.Sequence(lambda n: f"Question {n}")
+    started_by = factory.SubFactory(UserFactory)

@@ -262,6 +262,7 @@ def test_editing_a_published_courses_title_in_the_admin_announces_it(admin_clien
         "thumbnail": course.thumbnail,
         "content_creator": course.content_creator.pk,
         "requires_approval": "on",
+        "grading_method": "assignment_average",
         "passing_grade": 70,
         "capacity": "",
         "modules-TOTAL_FORMS": "0",

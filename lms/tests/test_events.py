@@ -2,7 +2,8 @@
 
 import pytest
 
-from lms import api, services
+from cadence.kernel.events import to_json
+from lms import api, events, services
 from lms.errors import LmsError
 from lms.models import Course, Enrollment, User
 from lms.tests.factories import (
@@ -10,6 +11,8 @@ from lms.tests.factories import (
     CourseInstructorFactory,
     EnrollmentFactory,
     StaffFactory,
+    SubmissionFactory,
+    teaching_enrollment,
 )
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +187,19 @@ def test_completing_an_unknown_enrollment_names_it(published):
 
     assert (unknown.value.field, unknown.value.status_code) == ("enrollmentId", 404)
     assert published == []
+
+
+def test_an_interaction_travels_through_json_unchanged(published):
+    submission = SubmissionFactory(enrollment=teaching_enrollment())
+    services.submission_grade(
+        submission=submission, actor=submission.enrollment.instructor, score=90
+    )
+    [interaction] = published.of("instructor.interaction_recorded")
+
+    envelope = events.instructor_interaction_recorded.envelope_from_json(
+        event_id="evt_1",
+        occurred_at=interaction.occurred_at,
+        payload=to_json(interaction),
+    )
+
+    assert envelope.payload == interaction

@@ -1,11 +1,10 @@
-"""The learner's pages: sign-up, profile, My learning and the course page."""
+"""Accounts and My learning."""
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -72,33 +71,12 @@ class MyLearningView(LoginRequiredMixin, TemplateView):
     template_name = "lms/my_learning.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         return super().get_context_data(
-            enrollments=list(selectors.enrollments_of(self.request.user)), **kwargs
+            enrollments=list(selectors.enrollments_of(user)),
+            teaches=user.course_assignments.exists(),
+            **kwargs,
         )
-
-
-class CourseView(LoginRequiredMixin, TemplateView):
-    """A course's curriculum, for learners whose enrollment is approved or further."""
-
-    template_name = "lms/course.html"
-
-    def get_context_data(self, slug, **kwargs):
-        enrollment = selectors.enrollment_for_course_page(user=self.request.user, slug=slug)
-        if enrollment is None:
-            raise Http404("You are not enrolled in this course, or not yet approved.")
-        return super().get_context_data(enrollment=enrollment, course=enrollment.course, **kwargs)
-
-
-class CourseStartView(LoginRequiredMixin, View):
-    def post(self, request, slug):
-        enrollment = selectors.enrollment_for_course_page(user=request.user, slug=slug)
-        if enrollment is None:
-            raise Http404("You are not enrolled in this course.")
-        try:
-            services.enrollment_start(enrollment=enrollment, actor=request.user)
-        except LmsError as error:
-            messages.error(request, error.message)
-        return redirect(reverse("lms:course", args=[slug]))
 
 
 PASSWORD_RESET_DONE = reverse_lazy("lms:password_reset_done")

@@ -1,0 +1,246 @@
+"""The course player, lessons, discussions, certificates and the instructor's pages."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from pypdf import PdfReader
+
+from lms import services
+from lms.models import Attendance, Certificate, Enrollment, Lesson, Submission
+from lms.tests.factories import (
+    LessonFactory,
+    ModuleFactory,
+    SubmissionFactory,
+    ThreadFactory,
+    teaching_enrollment,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def completed(enrollment: Enrollment) -> Certificate:
+    for lesson in Lesson.objects.filter(module__course=enrollment.course):
+        services.lesson_complete(
+            enrollment=Enrollment.objects.get(pk=enrollment.pk),
+            lesson=lesson,
+            actor=enrollment.user,
+        )
+    return Certificate.objects.get(enrollment=enrollment)
+
+
+def test_the_player_shows_done_next_progress_and_what_is_missing(client):
+    enrollment = teaching_enrollment(lessons=3)
+    first, second, third = Lesson.objects.filter(module__course=enrollment.course)
+    services.lesson_complete(enrollment=enrollment, lesson=first, actor=enrollment.user)
+    client.force_login(enrollment.user)
+
+    page = client.get(f"/learning/courses/{enrollment.course.slug}/").content.decode()
+
+    assert "1 of 3 lessons done" in page
+    assert 'aria-valuenow="33"' in page
+    assert f"Next: {second.title}" in page
+    assert f"Complete the lesson “{third.title}”." in page
+
+
+def test_opening_a_lesson_page_starts_the_course_and_marking_it_moves_to_the_next(client):
+    enrollment = teaching_enrollment(lessons=2, state=Enrollment.State.APPROVED)
+    first, second = Lesson.objects.filter(module__course=enrollment.course)
+    client.force_login(enrollment.user)
+    slug = enrollment.course.slug
+
+    assert client.get(f"/learning/courses/{slug}/lessons/{first.pk}/").status_code == 200
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.IN_PROGRESS
+    response = client.post(f"/learning/courses/{slug}/lessons/{first.pk}/complete/")
+
+    assert response.url == f"/learning/courses/{slug}/lessons/{second.pk}/"
+
+
+def test_a_refused_file_is_shown_on_the_lesson_page_and_nothing_is_kept(client):
+    enrollment = teaching_enrollment()
+    lesson = LessonFactory(module=ModuleFactory(course=enrollment.course), kind="assignment")
+    client.force_login(enrollment.user)
+
+    response = client.post(
+        f"/learning/courses/{enrollment.course.slug}/lessons/{lesson.pk}/submit/",
+        {"file": SimpleUploadedFile("virus.exe", b"MZ")},
+    )
+
+    assert response.status_code == 400
+    assert "files of type &#x27;.exe&#x27; are not accepted" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def curriculum(lessons: int) -> Enrollment:
+    enrollment = teaching_enrollment(lessons=lessons)
+    module = ModuleFactory(course=enrollment.course)
+    assignment = LessonFactory(module=module, kind=Lesson.Kind.ASSIGNMENT)
+    LessonFactory(
+        module=module, kind=Lesson.Kind.LIVE_SESSION, starts_at=timezone.now() + dt.timedelta(1)
+    )
+    SubmissionFactory(enrollment=enrollment, lesson=assignment)
+    for lesson in Lesson.objects.filter(module__course=enrollment.course, kind="text")[:2]:
+        services.lesson_complete(enrollment=enrollment, lesson=lesson, actor=enrollment.user)
+    ThreadFactory(course=enrollment.course, started_by=enrollment.user)
+    return enrollment
+
+
+@pytest.mark.parametrize("lessons", [3, 200])
+def test_learner_pages_cost_the_same_queries_for_3_or_200_lessons(
+    client, django_assert_num_queries, lessons
+):
+    enrollment = curriculum(lessons)
+    slug = enrollment.course.slug
+    last = Lesson.objects.filter(module__course=enrollment.course).last()
+    client.force_login(enrollment.user)
+
+    # session, user, enrollment + certificate, lessons, completions, submissions
+    with django_assert_num_queries(6):
+        page = client.get(f"/learning/courses/{slug}/")
+    assert page.content.decode().count('class="lesson"') == lessons + 2
+    # …, the same, this lesson's submission and its threads
+    with django_assert_num_queries(8):
+        client.get(f"/learning/courses/{slug}/lessons/{last.pk}/")
+    # session, user, course, threads, lessons for the form
+    with django_assert_num_queries(5):
+        client.get(f"/learning/courses/{slug}/discussions/")
+
+
+@pytest.mark.parametrize("lessons", [3, 200])
+def test_the_instructors_pages_cost_the_same_queries_for_3_or_200_lessons(
+    client, django_assert_num_queries, lessons
+):
+    enrollment = curriculum(lessons)
+    client.force_login(enrollment.instructor)
+
+    # session, user, learners, submissions, threads, live sessions
+    with django_assert_num_queries(6):
+        page = client.get("/teaching/").content.decode()
+
+    assert f"2 / {lessons + 2}" in page
+    assert Submission.objects.get().public_id in page
+
+
+def test_the_certificate_pdf_is_a_real_pdf_with_the_learner_and_course(client):
+    enrollment = teaching_enrollment(lessons=1, title="Django for Payments")
+    enrollment.user.first_name, enrollment.user.last_name = "Lena", "Learner"
+    enrollment.user.save()
+    certificate = completed(enrollment)
+    client.force_login(enrollment.user)
+
+    response = client.get(f"/learning/certificates/{certificate.verification_code}/pdf/")
+
+    assert response.content.startswith(b"%PDF-")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Lena Learner" in text
+    assert "Django for Payments" in text
+    assert certificate.verification_code in text
+    assert f"/certificates/{certificate.verification_code}/" in text
+
+
+def test_the_public_verify_page_says_valid_then_revoked_with_the_date(client):
+    enrollment = teaching_enrollment(lessons=1)
+    certificate = completed(enrollment)
+    url = f"/certificates/{certificate.verification_code}/"
+
+    assert "This certificate is valid." in client.get(url).content.decode()
+    services.enrollment_revoke(
+        enrollment=Enrollment.objects.get(pk=enrollment.pk), reason="refund", system="refund"
+    )
+    revoked_on = Certificate.objects.get(pk=certificate.pk).revoked_at
+    page = client.get(url).content.decode()
+
+    assert f"This certificate was revoked on {revoked_on:%-d %B %Y}." in page
+    assert client.get("/certificates/NOPE-NOPE-NOPE/").status_code == 404
+
+
+def test_the_instructor_grades_from_the_queue(client, published):
+    submission = SubmissionFactory(enrollment=teaching_enrollment())
+    instructor = submission.enrollment.instructor
+    client.force_login(instructor)
+
+    bad = client.post(f"/teaching/submissions/{submission.public_id}/", {"score": 120})
+    assert bad.status_code == 400
+    response = client.post(
+        f"/teaching/submissions/{submission.public_id}/", {"score": 88, "feedback": "Nice."}
+    )
+
+    assert response.status_code == 302
+    assert Submission.objects.get().score == 88
+    assert [i.kind for i in published.of("instructor.interaction_recorded")] == [
+        "assignment-graded"
+    ]
+
+
+def test_a_thread_page_posts_a_reply_and_the_desk_lists_waiting_threads(client, published):
+    enrollment = teaching_enrollment()
+    thread = services.thread_start(
+        course=enrollment.course, actor=enrollment.user, title="Stuck here", body="Help?"
+    )
+    client.force_login(enrollment.instructor)
+    assert "Stuck here" in client.get("/teaching/").content.decode()
+
+    client.post(f"/learning/threads/{thread.public_id}/", {"body": "Try this."})
+
+    desk = client.get("/teaching/").content.decode()
+    assert "Stuck here" not in desk
+    assert "replied, " in desk  # the learner's last interaction
+    assert len(published.of("instructor.interaction_recorded")) == 1
+
+
+def test_the_live_session_page_imports_a_csv_and_reports_row_errors(client):
+    enrollment = teaching_enrollment()
+    lesson = LessonFactory(
+        module=ModuleFactory(course=enrollment.course),
+        kind=Lesson.Kind.LIVE_SESSION,
+        starts_at=timezone.now(),
+    )
+    client.force_login(enrollment.instructor)
+    url = f"/teaching/live-sessions/{lesson.pk}/"
+
+    bad = client.post(url, {"file": SimpleUploadedFile("a.csv", b"learner,minutes\nghost,5\n")})
+    assert bad.status_code == 400
+    assert "row 2, learner: &#x27;ghost&#x27; is not in this course" in bad.content.decode()
+    good = client.post(
+        url,
+        {
+            "file": SimpleUploadedFile(
+                "a.csv", f"learner,minutes\n{enrollment.user.email},50\n".encode()
+            )
+        },
+    )
+
+    assert good.status_code == 302
+    assert Attendance.objects.get().minutes == 50
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_thread_and_live_session_pages_cost_the_same_queries_for_1_or_30_rows(
+    client, django_assert_num_queries, rows
+):
+    enrollment = teaching_enrollment()
+    instructor = enrollment.instructor
+    thread = services.thread_start(
+        course=enrollment.course, actor=enrollment.user, title="Q", body="First"
+    )
+    lesson = LessonFactory(
+        module=ModuleFactory(course=enrollment.course),
+        kind=Lesson.Kind.LIVE_SESSION,
+        starts_at=timezone.now(),
+    )
+    for n in range(rows):
+        learner = teaching_enrollment(course=enrollment.course)
+        services.thread_reply(thread=thread, actor=learner.user, body=f"Me too {n}")
+        services.attendance_record(lesson=lesson, enrollment=learner, minutes=10, actor=instructor)
+    client.force_login(instructor)
+
+    # session, user, thread, teaches?, learners to address, posts
+    with django_assert_num_queries(6):
+        page = client.get(f"/learning/threads/{thread.public_id}/").content.decode()
+    assert page.count('class="card post"') == rows + 1
+    # session, user, session lesson, learners for the form, attendance
+    with django_assert_num_queries(5):
+        page = client.get(f"/teaching/live-sessions/{lesson.pk}/").content.decode()
+    assert page.count("<td>10</td>") == rows
