@@ -1,1 +1,0 @@
-"""The cross-context consumers: each one turns an event into a call of another context's api."""

@@ -1,0 +1,42 @@
+"""Connector 1: commerce ``payment.completed`` → an LMS enrollment request per paid item."""
+
+from __future__ import annotations
+
+from cadence.kernel.events import EventEnvelope
+from cadence.kernel.money import Money
+from commerce.data import PaymentCompleted
+from commerce.events import payment_completed
+from connectors import registry
+from lms import api as lms_api
+from lms.data import PendingEnrollmentRequest, PurchaseMetadata
+
+CONSUMER = "lms:enrollment-request"
+
+
+@registry.subscribe(payment_completed, name=CONSUMER)
+def enrollment_request_on_payment(envelope: EventEnvelope) -> None:
+    """Ask the LMS for the pending enrollment the item paid for (idempotent per order item)."""
+    lms_api.enrollment_request(pending_enrollment_request(envelope.payload))
+
+
+def pending_enrollment_request(paid: PaymentCompleted) -> PendingEnrollmentRequest:
+    """The spec's PendingEnrollmentRequest for one paid order item.
+
+    Commerce speaks minor units; the LMS takes the purchase amount in major units as the spec's
+    body carries it, so the amount crosses as an exact decimal string ("199.00").
+    """
+    purchase = paid.purchase_metadata
+    return PendingEnrollmentRequest(
+        external_order_id=paid.order_id,
+        external_order_item_id=paid.order_item_id,
+        user_id=paid.user_id,
+        course_id=paid.course_id,
+        instructor_id=paid.instructor_id,
+        approval_status="pending",
+        auto_approve=paid.auto_approve,
+        metadata=PurchaseMetadata(
+            purchase_date=purchase.purchase_date,
+            amount=Money(purchase.amount, purchase.currency).to_decimal_string(),
+            currency=purchase.currency,
+        ),
+    )
