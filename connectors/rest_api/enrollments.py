@@ -1,0 +1,219 @@
+"""The spec's connector endpoints about enrollments (Connectors 1 and 2, over HTTP)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+
+from cadence.kernel.money import Money
+from commerce import api as commerce_api
+from connectors.errors import ConnectorError
+from connectors.rest_api.authentication import ConnectorAPIView
+from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
+from connectors.rest_api.idempotency import idempotent_response
+from lms import api as lms_api
+from lms.data import PendingEnrollmentRequest, PurchaseMetadata
+
+# The LMS's names for the request's fields → where the caller wrote them.
+ENROLLMENT_REQUEST_FIELDS = {
+    "externalOrderId": "payload.orderId",
+    "externalOrderItemId": "payload.orderItemId",
+    "metadata.amount": "payload.purchaseMetadata.amount",
+    "metadata.currency": "payload.purchaseMetadata.currency",
+    "metadata.purchaseDate": "payload.purchaseMetadata.purchaseDate",
+}
+
+
+class EnrollmentRequestView(ConnectorAPIView):
+    """Connector 1: an outside commerce system asks for the enrollment a paid order item bought.
+
+    Always answers ``pending`` (auto-approval, if asked for and allowed, runs afterwards). The
+    same orderId + orderItemId again gets the same answer and creates nothing more.
+    """
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "EnrollmentRequestInput"
+
+        class PayloadSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "EnrollmentRequestPayload"
+
+            class PurchaseMetadataSerializer(serializers.Serializer):
+                class Meta:
+                    ref_name = "EnrollmentRequestPurchaseMetadata"
+
+                amount = MajorAmountField()
+                currency = serializers.CharField(max_length=3)
+                purchaseDate = serializers.DateTimeField()
+
+                def validate(self, data):
+                    money = money_from(data, amount="amount")
+                    return {**data, "amount": money.minor, "currency": money.currency}
+
+            orderId = public_id()
+            orderItemId = public_id()
+            userId = public_id()
+            courseId = public_id()
+            instructorId = public_id(required=False, allow_null=True, default=None)
+            approvalStatus = serializers.ChoiceField(
+                choices=["pending", "auto-approved"], default="pending"
+            )
+            autoApprove = serializers.BooleanField(default=False)
+            purchaseMetadata = PurchaseMetadataSerializer()
+
+        source = serializers.CharField(max_length=100)
+        payload = PayloadSerializer()
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "EnrollmentRequestOutput"
+
+        success = serializers.BooleanField()
+        enrollmentId = serializers.CharField()
+        status = serializers.CharField()
+        message = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        body = serializer.validated_data
+        payload = body["payload"]
+        purchase = payload["purchaseMetadata"]
+
+        def effect():
+            receipt = api_call(
+                lambda: lms_api.enrollment_request(
+                    PendingEnrollmentRequest(
+                        external_order_id=payload["orderId"],
+                        external_order_item_id=payload["orderItemId"],
+                        user_id=payload["userId"],
+                        course_id=payload["courseId"],
+                        instructor_id=payload["instructorId"],
+                        approval_status=payload["approvalStatus"],
+                        auto_approve=payload["autoApprove"],
+                        metadata=PurchaseMetadata(
+                            purchase_date=purchase["purchaseDate"],
+                            amount=_major(purchase["amount"], purchase["currency"]),
+                            currency=purchase["currency"],
+                        ),
+                    )
+                ),
+                fields=ENROLLMENT_REQUEST_FIELDS,
+            )
+            answer = {
+                "success": True,
+                "enrollmentId": receipt.enrollment_id,
+                "status": receipt.status,
+                "message": receipt.message,
+            }
+            return 201, self.OutputSerializer(answer).data
+
+        return idempotent_response(
+            request,
+            endpoint="enrollment-request",
+            natural_key={"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]},
+            payload=_comparable(body),
+            effect=effect,
+        )
+
+
+class EnrollmentStatusView(ConnectorAPIView):
+    """Connector 2: an outside LMS tells commerce it approved or rejected a paid enrollment.
+
+    Approval fulfils the order item; rejection refunds it. Idempotent on enrollmentId + event.
+    """
+
+    EVENTS = {"enrollment.approved": "approved", "enrollment.rejected": "rejected"}
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "EnrollmentStatusInput"
+
+        class PayloadSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "EnrollmentStatusPayload"
+
+            enrollmentId = public_id()
+            orderId = public_id()
+            orderItemId = public_id()
+            status = serializers.ChoiceField(choices=["approved", "rejected"])
+            approvedAt = serializers.DateTimeField(required=False)
+            approvedBy = serializers.CharField(max_length=100, required=False)
+            rejectedAt = serializers.DateTimeField(required=False)
+            rejectedBy = serializers.CharField(max_length=100, required=False)
+            reason = serializers.CharField(max_length=1000, required=False, default="")
+
+        source = serializers.CharField(max_length=100)
+        event = serializers.ChoiceField(choices=["enrollment.approved", "enrollment.rejected"])
+        payload = PayloadSerializer()
+
+        def validate(self, data):
+            expected = EnrollmentStatusView.EVENTS[data["event"]]
+            if data["payload"]["status"] != expected:
+                raise serializers.ValidationError(
+                    {"payload": {"status": f"must be '{expected}' for the event {data['event']}"}}
+                )
+            return data
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "EnrollmentStatusOutput"
+
+        success = serializers.BooleanField()
+        orderItemId = serializers.CharField()
+        fulfilment = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        body = serializer.validated_data
+        payload = body["payload"]
+
+        def effect():
+            if body["event"] == "enrollment.approved":
+                call = lambda: commerce_api.order_item_enrollment_approved(  # noqa: E731
+                    order_item_id=payload["orderItemId"], enrollment_id=payload["enrollmentId"]
+                )
+            else:
+                call = lambda: commerce_api.order_item_enrollment_rejected(  # noqa: E731
+                    order_item_id=payload["orderItemId"],
+                    enrollment_id=payload["enrollmentId"],
+                    reason=payload["reason"],
+                )
+            fulfilment = api_call(call, fields={"orderItemId": "payload.orderItemId"})
+            if fulfilment.order_id != payload["orderId"]:
+                # Raised inside the effect's transaction: the fulfilment above is rolled back.
+                raise ConnectorError(
+                    f"order item {payload['orderItemId']} belongs to another order",
+                    field="payload.orderId",
+                )
+            answer = {
+                "success": True,
+                "orderItemId": fulfilment.order_item_id,
+                "fulfilment": fulfilment.fulfilment,
+            }
+            return 200, self.OutputSerializer(answer).data
+
+        return idempotent_response(
+            request,
+            endpoint="enrollment-status",
+            natural_key={"enrollmentId": payload["enrollmentId"], "event": body["event"]},
+            payload=_comparable(body),
+            effect=effect,
+        )
+
+
+def _major(minor: int, currency_code: str) -> str:
+    return Money(minor, currency_code).to_decimal_string()
+
+
+def _comparable(value):
+    """The validated body as plain JSON data for the idempotency record (dates as ISO text)."""
+    if isinstance(value, dict):
+        return {name: _comparable(item) for name, item in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
