@@ -258,6 +258,8 @@ LOGGING = {
         # PDF rendering narrates every step at INFO; only its warnings are worth a log line.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Run eagerly, every task's success line lands in the web log between the requests.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
 
