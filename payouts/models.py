@@ -480,12 +480,73 @@ class Payee(models.Model):
         return self.name or self.user_id
 
 
-class AchFile(models.Model):
-    """A NACHA file generated for one ACH payout, kept as sent."""
+class PayoutFile(models.Model):
+    """A document a payout was sent as: a NACHA file (ACH) or wire instructions, kept as sent."""
 
-    payout = models.OneToOneField(Payout, on_delete=models.PROTECT, related_name="ach_file")
+    class Kind(models.TextChoices):
+        NACHA = "nacha", "NACHA file"
+        WIRE_INSTRUCTIONS = "wire", "Wire instructions"
+
+    payout = models.OneToOneField(Payout, on_delete=models.PROTECT, related_name="file")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
     content = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"NACHA file for {self.payout_id}"
+        return f"{self.get_kind_display()} for payout {self.payout_id}"
+
+
+class TaxInfo(models.Model):
+    """A payee's W-9 (US person) or W-8BEN (foreign individual); the TIN encrypted at rest."""
+
+    class Form(models.TextChoices):
+        W9 = "w9", "W-9 (US person)"
+        W8BEN = "w8ben", "W-8BEN (foreign individual)"
+
+    user_id = models.CharField(max_length=64, unique=True)
+    form = models.CharField(max_length=8, choices=Form.choices)
+    legal_name = models.CharField(max_length=200)
+    business_name = models.CharField(max_length=200, blank=True)
+    tax_classification = models.CharField(
+        max_length=40, blank=True, help_text="W-9 line 3, e.g. individual / sole proprietor."
+    )
+    country = models.CharField(max_length=2, help_text="ISO 3166 country of residence.")
+    address_line = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, help_text="W-8BEN only.")
+    treaty_country = models.CharField(max_length=2, blank=True, help_text="W-8BEN only.")
+    # Fernet token of the SSN/EIN (W-9) or foreign TIN (W-8BEN); never stored or shown in clear.
+    tin_encrypted = models.TextField(blank=True)
+    tin_last4 = models.CharField(max_length=4, blank=True)
+    signature_name = models.CharField(max_length=200, blank=True)
+    certified_at = models.DateTimeField(null=True, blank=True)
+    # Derived by the service from the fields above on every save, never typed in.
+    is_complete = models.BooleanField(default=False, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "tax info"
+        verbose_name_plural = "tax info"
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} for {self.user_id}"
+
+    @property
+    def tin_masked(self) -> str:
+        return f"•••-••-{self.tin_last4}" if self.tin_last4 else "not given"
+
+    def missing(self) -> list[str]:
+        """What the form still lacks before money can be paid out."""
+        required = ["legal_name", "country", "address_line", "city", "signature_name"]
+        gaps = [name for name in required if not getattr(self, name)]
+        if not self.tin_encrypted:
+            gaps.append("tin")
+        if self.certified_at is None:
+            gaps.append("certification")
+        if self.form == self.Form.W9 and self.country != "US":
+            gaps.append("country (a W-9 is for US persons)")
+        if self.form == self.Form.W8BEN and self.date_of_birth is None:
+            gaps.append("date_of_birth")
+        return gaps
