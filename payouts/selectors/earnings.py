@@ -32,3 +32,31 @@ def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:
             for row in rows
         ),
     )
+
+
+def held_reason(row: EarnedRevenue) -> str:
+    """Why an instructor's share is held, in words for staff and the instructor."""
+    from payouts import conf
+    from payouts.models import InstructorEngagement
+    from payouts.services.sales import interaction_requirement_for
+
+    sale = row.sale
+    requirement = interaction_requirement_for(sale.course_id)
+    engagement = InstructorEngagement.objects.filter(
+        enrollment_id=sale.enrollment_id, instructor_id=row.user_id
+    ).first()
+    done = engagement or InstructorEngagement()
+    if requirement.manual_verification_only:
+        need = "staff to verify the interaction by hand"
+    else:
+        parts = [
+            f"{done.discussion_replies}/{requirement.discussion_replies} discussion replies"
+            if requirement.discussion_replies else "",
+            f"{done.assignments_graded}/{requirement.assignments_graded} assignments graded"
+            if requirement.assignments_graded else "",
+            f"{done.live_session_minutes}/{requirement.live_session_minutes} live minutes"
+            if requirement.live_session_minutes else "",
+        ]  # fmt: skip
+        need = "one of: " + ", ".join(p for p in parts if p)
+    deadline = sale.completed_at + conf.forfeit_window()
+    return f"Waiting for interaction with the learner ({need}); forfeited on {deadline:%Y-%m-%d}."

@@ -428,6 +428,10 @@ def _states_apply(sale: Sale, now: datetime) -> None:
             _transition(row, "confirm", Status.CONFIRMED, now, at=now)
         elif desired == Status.HELD:
             _transition(row, "hold", Status.HELD, now)
+            # So that staff find it in the admin to verify the interaction by hand.
+            InstructorEngagement.objects.get_or_create(
+                enrollment_id=sale.enrollment_id, instructor_id=row.user_id
+            )
         elif desired == Status.FORFEITED:
             if row.status == Status.PENDING:
                 _transition(row, "hold", Status.HELD, now)
