@@ -16,7 +16,7 @@ from payouts.data import (
     SaleEarnings,
 )
 from payouts.selectors import earnings
-from payouts.services import interactions, payees, sales
+from payouts.services import demo, interactions, payees, sales
 
 
 def revenue_record(revenue: RevenueRecorded) -> SaleEarnings:
@@ -56,3 +56,9 @@ def payee_upsert(payee: PayeeDetails) -> None:
 def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:
     """What the order item has earned whom, and in which state."""
     return earnings.sale_earnings(order_id=order_id, order_item_id=order_item_id)
+
+
+def seed_demo(*, creator_id: str, instructor_id: str, course_ids: list[str]) -> SaleEarnings | None:
+    """Demo earnings for the embedded mode: one completed, paid-for sale per course, the
+    creator's and instructor's payout accounts verified with tax info. Safe to run again."""
+    return demo.seed_demo(creator_id=creator_id, instructor_id=instructor_id, course_ids=course_ids)

@@ -12,6 +12,12 @@ urlpatterns = [
     path("earnings/account/", views.PayoutAccountView.as_view(), name="account"),
     path("earnings/tax-info/", views.TaxInfoView.as_view(), name="tax-info"),
     path(
+        "earnings/1099/<int:year>/statement.pdf",
+        views.Form1099StatementView.as_view(),
+        name="form-1099-statement",
+    ),
+    path("earnings/1099/<int:year>.csv", views.Form1099ExportView.as_view(), name="form-1099-csv"),
+    path(
         "api/v1/payouts/earned-revenue",
         api_views.EarnedRevenueListApi.as_view(),
         name="api-earned-revenue",

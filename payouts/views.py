@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from payouts.errors import PayoutsError
@@ -13,7 +15,9 @@ from payouts.forms import PayoutAccountForm, TaxInfoForm
 from payouts.models import PayoutAccount, TaxInfo
 from payouts.selectors import dashboard
 from payouts.selectors.accounts import payout_blockers
+from payouts.selectors.tax_forms import form_1099_for, form_1099_rows
 from payouts.services.accounts import payout_account_save, tax_info_save
+from payouts.tax_exports import form_1099_csv, form_1099_pdf
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -118,3 +122,28 @@ class TaxInfoView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, "Tax information saved.")
         return redirect("payouts:tax-info")
+
+
+class Form1099StatementView(LoginRequiredMixin, View):
+    """The payee's own 1099-NEC statement for a year, as a PDF (TIN masked)."""
+
+    def get(self, request, year: int):
+        row = form_1099_for(year=year, user_id=request.user.public_id)
+        if row is None:
+            raise Http404("No 1099-NEC statement for that year.")
+        response = HttpResponse(form_1099_pdf(year=year, row=row), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="1099-nec-{year}.pdf"'
+        return response
+
+
+class Form1099ExportView(PermissionRequiredMixin, View):
+    """Staff: the filing CSV for a year, with TINs in clear."""
+
+    permission_required = "payouts.view_taxinfo"
+    raise_exception = True
+
+    def get(self, request, year: int):
+        text = form_1099_csv(year=year, rows=form_1099_rows(year=year))
+        response = HttpResponse(text, content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="1099-nec-{year}.csv"'
+        return response

@@ -181,7 +181,7 @@ def test_random_sequences_of_facts_and_batches_account_for_every_minor_unit(sett
 
 
 settings_for_machine = settings(
-    max_examples=40,
+    max_examples=25,
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from lms import api as lms_api
+from payouts import api as payouts_api
 
 DEMO_PASSWORD = "cadence-demo"  # noqa: S105  (documented demo login, embedded mode only)
 
@@ -21,6 +22,11 @@ class Command(BaseCommand):
     def handle(self, *args, as_json: bool, password: str, **options):
         self._say(as_json, "Seeding demo people and courses…")
         seed = lms_api.seed_demo(password=password)
+        payouts_api.seed_demo(
+            creator_id=seed.users["creator"],
+            instructor_id=seed.users["instructor"],
+            course_ids=[course.id for course in seed.courses],
+        )
         if as_json:
             self.stdout.write(json.dumps(_as_document(seed)))
             return
