@@ -24,7 +24,7 @@ from payouts.models import (
     Sale,
     TaxInfo,
 )
-from payouts.selectors.earnings import held_reason
+from payouts.selectors.earnings import held_reason, instructor_engagement_eligible
 from payouts.selectors.ledger import ledger_verify
 from payouts.services.accounts import payout_account_verify
 from payouts.services.batches import payout_batch_run, payout_complete
@@ -68,11 +68,15 @@ class InteractionRequirementAdmin(admin.ModelAdmin):
 class InstructorEngagementAdmin(ReadOnlyAdmin):
     list_display = [
         "enrollment_id", "instructor_id", "discussion_replies", "assignments_graded",
-        "live_session_minutes", "manually_verified", "verified_by", "verified_at",
+        "live_session_minutes", "manually_verified", "verified_by", "verified_at", "eligible",
     ]  # fmt: skip
     list_filter = ["manually_verified"]
     search_fields = ["enrollment_id", "instructor_id"]
     actions = ["verify_manually"]
+
+    @admin.display(boolean=True, description="Eligible")
+    def eligible(self, obj):
+        return instructor_engagement_eligible(obj)
 
     @admin.action(description="Verify the instructor's interaction by hand", permissions=["verify"])
     def verify_manually(self, request, queryset):

@@ -60,3 +60,13 @@ def held_reason(row: EarnedRevenue) -> str:
         need = "one of: " + ", ".join(p for p in parts if p)
     deadline = sale.completed_at + conf.forfeit_window()
     return f"Waiting for interaction with the learner ({need}); forfeited on {deadline:%Y-%m-%d}."
+
+
+def instructor_engagement_eligible(engagement) -> bool:
+    """The spec's computed ``eligible``: the requirement of the enrollment's course is met."""
+    from payouts.models import Sale
+    from payouts.services.sales import engagement_is_eligible, interaction_requirement_for
+
+    sale = Sale.objects.filter(enrollment_id=engagement.enrollment_id).first()
+    course_id = sale.course_id if sale else ""
+    return engagement_is_eligible(engagement, interaction_requirement_for(course_id))

@@ -317,6 +317,23 @@ def _is_settled(row: EarnedRevenue) -> bool:
     return row.status == Status.PAID or row.payout_id is not None
 
 
+def _tree(share: EarnedRevenue) -> list[EarnedRevenue]:
+    """The share and every row derived from it (reversals, forfeits, their reversals …)."""
+    rows = list(EarnedRevenue.objects.filter(sale_id=share.sale_id).order_by("id"))
+    members = {share.pk}
+    changed = True
+    while changed:
+        changed = False
+        for row in rows:
+            if row.origin_id in members and row.pk not in members:
+                members.add(row.pk)
+                changed = True
+    return [row for row in rows if row.pk in members]
+
+
+LIVE = (Status.PENDING, Status.HELD, Status.CONFIRMED, Status.PAID)
+
+
 def _refunds_apply(sale: Sale, shares: list[EarnedRevenue], now: datetime) -> None:
     refunds = list(sale.refunds.order_by("id"))
     if not refunds or sale.gross_minor == 0:
@@ -334,30 +351,48 @@ def _refunds_apply(sale: Sale, shares: list[EarnedRevenue], now: datetime) -> No
         targets = allocate(reversed_net, weights)
         for share, target, before in zip(shares, targets, previous_targets, strict=True):
             holder = _holder(share)
-            if (
-                full
-                and holder.status in (Status.PENDING, Status.HELD, Status.CONFIRMED)
-                and (holder.payout_id is None)
-            ):
+            if full and holder.status in LIVE and not _is_settled(holder):
                 continue  # reversed outright below
-            _reversal_ensure(sale, holder, refund, before - target, now)
+            _reversal_ensure(sale, share, holder, refund, before - target, now)
         previous_targets = targets
     if full:
         for share in shares:
-            holder = _holder(share)
-            if not _is_settled(holder) and holder.status != Status.REVERSED:
-                for row in [holder, *holder.derived.filter(kind=Kind.REVERSAL).order_by("id")]:
-                    if row.status != Status.REVERSED and not _is_settled(row):
-                        _transition(row, "reverse", Status.REVERSED, now)
+            _share_reverse_fully(sale, share, refunds[-1], now)
+
+
+def _share_reverse_fully(sale: Sale, share: EarnedRevenue, refund: SaleRefund, now) -> None:
+    """Reverse every unsettled row of the share; a settled remainder gets a negative row."""
+    for row in _tree(share):
+        if row.status in LIVE and not _is_settled(row):
+            _transition(row, "reverse", Status.REVERSED, now)
+    settled = [row for row in _tree(share) if row.status in LIVE]
+    remaining = sum(row.amount_minor for row in settled)
+    if remaining and settled:
+        origin = settled[0]
+        exists = EarnedRevenue.objects.filter(kind=Kind.REVERSAL, origin=origin, refund=refund)
+        if not exists.exists():
+            _reversal_row_create(sale, origin, refund, -remaining, now)
 
 
 def _reversal_ensure(
-    sale: Sale, holder: EarnedRevenue, refund: SaleRefund, minor: int, now: datetime
+    sale: Sale,
+    share: EarnedRevenue,
+    holder: EarnedRevenue,
+    refund: SaleRefund,
+    minor: int,
+    now: datetime,
 ) -> None:
     if minor == 0 or holder.status == Status.REVERSED:
         return
-    if holder.derived.filter(kind=Kind.REVERSAL, refund=refund).exists():
+    # Once per share and refund, wherever the share's money has moved since (a forfeit).
+    if any(r.kind == Kind.REVERSAL and r.refund_id == refund.pk for r in _tree(share)):
         return
+    _reversal_row_create(sale, holder, refund, minor, now)
+
+
+def _reversal_row_create(
+    sale: Sale, holder: EarnedRevenue, refund: SaleRefund, minor: int, now: datetime
+) -> None:
     status = Status.CONFIRMED if _is_settled(holder) else holder.status
     row = EarnedRevenue(
         sale=sale,

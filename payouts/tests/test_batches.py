@@ -284,3 +284,50 @@ def test_two_batches_at_once_never_take_the_same_row(settings):
     assert rows.filter(status="paid").count() == 100
     total = sum(Payout.objects.filter(status="completed").values_list("amount_minor", flat=True))
     assert total == sum(rows.values_list("amount_minor", flat=True))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_payout_task_delivered_twice_at_once_transfers_once(settings):
+    with FakeRails(delay=0.3) as fake:
+        settings.STRIPE_API_BASE = fake.url
+        settings.STRIPE_SECRET_KEY = "sk_test_fake"
+        payee_ready("usr_a")
+        confirmed_sale(1, "usr_a")
+        batch = payout_batch_run(enqueue=False)
+        payout = Payout.objects.get(batch=batch)
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def send():
+            try:
+                barrier.wait()
+                payout_send(payout_id=payout.pk)
+            except Exception as error:
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=send) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert errors == []
+        assert Payout.objects.get(pk=payout.pk).status == "completed"
+        assert len(fake.transfers) == 1 and fake.transferred() == 4000
+        assert EarnedRevenue.objects.get(role="content-creator").status == "paid"
+
+
+@pytest.mark.django_db
+def test_a_refused_paypal_payout_fails_with_the_reason(settings, run_batch):
+    with FakeRails(refuse=("usr_p@example.com",)) as fake:
+        settings.PAYPAL_API_BASE = fake.url
+        payee_ready("usr_p", method="paypal")
+        confirmed_sale(1, "usr_p")
+        run_batch()
+
+    payout = Payout.objects.get()
+    assert payout.status == "failed"
+    assert "Receiver is unregistered" in payout.failure_reason

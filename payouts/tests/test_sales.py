@@ -317,3 +317,30 @@ def test_every_order_of_the_facts_and_every_repeat_ends_in_the_same_state(refund
                 _deliver(name, n, refund_amount)
         _deliver(order[0], n, refund_amount)
         assert (snapshot(f"oi_{n}"), item_balances(n)) == expected, order
+
+
+def live_total(order_item_id: str = "oi_1") -> int:
+    rows = EarnedRevenue.objects.filter(
+        sale__order_item_id=order_item_id, status__in=["pending", "held", "confirmed", "paid"]
+    )
+    return sum(rows.values_list("amount_minor", flat=True))
+
+
+def test_a_refund_after_a_forfeit_reverses_the_platforms_forfeit_row_once():
+    api.revenue_record(sale())
+    api.refund_record(RefundFactory(refund_id="ref_a", amount=9950))
+    api.enrollment_completion_record(EnrollmentCompletedFactory())
+    later = EnrollmentCompletedFactory().completed_at + timedelta(days=61)
+    for sale_id in held_sales_due_for_forfeit(now=later):
+        sale_forfeit_due(sale_id=sale_id, now=later)
+    assert shares()[INSTRUCTOR] == ("forfeited", 5788)
+    # Any later fact re-derives the sale: the first refund must not be reversed a second time.
+    api.enrollment_approval_record(EnrollmentApprovedFactory())
+    assert EarnedRevenue.objects.filter(kind="reversal", refund__refund_id="ref_a").count() == 3
+    assert live_total() == 19293 - 9647
+
+    api.refund_record(RefundFactory(refund_id="ref_b", amount=9950))
+
+    assert live_total() == 0
+    forfeit = EarnedRevenue.objects.filter(kind="forfeit")
+    assert set(forfeit.values_list("status", flat=True)) == {"reversed"}
