@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -103,7 +104,8 @@ class TaxInfoView(LoginRequiredMixin, FormView):
         return initial
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(info=self.info(), **kwargs)
+        year = timezone.now().year
+        return super().get_context_data(info=self.info(), years=[year - 1, year], **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data
