@@ -63,6 +63,10 @@ class RevenueShareConfig(models.Model):
                     - F("platform_share_bp")
                 ),
                 name="payouts_share_config_sums_to_100_percent",
+                violation_error_message=(
+                    "The creator, instructor-pool and platform shares must add up to 10000 "
+                    "basis points (the whole net)."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["course_id", "effective_from"], name="payouts_share_config_one_per_instant"
