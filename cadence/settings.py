@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -190,6 +191,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.pending_orders_expire",
         "schedule": timedelta(minutes=15),
     },
+    "payouts.payout-batch": {
+        "task": "payouts.payout_batch_run",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),
+    },
+    "payouts.held-revenue-forfeit": {
+        "task": "payouts.held_revenue_forfeit",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    "payouts.resend-unfinished": {
+        "task": "payouts.payouts_resend_unfinished",
+        "schedule": crontab(minute=30),
+    },
 }
 
 # --- Outbox -------------------------------------------------------------------------------------
@@ -234,6 +247,18 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 
+# --- Payouts ------------------------------------------------------------------------------------
+PAYPAL_API_BASE = env.str("PAYPAL_API_BASE", default="")
+PAYPAL_CLIENT_ID = env.str("PAYPAL_CLIENT_ID", default="")
+PAYPAL_SECRET = env.str("PAYPAL_SECRET", default="")
+# A Fernet key for taxpayer ids. Production must set its own (rotating SECRET_KEY must never make
+# stored TINs unreadable); the embedded mode derives one from SECRET_KEY when unset.
+PAYOUTS_TIN_ENCRYPTION_KEY = (
+    env.str("PAYOUTS_TIN_ENCRYPTION_KEY")
+    if PRODUCTION
+    else env.str("PAYOUTS_TIN_ENCRYPTION_KEY", default="")
+)
+
 # --- Production hardening -----------------------------------------------------------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -258,6 +283,8 @@ LOGGING = {
         # PDF rendering narrates every step at INFO; only its warnings are worth a log line.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Run eagerly, every task's success line lands in the web log between the requests.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
 

@@ -116,7 +116,7 @@ def _course(slug: str, title: str, description: str, creator: User) -> Course:
 def _enrollment(user: User, course: Course, state: str, *, staff: User) -> None:
     if Enrollment.objects.filter(user=user, course=course).exists():
         return
-    instructor = course.instructors.first()
+    instructor = course.instructors.exclude(pk=user.pk).first()
     enrollment = services.enrollment_enroll(
         user=user, course=course, actor=staff, instructor=instructor
     )

@@ -1,0 +1,240 @@
+"""Staff screens: configs, manual verification, batches, payouts, held reasons, the ledger check.
+
+Every action calls one service; nothing here changes state by itself.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import path
+
+from payouts.models import (
+    EarnedRevenue,
+    InstructorEngagement,
+    InteractionRequirement,
+    JournalEntry,
+    JournalTransaction,
+    Payee,
+    Payout,
+    PayoutAccount,
+    PayoutBatch,
+    PayoutFile,
+    RevenueShareConfig,
+    Sale,
+    TaxInfo,
+)
+from payouts.selectors.earnings import held_reason, instructor_engagement_eligible
+from payouts.selectors.ledger import ledger_verify
+from payouts.services.accounts import payout_account_verify
+from payouts.services.batches import payout_batch_run, payout_complete
+from payouts.services.interactions import engagement_verify
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Money rows are written by services only; staff look, and act through actions."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RevenueShareConfig)
+class RevenueShareConfigAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "course_id", "effective_from", "no_instructor_recipient"]
+    search_fields = ["course_id"]
+    readonly_fields = ["public_id", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # A config in force may already be snapshotted on sales: change it by adding a new one.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InteractionRequirement)
+class InteractionRequirementAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "discussion_replies", "assignments_graded", "live_session_minutes",
+                    "manual_verification_only"]  # fmt: skip
+
+
+@admin.register(InstructorEngagement)
+class InstructorEngagementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "enrollment_id", "instructor_id", "discussion_replies", "assignments_graded",
+        "live_session_minutes", "manually_verified", "verified_by", "verified_at", "eligible",
+    ]  # fmt: skip
+    list_filter = ["manually_verified"]
+    search_fields = ["enrollment_id", "instructor_id"]
+    actions = ["verify_manually"]
+
+    @admin.display(boolean=True, description="Eligible")
+    def eligible(self, obj):
+        return instructor_engagement_eligible(obj)
+
+    @admin.action(description="Verify the instructor's interaction by hand", permissions=["verify"])
+    def verify_manually(self, request, queryset):
+        for engagement in queryset:
+            engagement_verify(
+                enrollment_id=engagement.enrollment_id,
+                instructor_id=engagement.instructor_id,
+                verified_by=request.user.get_username(),
+            )
+        self.message_user(request, f"Verified {queryset.count()} engagements.")
+
+    def has_verify_permission(self, request):
+        return request.user.has_perm("payouts.change_instructorengagement")
+
+
+@admin.register(EarnedRevenue)
+class EarnedRevenueAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "role", "user_id", "kind", "amount", "status", "hold_until",
+                    "payout", "why_held"]  # fmt: skip
+    list_filter = ["status", "role", "kind", "currency"]
+    search_fields = ["public_id", "user_id", "sale__order_id", "sale__order_item_id"]
+    list_select_related = ["sale", "payout"]
+
+    @admin.display(description="Held because")
+    def why_held(self, obj):
+        return held_reason(obj) if obj.status == EarnedRevenue.Status.HELD else ""
+
+
+class EarnedRevenueInline(admin.TabularInline):
+    model = EarnedRevenue
+    fields = ["public_id", "role", "user_id", "kind", "amount_minor", "currency", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    fk_name = "sale"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Sale)
+class SaleAdmin(ReadOnlyAdmin):
+    list_display = ["order_id", "order_item_id", "course_id", "currency", "net_minor",
+                    "approved_at", "completed_at"]  # fmt: skip
+    search_fields = ["order_id", "order_item_id", "enrollment_id"]
+    inlines = [EarnedRevenueInline]
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "started_at", "finished_at", "payout_count", "row_count"]
+    change_list_template = "admin/payouts/payoutbatch/change_list.html"
+
+    def get_urls(self):
+        run_now = self.admin_site.admin_view(self.run_now)
+        return [path("run-now/", run_now, name="payouts_payoutbatch_run_now"), *super().get_urls()]
+
+    def run_now(self, request):
+        if request.method == "POST" and request.user.has_perm("payouts.add_payoutbatch"):
+            batch = payout_batch_run()
+            self.message_user(
+                request, f"Batch {batch.public_id}: {batch.payout_count} payouts, "
+                f"{batch.row_count} earned-revenue rows."
+            )  # fmt: skip
+        return redirect("admin:payouts_payoutbatch_changelist")
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "user_id", "method", "amount", "status", "failure_reason",
+                    "external_reference", "created_at"]  # fmt: skip
+    list_filter = ["status", "method", "currency"]
+    search_fields = ["public_id", "user_id"]
+    actions = ["mark_wire_paid", "retry_failed"]
+
+    @admin.action(description="Mark wire payouts as sent", permissions=["mark_paid"])
+    def mark_wire_paid(self, request, queryset):
+        for payout in queryset.filter(method="wire", status=Payout.Status.PROCESSING):
+            payout_complete(payout_id=payout.pk, reference=f"wire marked paid by {request.user}")
+        self.message_user(request, "Marked the selected wire payouts as sent.")
+
+    def has_run_permission(self, request):
+        return request.user.has_perm("payouts.add_payoutbatch")
+
+    def has_mark_paid_permission(self, request):
+        return request.user.has_perm("payouts.mark_payout_paid")
+
+    @admin.action(description="Retry failed payouts (run a batch now)", permissions=["run"])
+    def retry_failed(self, request, queryset):
+        # A failed payout already returned its rows to the pool: a new batch gathers them again.
+        batch = payout_batch_run()
+        self.message_user(request, f"Batch {batch.public_id}: {batch.payout_count} payouts.")
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    list_display = ["user_id", "method", "verified_at", "verified_by", "updated_at"]
+    list_filter = ["method"]
+    search_fields = ["user_id"]
+    actions = ["verify"]
+
+    @admin.action(description="Verify the selected payout accounts", permissions=["verify"])
+    def verify(self, request, queryset):
+        for account in queryset:
+            payout_account_verify(user_id=account.user_id, verified_by=request.user.get_username())
+        self.message_user(request, "Verified.")
+
+    def has_verify_permission(self, request):
+        return request.user.has_perm("payouts.change_payoutaccount")
+
+
+@admin.register(TaxInfo)
+class TaxInfoAdmin(ReadOnlyAdmin):
+    list_display = ["user_id", "form", "legal_name", "country", "tin_masked", "is_complete"]
+    list_filter = ["form", "is_complete", "country"]
+    search_fields = ["user_id", "legal_name"]
+    exclude = ["tin_encrypted"]
+    readonly_fields = ["tin_masked"]
+
+
+@admin.register(Payee)
+class PayeeAdmin(ReadOnlyAdmin):
+    list_display = ["user_id", "name", "email", "updated_at"]
+    search_fields = ["user_id", "name", "email"]
+
+
+@admin.register(PayoutFile)
+class PayoutFileAdmin(ReadOnlyAdmin):
+    list_display = ["payout", "kind", "created_at"]
+
+
+class JournalEntryInline(admin.TabularInline):
+    model = JournalEntry
+    fields = ["account", "currency", "amount_minor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JournalTransaction)
+class JournalTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "key", "description", "posted_at"]
+    search_fields = ["key", "description"]
+    inlines = [JournalEntryInline]
+    actions = ["check_ledger"]
+
+    @admin.action(description="Check the whole ledger (trial balance, agreement)")
+    def check_ledger(self, request, queryset):
+        report = ledger_verify()
+        if report.ok:
+            self.message_user(request, f"The ledger balances ({report.transactions_checked} "
+                              "transactions).")  # fmt: skip
+            return
+        for problem in report.problems[:20]:
+            self.message_user(request, problem, level=messages.ERROR)
+
+    def has_change_permission(self, request, obj=None):
+        return False

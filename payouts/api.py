@@ -1,1 +1,64 @@
-"""payouts's only entry point for other code: takes and returns ``payouts.data`` types."""
+"""payouts's only entry point for other code: takes and returns ``payouts.data`` types.
+
+Every function is idempotent and accepts its fact in any order relative to the others: the facts
+are stored per order item (or enrollment) and the earned revenue is derived from all of them.
+"""
+
+from __future__ import annotations
+
+from payouts.data import (
+    EnrollmentApproved,
+    EnrollmentCompleted,
+    InstructorInteractionRecorded,
+    PayeeDetails,
+    RefundIssued,
+    RevenueRecorded,
+    SaleEarnings,
+)
+from payouts.selectors import earnings
+from payouts.services import demo, interactions, payees, sales
+
+
+def revenue_record(revenue: RevenueRecorded) -> SaleEarnings:
+    """Connector 4: split a paid order item's net into pending earned revenue."""
+    sale = sales.revenue_record(revenue=revenue)
+    return sale_earnings(order_id=sale.order_id, order_item_id=sale.order_item_id)
+
+
+def enrollment_approval_record(approval: EnrollmentApproved) -> SaleEarnings:
+    """The enrollment was approved: the platform's share is confirmed."""
+    sale = sales.enrollment_approval_record(approval=approval)
+    return sale_earnings(order_id=sale.order_id, order_item_id=sale.order_item_id)
+
+
+def enrollment_completion_record(completion: EnrollmentCompleted) -> SaleEarnings:
+    """Connector 3: the creator's share is confirmed, the instructors' if they interacted."""
+    sale = sales.enrollment_completion_record(completion=completion)
+    return sale_earnings(order_id=sale.order_id, order_item_id=sale.order_item_id)
+
+
+def interaction_record(interaction: InstructorInteractionRecorded) -> None:
+    """Count an instructor's interaction with a learner; may release held revenue."""
+    interactions.interaction_record(interaction=interaction)
+
+
+def refund_record(refund: RefundIssued) -> SaleEarnings:
+    """Reverse the refunded fraction of the order item's earned revenue."""
+    row = sales.refund_record(refund=refund)
+    return sale_earnings(order_id=row.sale.order_id, order_item_id=row.sale.order_item_id)
+
+
+def payee_upsert(payee: PayeeDetails) -> None:
+    """User sync: keep the payee's name and email current."""
+    payees.payee_upsert(payee=payee)
+
+
+def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:
+    """What the order item has earned whom, and in which state."""
+    return earnings.sale_earnings(order_id=order_id, order_item_id=order_item_id)
+
+
+def seed_demo(*, creator_id: str, instructor_id: str, course_ids: list[str]) -> SaleEarnings | None:
+    """Demo earnings for the embedded mode: one completed, paid-for sale per course, the
+    creator's and instructor's payout accounts verified with tax info. Safe to run again."""
+    return demo.seed_demo(creator_id=creator_id, instructor_id=instructor_id, course_ids=course_ids)

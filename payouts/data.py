@@ -1,1 +1,123 @@
-"""Payloads of payouts's events and API: frozen dataclasses, standard library only."""
+"""Payloads of payouts's events and API: frozen dataclasses, standard library only.
+
+Amounts are integers in the currency's minor unit with an ISO 4217 code beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RevenueRecorded:
+    """Connector 4: commerce recorded a paid order item.
+
+    ``gross_amount - tax_amount - platform_fee == net_amount`` must hold (``platform_fee`` is the
+    payment processor's fee, as the spec names it). ``instructor_ids`` are the instructors assigned
+    to the course at sale time; the instructor pool is split among them.
+    """
+
+    order_id: str
+    order_item_id: str
+    course_id: str
+    content_creator_id: str
+    gross_amount: int
+    tax_amount: int
+    discount_amount: int
+    platform_fee: int
+    net_amount: int
+    currency: str
+    paid_at: datetime
+    instructor_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnrollmentApproved:
+    enrollment_id: str
+    order_id: str
+    order_item_id: str
+    approved_at: datetime
+
+
+@dataclass(frozen=True)
+class EnrollmentCompleted:
+    """Connector 3: the learner completed the course."""
+
+    enrollment_id: str
+    user_id: str
+    course_id: str
+    content_creator_id: str
+    completed_at: datetime
+    order_id: str
+    order_item_id: str
+    instructor_id: str = ""
+    grade: int | None = None
+
+
+@dataclass(frozen=True)
+class InstructorInteractionRecorded:
+    """One interaction; ``amount`` is a count, or minutes for a live session."""
+
+    interaction_id: str
+    enrollment_id: str
+    instructor_id: str
+    kind: str
+    amount: int
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class RefundIssued:
+    """A refund of ``amount`` (minor units) of the order item's gross."""
+
+    refund_id: str
+    order_id: str
+    order_item_id: str
+    amount: int
+    currency: str
+    refunded_at: datetime
+
+
+@dataclass(frozen=True)
+class PayeeDetails:
+    user_id: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class EarnedRevenueLine:
+    earned_revenue_id: str
+    role: str
+    user_id: str
+    kind: str
+    amount: int
+    currency: str
+    status: str
+    order_id: str
+    order_item_id: str
+    enrollment_id: str
+
+
+@dataclass(frozen=True)
+class SaleEarnings:
+    """What a sale has earned whom, as payouts sees it now."""
+
+    order_id: str
+    order_item_id: str
+    recorded: bool
+    lines: tuple[EarnedRevenueLine, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PayoutSettled:
+    """Payload of the payout completed/failed events."""
+
+    payout_id: str
+    user_id: str
+    amount: int
+    currency: str
+    method: str
+    status: str
+    reason: str = ""

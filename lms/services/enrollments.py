@@ -38,6 +38,10 @@ from lms.models import (
 )
 from lms.services.certificates import certificate_issue, certificate_revoke
 
+# Instructor pay is released by the instructor's own interactions with the learner, so a learner
+# who instructed themselves could pay themselves.
+SELF_INSTRUCTION = "a learner cannot be the instructor of their own enrollment"
+
 AUTO_APPROVAL = "auto-approval"
 REFUND = "refund"
 APPROVAL_STATUSES = {"pending", "auto-approved"}
@@ -246,6 +250,8 @@ def _validated_fields(request: PendingEnrollmentRequest) -> dict:
                 field="instructorId",
             )
         instructor = instructor.instructor
+        if instructor.pk == user.pk:
+            raise LmsError(SELF_INSTRUCTION, field="instructorId")
     return {
         "user": user,
         "course": course,
@@ -546,6 +552,8 @@ def enrollment_instructor_assign(
         ).exists()
     ):
         raise LmsError(f"{instructor} is not an instructor of this course", field="instructor")
+    if instructor is not None and instructor.pk == enrollment.user_id:
+        raise LmsError(SELF_INSTRUCTION, field="instructor")
     if enrollment.instructor_id == (instructor.pk if instructor else None):
         return enrollment
     previous = enrollment.instructor

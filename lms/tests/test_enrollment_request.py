@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from lms import api
+from lms import api, services
 from lms.data import PendingEnrollmentRequest, PurchaseMetadata
 from lms.errors import LmsConflict, LmsError, LmsNotFound
 from lms.models import Enrollment, EnrollmentInstructorChange, EnrollmentTransition
@@ -15,6 +15,7 @@ from lms.tests.factories import (
     CourseFactory,
     CourseInstructorFactory,
     DepartmentFactory,
+    StaffFactory,
     UserFactory,
 )
 
@@ -151,6 +152,37 @@ def test_the_requested_instructor_is_assigned_and_the_assignment_logged():
     assert enrollment.instructor == assignment.instructor
     change = EnrollmentInstructorChange.objects.get(enrollment=enrollment)
     assert (change.previous_instructor, change.new_instructor) == (None, assignment.instructor)
+
+
+@pytest.mark.django_db
+def test_a_learner_cannot_be_their_own_instructor():
+    assignment = CourseInstructorFactory()
+    own = request_for(
+        assignment.instructor, assignment.course, instructor_id=assignment.instructor.public_id
+    )
+
+    with pytest.raises(LmsError) as refused:
+        api.enrollment_request(own)
+
+    assert refused.value.field == "instructorId"
+    assert not Enrollment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_cannot_make_a_learner_their_own_instructor():
+    assignment = CourseInstructorFactory()
+    enrollment = services.enrollment_enroll(
+        user=assignment.instructor, course=assignment.course, actor=StaffFactory()
+    )
+
+    with pytest.raises(LmsError) as refused:
+        services.enrollment_instructor_assign(
+            enrollment=enrollment, instructor=assignment.instructor, system="staff"
+        )
+
+    assert refused.value.field == "instructor"
+    assert Enrollment.objects.get().instructor is None
+    assert not EnrollmentInstructorChange.objects.exists()
 
 
 @pytest.mark.django_db

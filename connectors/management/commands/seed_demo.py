@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from commerce import api as commerce_api
 from lms import api as lms_api
+from payouts import api as payouts_api
 
 DEMO_PASSWORD = "cadence-demo"  # noqa: S105  (documented demo login, embedded mode only)
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         seed = lms_api.seed_demo(password=password)
         self._say(as_json, "Pricing the demo courses and recording demo sales…")
         sales = _seed_commerce(seed)
+        self._say(as_json, "Recording demo earnings and payouts…")
+        payouts_api.seed_demo(
+            creator_id=seed.users["creator"],
+            instructor_id=seed.users["instructor"],
+            course_ids=[course.id for course in seed.courses],
+        )
         if as_json:
             self.stdout.write(json.dumps(_as_document(seed)))
             return

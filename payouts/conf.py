@@ -1,0 +1,30 @@
+"""Payouts' settings with their defaults; each can be overridden in Django settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from cadence.kernel.money import Money
+
+
+def hold_period() -> timedelta:
+    """Confirmed revenue is not paid out before this long after payment (the refund window)."""
+    return timedelta(days=getattr(settings, "PAYOUTS_HOLD_DAYS", 30))
+
+
+def forfeit_window() -> timedelta:
+    """A held instructor share is forfeited to the platform this long after completion."""
+    return timedelta(days=getattr(settings, "PAYOUTS_FORFEIT_DAYS", 60))
+
+
+def payout_minimum(currency: str) -> Money:
+    """The least a payout may be; less carries over to the next cycle."""
+    minimums = getattr(settings, "PAYOUTS_MINIMUM", {})
+    return Money.parse(minimums.get(currency, "25"), currency)
+
+
+def payout_minimums_minor() -> dict[str, int]:
+    minimums = getattr(settings, "PAYOUTS_MINIMUM", {})
+    return {code: Money.parse(value, code).minor for code, value in minimums.items()}

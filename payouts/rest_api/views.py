@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.views import APIView
+
+from cadence.kernel.money import Money
+from payouts.selectors import listing
+
+
+def viewer(request) -> str | None:
+    """Whose rows the caller may see: staff see every payee's (None), a payee only their own."""
+    return None if request.user.is_staff else request.user.public_id
+
+
+def money_string(minor: int, code: str) -> str:
+    return Money(minor, code).to_decimal_string()
+
+
+class ListApi(APIView):
+    """A paginated list; subclasses give the rows and the output serializer."""
+
+    class OutputSerializer(serializers.Serializer):
+        pass
+
+    def rows(self, request):
+        raise NotImplementedError
+
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(self.rows(request), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class EarnedRevenueListApi(ListApi):
+    @extend_schema_serializer(component_name="PayoutsEarnedRevenueFilter")
+    class FilterSerializer(serializers.Serializer):
+        orderId = serializers.CharField(required=False, max_length=64)
+        userId = serializers.CharField(required=False, max_length=64)
+        role = serializers.CharField(required=False, max_length=20)
+        status = serializers.CharField(required=False, max_length=20)
+
+    @extend_schema_serializer(component_name="PayoutsEarnedRevenue")
+    class OutputSerializer(serializers.Serializer):
+        earnedRevenueId = serializers.CharField(source="public_id")
+        role = serializers.CharField()
+        kind = serializers.CharField()
+        amount = serializers.SerializerMethodField()
+        currency = serializers.CharField()
+        status = serializers.CharField()
+        orderId = serializers.CharField(source="sale.order_id")
+        orderItemId = serializers.CharField(source="sale.order_item_id")
+        enrollmentId = serializers.CharField(source="sale.enrollment_id")
+        courseId = serializers.CharField(source="sale.course_id")
+        userId = serializers.CharField(source="user_id")
+        holdUntil = serializers.DateTimeField(source="hold_until")
+        confirmedAt = serializers.DateTimeField(source="confirmed_at")
+        paidAt = serializers.DateTimeField(source="paid_at")
+        payoutId = serializers.CharField(source="payout.public_id", default=None)
+
+        def get_amount(self, row) -> str:
+            return money_string(row.amount_minor, row.currency)
+
+    def rows(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        return listing.earned_revenue_list(
+            viewer_user_id=viewer(request),
+            order_id=data.get("orderId", ""),
+            user_id=data.get("userId", ""),
+            role=data.get("role", ""),
+            status=data.get("status", ""),
+        )
+
+    @extend_schema(responses=OutputSerializer(many=True), parameters=[FilterSerializer])
+    def get(self, request):
+        return super().get(request)
+
+
+class PayoutListApi(ListApi):
+    @extend_schema_serializer(component_name="PayoutsPayout")
+    class OutputSerializer(serializers.Serializer):
+        payoutId = serializers.CharField(source="public_id")
+        payoutAccountId = serializers.CharField(source="account.public_id")
+        userId = serializers.CharField(source="user_id")
+        method = serializers.CharField()
+        amount = serializers.SerializerMethodField()
+        currency = serializers.CharField()
+        status = serializers.CharField()
+        earnedRevenueCount = serializers.IntegerField(source="row_count")
+        failureReason = serializers.CharField(source="failure_reason")
+        reference = serializers.CharField(source="external_reference")
+        createdAt = serializers.DateTimeField(source="created_at")
+        completedAt = serializers.DateTimeField(source="completed_at")
+
+        def get_amount(self, row) -> str:
+            return money_string(row.amount_minor, row.currency)
+
+    def rows(self, request):
+        return listing.payout_list(viewer_user_id=viewer(request))
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return super().get(request)
+
+
+class PayoutAccountListApi(ListApi):
+    @extend_schema_serializer(component_name="PayoutsPayoutAccount")
+    class OutputSerializer(serializers.Serializer):
+        payoutAccountId = serializers.CharField(source="public_id")
+        userId = serializers.CharField(source="user_id")
+        payoutMethod = serializers.CharField(source="method")
+        verified = serializers.SerializerMethodField()
+        verifiedAt = serializers.DateTimeField(source="verified_at")
+
+        def get_verified(self, row) -> bool:
+            return row.verified_at is not None
+
+    def rows(self, request):
+        return listing.payout_account_list(viewer_user_id=viewer(request))
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return super().get(request)
+
+
+class RevenueShareConfigListApi(ListApi):
+    @extend_schema_serializer(component_name="PayoutsRevenueShareConfig")
+    class OutputSerializer(serializers.Serializer):
+        revenueShareConfigId = serializers.CharField(source="public_id")
+        courseId = serializers.CharField(source="course_id")
+        contentCreatorId = serializers.CharField(source="content_creator_id")
+        contentCreatorShare = serializers.SerializerMethodField()
+        instructorSharePool = serializers.SerializerMethodField()
+        platformShare = serializers.SerializerMethodField()
+        noInstructorRecipient = serializers.CharField(source="no_instructor_recipient")
+        effectiveFrom = serializers.DateTimeField(source="effective_from")
+
+        # Shares as decimal fractions, as the spec writes them ("0.40").
+        def get_contentCreatorShare(self, row) -> str:
+            return str(Decimal(row.content_creator_share_bp).scaleb(-4).quantize(Decimal("0.0001")))
+
+        def get_instructorSharePool(self, row) -> str:
+            return str(Decimal(row.instructor_pool_share_bp).scaleb(-4).quantize(Decimal("0.0001")))
+
+        def get_platformShare(self, row) -> str:
+            return str(Decimal(row.platform_share_bp).scaleb(-4).quantize(Decimal("0.0001")))
+
+    def rows(self, request):
+        return listing.revenue_share_config_list(viewer_user_id=viewer(request))
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return super().get(request)

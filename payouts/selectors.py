@@ -1,1 +1,0 @@
-"""payouts's reads."""

@@ -1,0 +1,21 @@
+"""Reads about payout accounts and tax info."""
+
+from __future__ import annotations
+
+from payouts.models import PayoutAccount, TaxInfo
+
+
+def payout_blockers(*, user_id: str) -> list[str]:
+    """Why the payee's confirmed money cannot be paid out yet (empty when nothing blocks it)."""
+    account = PayoutAccount.objects.filter(user_id=user_id).first()
+    tax = TaxInfo.objects.filter(user_id=user_id).first()
+    reasons = []
+    if account is None:
+        reasons.append("You have not set up a payout account.")
+    elif account.verified_at is None:
+        reasons.append("Your payout account is waiting for verification.")
+    if tax is None:
+        reasons.append("Your tax information is missing.")
+    elif not tax.is_complete:
+        reasons.append("Your tax information is incomplete: " + ", ".join(tax.missing()) + ".")
+    return reasons

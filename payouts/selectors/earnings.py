@@ -1,0 +1,72 @@
+"""Reads of earned revenue."""
+
+from __future__ import annotations
+
+from payouts.data import EarnedRevenueLine, SaleEarnings
+from payouts.models import EarnedRevenue, Sale
+
+
+def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:
+    """What the order item has earned whom, and in which state."""
+    sale = Sale.objects.filter(order_id=order_id, order_item_id=order_item_id).first()
+    if sale is None:
+        return SaleEarnings(order_id=order_id, order_item_id=order_item_id, recorded=False)
+    rows = EarnedRevenue.objects.filter(sale=sale).order_by("id")
+    return SaleEarnings(
+        order_id=order_id,
+        order_item_id=order_item_id,
+        recorded=sale.is_recorded,
+        lines=tuple(
+            EarnedRevenueLine(
+                earned_revenue_id=row.public_id,
+                role=row.role,
+                user_id=row.user_id,
+                kind=row.kind,
+                amount=row.amount_minor,
+                currency=row.currency,
+                status=row.status,
+                order_id=sale.order_id,
+                order_item_id=sale.order_item_id,
+                enrollment_id=sale.enrollment_id,
+            )
+            for row in rows
+        ),
+    )
+
+
+def held_reason(row: EarnedRevenue) -> str:
+    """Why an instructor's share is held, in words for staff and the instructor."""
+    from payouts import conf
+    from payouts.models import InstructorEngagement
+    from payouts.services.sales import interaction_requirement_for
+
+    sale = row.sale
+    requirement = interaction_requirement_for(sale.course_id)
+    engagement = InstructorEngagement.objects.filter(
+        enrollment_id=sale.enrollment_id, instructor_id=row.user_id
+    ).first()
+    done = engagement or InstructorEngagement()
+    if requirement.manual_verification_only:
+        need = "staff to verify the interaction by hand"
+    else:
+        parts = [
+            f"{done.discussion_replies}/{requirement.discussion_replies} discussion replies"
+            if requirement.discussion_replies else "",
+            f"{done.assignments_graded}/{requirement.assignments_graded} assignments graded"
+            if requirement.assignments_graded else "",
+            f"{done.live_session_minutes}/{requirement.live_session_minutes} live minutes"
+            if requirement.live_session_minutes else "",
+        ]  # fmt: skip
+        need = "one of: " + ", ".join(p for p in parts if p)
+    deadline = sale.completed_at + conf.forfeit_window()
+    return f"Waiting for interaction with the learner ({need}); forfeited on {deadline:%Y-%m-%d}."
+
+
+def instructor_engagement_eligible(engagement) -> bool:
+    """The spec's computed ``eligible``: the requirement of the enrollment's course is met."""
+    from payouts.models import Sale
+    from payouts.services.sales import engagement_is_eligible, interaction_requirement_for
+
+    sale = Sale.objects.filter(enrollment_id=engagement.enrollment_id).first()
+    course_id = sale.course_id if sale else ""
+    return engagement_is_eligible(engagement, interaction_requirement_for(course_id))

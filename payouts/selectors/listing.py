@@ -1,0 +1,54 @@
+"""Lists for the API and pages: always with their related rows joined, so the query count is
+fixed whatever the number of rows."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from payouts.errors import PayoutsError
+from payouts.models import EarnedRevenue, Payout, PayoutAccount, RevenueShareConfig, Role
+
+
+def earned_revenue_list(
+    *,
+    viewer_user_id: str | None,
+    order_id: str = "",
+    user_id: str = "",
+    role: str = "",
+    status: str = "",
+) -> QuerySet[EarnedRevenue]:
+    """Earned revenue, newest first; ``viewer_user_id`` None means staff (all payees)."""
+    if role and role not in Role.values:
+        raise PayoutsError("is not a role", field="role")
+    if status and status not in EarnedRevenue.Status.values:
+        raise PayoutsError("is not an earned-revenue status", field="status")
+    rows = EarnedRevenue.objects.select_related("sale", "payout").order_by("-id")
+    if viewer_user_id is not None:
+        rows = rows.filter(user_id=viewer_user_id)
+    if order_id:
+        rows = rows.filter(sale__order_id=order_id)
+    if user_id:
+        rows = rows.filter(user_id=user_id)
+    if role:
+        rows = rows.filter(role=role)
+    if status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def payout_list(*, viewer_user_id: str | None) -> QuerySet[Payout]:
+    rows = Payout.objects.select_related("account", "batch").order_by("-id")
+    return rows if viewer_user_id is None else rows.filter(user_id=viewer_user_id)
+
+
+def payout_account_list(*, viewer_user_id: str | None) -> QuerySet[PayoutAccount]:
+    rows = PayoutAccount.objects.order_by("user_id")
+    return rows if viewer_user_id is None else rows.filter(user_id=viewer_user_id)
+
+
+def revenue_share_config_list(*, viewer_user_id: str | None) -> QuerySet[RevenueShareConfig]:
+    """Configs; a payee sees the platform default and the configs of courses they created."""
+    rows = RevenueShareConfig.objects.order_by("course_id", "-effective_from")
+    if viewer_user_id is None:
+        return rows
+    return rows.filter(Q(course_id="") | Q(content_creator_id=viewer_user_id))

@@ -1,0 +1,81 @@
+"""1099-NEC data: US payees whose payouts in a tax year reach the threshold in force that year.
+
+Payments are counted when they were made (completed payouts, cash basis), net of refunds
+already deducted from them, in USD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Sum
+
+from cadence.kernel.money import Money
+from payouts.crypto import tin_decrypt
+from payouts.models import Payee, Payout, TaxInfo
+
+# First tax year -> threshold (USD). $600 through 2025; $2,000 for payments from 2026.
+DEFAULT_THRESHOLDS = {1900: "600.00", 2026: "2000.00"}
+
+
+def threshold_for(year: int) -> Money:
+    """The 1099-NEC reporting threshold in force for payments made in ``year``."""
+    table = getattr(settings, "PAYOUTS_1099_THRESHOLDS", DEFAULT_THRESHOLDS)
+    first_year = max(start for start in table if start <= year)
+    return Money.parse(table[first_year], "USD")
+
+
+@dataclass(frozen=True)
+class Form1099Row:
+    user_id: str
+    legal_name: str
+    business_name: str
+    address_line: str
+    city: str
+    region: str
+    postal_code: str
+    tin_masked: str
+    email: str
+    total: Money
+    tin_encrypted: str
+
+    def tin(self) -> str:
+        """The TIN in clear: only for the filing export."""
+        return tin_decrypt(self.tin_encrypted) if self.tin_encrypted else ""
+
+
+def form_1099_rows(*, year: int) -> list[Form1099Row]:
+    """Payees to report for ``year`` (three queries whatever the number of payees)."""
+    threshold = threshold_for(year)
+    totals = dict(
+        Payout.objects.filter(
+            status=Payout.Status.COMPLETED, currency="USD", completed_at__year=year
+        )
+        .values("user_id")
+        .annotate(total=Sum("amount_minor"))
+        .filter(total__gte=threshold.minor)
+        .values_list("user_id", "total")
+    )
+    infos = TaxInfo.objects.filter(user_id__in=totals, form=TaxInfo.Form.W9, country="US")
+    emails = dict(Payee.objects.filter(user_id__in=totals).values_list("user_id", "email"))
+    return [
+        Form1099Row(
+            user_id=info.user_id,
+            legal_name=info.legal_name,
+            business_name=info.business_name,
+            address_line=info.address_line,
+            city=info.city,
+            region=info.region,
+            postal_code=info.postal_code,
+            tin_masked=info.tin_masked,
+            email=emails.get(info.user_id, ""),
+            total=Money(totals[info.user_id], "USD"),
+            tin_encrypted=info.tin_encrypted,
+        )
+        for info in sorted(infos, key=lambda i: i.user_id)
+    ]
+
+
+def form_1099_for(*, year: int, user_id: str) -> Form1099Row | None:
+    return next((row for row in form_1099_rows(year=year) if row.user_id == user_id), None)

@@ -1,0 +1,1 @@
+"""Payouts' writes: keyword-only functions, each in one transaction, raising ``PayoutsError``."""

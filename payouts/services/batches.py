@@ -1,0 +1,220 @@
+"""Payout batches: gather confirmed earned revenue into payouts, send them, settle them.
+
+The gathering is set-based: one INSERT … SELECT copies the eligible rows (locked with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two runs at once never take the same row) into a
+temporary table, one aggregate reads the totals per payout account and currency, the payouts are
+bulk-created in chunks, and one UPDATE … FROM attaches the rows to their payouts. The number of
+statements grows with accounts and chunks, never with earned-revenue rows, and no row is loaded
+into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from cadence.kernel.money import Money
+from payouts import conf, events
+from payouts.data import PayoutSettled
+from payouts.errors import PayoutsError
+from payouts.models import EarnedRevenue, Payout, PayoutAccount, PayoutBatch
+from payouts.services.journal import MONEY_SENT, journal_post, payable_account
+
+CHUNK = 1000
+
+
+def _gather_sql(vendor: str) -> str:
+    # SQLite has one writer at a time, so it needs no row locks.
+    lock = " FOR UPDATE OF er SKIP LOCKED" if vendor == "postgresql" else ""
+    return (
+        "INSERT INTO payouts_batch_gather (er_id, account_id, currency, amount_minor) "
+        "SELECT er.id, a.id, er.currency, er.amount_minor "
+        "FROM payouts_earnedrevenue er "
+        "JOIN payouts_payoutaccount a ON a.user_id = er.user_id "
+        "JOIN payouts_taxinfo t ON t.user_id = er.user_id "
+        "WHERE er.status = 'confirmed' AND er.payout_id IS NULL AND er.role <> 'platform' "
+        "AND er.hold_until <= %s AND a.verified_at IS NOT NULL AND t.is_complete" + lock
+    )
+
+
+def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, int, int]]:
+    """(account id, currency, total, rows) per group at or above its currency's minimum."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT account_id, currency, SUM(amount_minor), COUNT(*) FROM payouts_batch_gather "
+            "GROUP BY account_id, currency ORDER BY account_id, currency"
+        )
+        while rows := cursor.fetchmany(CHUNK):
+            for account_id, code, total, count in rows:
+                minimum = minimums.get(code, Money.parse("25", code).minor)
+                if total >= minimum:
+                    yield account_id, code, int(total), int(count)
+
+
+def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> PayoutBatch:
+    """Gather confirmed revenue past its hold period into payouts, then enqueue each one's send.
+
+    Per payout account and currency, totals under the minimum (or negative, after refunds of paid
+    revenue) stay where they are and carry over to the next run.
+    """
+    now = now or timezone.now()
+    minimums = conf.payout_minimums_minor()
+    with transaction.atomic():
+        batch = PayoutBatch.objects.create(started_at=now)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS payouts_batch_gather")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE payouts_batch_gather (er_id bigint PRIMARY KEY, "
+                "account_id bigint NOT NULL, currency varchar(3) NOT NULL, "
+                "amount_minor bigint NOT NULL)"
+            )
+            cursor.execute(_gather_sql(connection.vendor), [now])
+            if connection.vendor == "postgresql":
+                # Fresh statistics, so the planner joins the gathered rows by hash, not by loop.
+                cursor.execute("ANALYZE payouts_batch_gather")
+        methods = dict(PayoutAccount.objects.values_list("id", "method"))
+        users = dict(PayoutAccount.objects.values_list("id", "user_id"))
+        payout_count = row_count = 0
+        pending: list[Payout] = []
+        for account_id, code, total, count in _totals(minimums):
+            pending.append(
+                Payout(
+                    batch=batch,
+                    account_id=account_id,
+                    user_id=users[account_id],
+                    method=methods[account_id],
+                    currency=code,
+                    amount_minor=total,
+                    row_count=count,
+                    created_at=now,
+                )
+            )
+            payout_count += 1
+            row_count += count
+            if len(pending) == CHUNK:
+                Payout.objects.bulk_create(pending)
+                pending = []
+        if pending:
+            Payout.objects.bulk_create(pending)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE payouts_earnedrevenue SET payout_id = p.id "
+                "FROM payouts_batch_gather g JOIN payouts_payout p ON p.batch_id = %s "
+                "AND p.account_id = g.account_id AND p.currency = g.currency "
+                "WHERE payouts_earnedrevenue.id = g.er_id "
+                "AND payouts_earnedrevenue.payout_id IS NULL",
+                [batch.pk],
+            )
+            cursor.execute("DROP TABLE payouts_batch_gather")
+        batch.payout_count = payout_count
+        batch.row_count = row_count
+        batch.finished_at = timezone.now()
+        batch.save()
+        if enqueue:
+            transaction.on_commit(lambda: payouts_enqueue(batch_id=batch.pk))
+    return batch
+
+
+def payouts_enqueue(*, batch_id: int | None = None) -> int:
+    """Send one task per unfinished payout (of the batch, or all); the sends are idempotent."""
+    from payouts.tasks import payout_send
+
+    payouts = Payout.objects.filter(
+        status__in=[Payout.Status.PENDING, Payout.Status.PROCESSING]
+    ).order_by("id")
+    if batch_id is not None:
+        payouts = payouts.filter(batch_id=batch_id)
+    sent = 0
+    for payout_id in payouts.values_list("id", flat=True).iterator(chunk_size=CHUNK):
+        payout_send.delay(payout_id)
+        sent += 1
+    return sent
+
+
+def payout_send(*, payout_id: int) -> Payout:
+    """Hand the payout to its rail, once: the rail call carries an idempotency key from the id.
+
+    Safe to run twice or after a crash: a finished payout is left alone, a processing one is sent
+    again with the same key (the rail answers with the transfer it already made).
+    """
+    from payouts.rails import RailError, rail_for
+
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout_id)
+        if payout.status in (Payout.Status.COMPLETED, Payout.Status.FAILED):
+            return payout
+        if payout.status == Payout.Status.PENDING:
+            payout.start()
+            payout.save()
+    account = PayoutAccount.objects.get(pk=payout.account_id)
+    try:
+        result = rail_for(payout.method).send(payout=payout, account=account)
+    except RailError as error:
+        return payout_fail(payout_id=payout_id, reason=str(error))
+    if result.completed:
+        return payout_complete(payout_id=payout_id, reference=result.reference)
+    return Payout.objects.get(pk=payout_id)
+
+
+@transaction.atomic
+def payout_complete(*, payout_id: int, reference: str, now: datetime | None = None) -> Payout:
+    """The money left: rows become paid and the journal moves it from payable to money sent."""
+    now = now or timezone.now()
+    payout = Payout.objects.select_for_update().get(pk=payout_id)
+    if payout.status == Payout.Status.COMPLETED:
+        return payout
+    if payout.status != Payout.Status.PROCESSING:
+        raise PayoutsError(f"payout {payout.public_id} is {payout.status}", field="status")
+    rows = EarnedRevenue.objects.filter(payout=payout, status=EarnedRevenue.Status.CONFIRMED)
+    total = rows.aggregate(total=Sum("amount_minor"))["total"] or 0
+    if total != payout.amount_minor:
+        raise PayoutsError(
+            f"payout {payout.public_id} holds {total} but was made for {payout.amount_minor}",
+            field="amount",
+        )
+    payout.complete(reference=reference, at=now)
+    payout.save()
+    # Set-based equivalent of EarnedRevenue.pay() (confirmed -> paid) for the payout's rows.
+    rows.update(status=EarnedRevenue.Status.PAID, paid_at=now)
+    amount = payout.amount
+    journal_post(
+        key=f"{payout.public_id}:completed",
+        description=f"Payout {payout.public_id} sent by {payout.method}",
+        legs=[
+            (payable_account(role="payee", user_id=payout.user_id), amount),
+            (MONEY_SENT, -amount),
+        ],
+        at=now,
+        payout=payout,
+    )
+    events.payout_completed.publish(_settled(payout))
+    return payout
+
+
+@transaction.atomic
+def payout_fail(*, payout_id: int, reason: str) -> Payout:
+    """The rail refused: the payout's rows go back to the pool for the next batch."""
+    payout = Payout.objects.select_for_update().get(pk=payout_id)
+    if payout.status in (Payout.Status.FAILED, Payout.Status.COMPLETED):
+        return payout
+    payout.fail(reason=reason[:2000] or "the payout rail refused the payout")
+    payout.save()
+    EarnedRevenue.objects.filter(payout=payout).update(payout=None)
+    events.payout_failed.publish(_settled(payout))
+    return payout
+
+
+def _settled(payout: Payout) -> PayoutSettled:
+    return PayoutSettled(
+        payout_id=payout.public_id,
+        user_id=payout.user_id,
+        amount=payout.amount_minor,
+        currency=payout.currency,
+        method=payout.method,
+        status=payout.status,
+        reason=payout.failure_reason,
+    )

@@ -1,0 +1,91 @@
+"""The double-entry journal: balanced, idempotent, append-only postings.
+
+Legs are debit-positive, credit-negative minor units. Accounts:
+
+- ``clearing``: what commerce holds for us (gross less tax), and owes back on a refund;
+- ``processor-fees``: the payment processor's fees on recorded sales;
+- ``platform:pending`` / ``platform:revenue``: the platform's share before and after confirmation;
+- ``payee:<usr>:pending`` / ``payee:<usr>:payable``: a payee's share before and after confirmation;
+- ``money-sent``: what payouts actually sent out.
+
+A payee account's balance is minus the sum of that payee's earned revenue in the matching states
+(credits are negative), which is what ``verify_ledger`` checks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from cadence.kernel.money import Money
+from payouts.errors import PayoutsError
+from payouts.models import EarnedRevenue, JournalEntry, JournalTransaction, Payout, Role, Sale
+
+CLEARING = "clearing"
+PROCESSOR_FEES = "processor-fees"
+PLATFORM_PENDING = "platform:pending"
+PLATFORM_REVENUE = "platform:revenue"
+MONEY_SENT = "money-sent"
+
+Status = EarnedRevenue.Status
+
+
+def pending_account(*, role: str, user_id: str) -> str:
+    return PLATFORM_PENDING if role == Role.PLATFORM else f"payee:{user_id}:pending"
+
+
+def payable_account(*, role: str, user_id: str) -> str:
+    return PLATFORM_REVENUE if role == Role.PLATFORM else f"payee:{user_id}:payable"
+
+
+def account_for(row: EarnedRevenue, status: str) -> str:
+    """Where a row's money sits while it is in ``status``."""
+    if status in (Status.PENDING, Status.HELD):
+        return pending_account(role=row.role, user_id=row.user_id)
+    if status == Status.CONFIRMED:
+        return payable_account(role=row.role, user_id=row.user_id)
+    if status == Status.PAID:
+        return MONEY_SENT
+    if status == Status.REVERSED:
+        return CLEARING
+    raise ValueError(f"no account for status {status}")
+
+
+def journal_post(
+    *,
+    key: str,
+    description: str,
+    legs: Iterable[tuple[str, Money]],
+    at: datetime,
+    sale: Sale | None = None,
+    payout: Payout | None = None,
+) -> JournalTransaction | None:
+    """Post one balanced transaction once per ``key``; a second call with the key does nothing.
+
+    Must run inside the caller's transaction. Raises ``PayoutsError`` if the legs do not sum to zero
+    in every currency.
+    """
+    if JournalTransaction.objects.filter(key=key).exists():
+        return None
+    totals: dict[str, int] = defaultdict(int)
+    merged: dict[tuple[str, str], int] = defaultdict(int)
+    for account, money in legs:
+        totals[money.currency] += money.minor
+        merged[(account, money.currency)] += money.minor
+    unbalanced = {code: total for code, total in totals.items() if total}
+    if unbalanced:
+        raise PayoutsError(
+            f"journal transaction {key} does not balance: {unbalanced}", field="legs"
+        )
+    entries = [(acct, code, minor) for (acct, code), minor in merged.items() if minor]
+    if not entries:
+        return None
+    transaction_row = JournalTransaction.objects.create(
+        key=key, description=description, posted_at=at, sale=sale, payout=payout
+    )
+    JournalEntry.objects.bulk_create(
+        JournalEntry(transaction=transaction_row, account=acct, currency=code, amount_minor=minor)
+        for acct, code, minor in entries
+    )
+    return transaction_row

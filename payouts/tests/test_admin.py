@@ -1,0 +1,86 @@
+import pytest
+from django.contrib.auth.models import Permission
+
+from payouts import api
+from payouts.models import InstructorEngagement, Payout, PayoutBatch
+from payouts.tests.factories import EnrollmentCompletedFactory, RevenueRecordedFactory
+from payouts.tests.helpers import confirmed_sale, payee_ready, shares
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(django_user_model, client):
+    user = django_user_model.objects.create_user(username="ops", password="x", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="payouts"))
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["earnedrevenue", "sale", "payout", "payoutbatch", "payoutaccount", "taxinfo",
+     "journaltransaction", "revenueshareconfig", "interactionrequirement",
+     "instructorengagement"],
+)  # fmt: skip
+def test_every_payouts_admin_list_loads(client, staff, model):
+    confirmed_sale(1, "usr_a")
+    assert client.get(f"/admin/payouts/{model}/").status_code == 200
+
+
+def test_staff_verify_an_interaction_by_hand_and_who_and_when_are_kept(client, staff):
+    api.revenue_record(RevenueRecordedFactory(order_id="ord_1", order_item_id="oi_1"))
+    api.enrollment_completion_record(EnrollmentCompletedFactory())
+    # Holding the share opened the engagement row that staff verify.
+    engagement = InstructorEngagement.objects.get(enrollment_id="enr_1")
+    assert shares()[("instructor", "usr_instructor")][0] == "held"
+    page = client.get("/admin/payouts/earnedrevenue/").content.decode()
+    assert "Waiting for interaction" in page
+
+    client.post("/admin/payouts/instructorengagement/", {
+        "action": "verify_manually", "_selected_action": [engagement.pk],
+    })  # fmt: skip
+
+    engagement = InstructorEngagement.objects.get(pk=engagement.pk)
+    assert engagement.manually_verified and engagement.verified_by == "ops"
+    assert engagement.verified_at is not None
+    assert shares()[("instructor", "usr_instructor")][0] == "confirmed"
+
+
+def test_run_a_batch_now_from_the_admin(client, staff, settings):
+    settings.STRIPE_API_BASE = ""
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a")
+
+    client.post("/admin/payouts/payoutbatch/run-now/")
+
+    assert PayoutBatch.objects.get().payout_count == 1
+    assert Payout.objects.get().amount_minor == 4000
+
+
+def test_the_ledger_check_from_the_admin(client, staff):
+    confirmed_sale(1, "usr_a")
+    from payouts.models import JournalTransaction
+
+    response = client.post("/admin/payouts/journaltransaction/", {
+        "action": "check_ledger",
+        "_selected_action": [JournalTransaction.objects.first().pk],
+    }, follow=True)  # fmt: skip
+    assert "The ledger balances" in response.content.decode()
+
+
+def test_staff_mark_a_wire_payout_paid(client, staff, django_capture_on_commit_callbacks):
+    payee_ready("usr_w", method="wire")
+    confirmed_sale(1, "usr_w")
+    from payouts.services.batches import payout_batch_run
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_run()
+    payout = Payout.objects.get()
+    assert payout.status == "processing"
+
+    client.post("/admin/payouts/payout/", {
+        "action": "mark_wire_paid", "_selected_action": [payout.pk],
+    })  # fmt: skip
+
+    assert Payout.objects.get().status == "completed"

@@ -1,0 +1,111 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from payouts import api
+from payouts.tests.factories import RevenueRecordedFactory
+from payouts.tests.helpers import confirmed_sale, payee_ready
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/payouts/earned-revenue"
+
+
+@pytest.fixture
+def creator(django_user_model):
+    return django_user_model.objects.create_user(username="creator", password="x")
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_user(username="staff", password="x", is_staff=True)
+
+
+def test_a_payee_sees_only_their_own_earned_revenue_as_decimal_strings(client, creator):
+    api.revenue_record(RevenueRecordedFactory(order_id="ord_1", order_item_id="oi_1",
+                                              content_creator_id=creator.public_id))  # fmt: skip
+    api.revenue_record(RevenueRecordedFactory(order_item_id="oi_2", content_creator_id="usr_o"))
+    client.force_login(creator)
+
+    body = client.get(URL).json()
+
+    assert body["count"] == 1
+    assert body["results"][0] | {"earnedRevenueId": None, "holdUntil": None} == {
+        "earnedRevenueId": None,
+        "role": "content-creator",
+        "kind": "share",
+        "amount": "77.17",
+        "currency": "USD",
+        "status": "pending",
+        "orderId": "ord_1",
+        "orderItemId": "oi_1",
+        "enrollmentId": "",
+        "courseId": "crs_course",
+        "userId": creator.public_id,
+        "holdUntil": None,
+        "confirmedAt": None,
+        "paidAt": None,
+        "payoutId": None,
+    }
+
+
+def test_staff_see_everyone_and_can_filter(client, staff):
+    api.revenue_record(RevenueRecordedFactory(order_id="ord_1", order_item_id="oi_1"))
+    api.revenue_record(RevenueRecordedFactory(order_id="ord_2", order_item_id="oi_2"))
+    client.force_login(staff)
+
+    assert client.get(URL).json()["count"] == 6
+    assert client.get(URL, {"orderId": "ord_2"}).json()["count"] == 3
+    assert client.get(URL, {"role": "platform"}).json()["count"] == 2
+    assert client.get(URL, {"userId": "usr_creator", "status": "pending"}).json()["count"] == 2
+
+
+def test_a_bad_filter_names_the_field(client, staff):
+    client.force_login(staff)
+    response = client.get(URL, {"status": "lost"})
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "status"
+
+
+def test_anonymous_callers_are_refused(client):
+    assert client.get(URL).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [URL, "/api/v1/payouts/payouts", "/api/v1/payouts/accounts",
+     "/api/v1/payouts/revenue-share-configs"],
+)  # fmt: skip
+def test_each_list_runs_the_same_queries_for_1_or_30_rows(client, staff, url, settings):
+    settings.STRIPE_API_BASE = ""
+    client.force_login(staff)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    payee_ready("usr_0")
+    confirmed_sale(0, "usr_0")
+    from payouts.services.batches import payout_batch_run
+
+    payout_batch_run(enqueue=False)
+    one = queries()
+    for n in range(1, 30):
+        payee_ready(f"usr_{n}")
+        confirmed_sale(n, f"usr_{n}")
+    payout_batch_run(enqueue=False)
+    assert queries() == one
+
+
+def test_payouts_and_accounts_are_the_payees_own(client, creator, settings):
+    settings.STRIPE_API_BASE = ""
+    payee_ready(creator.public_id)
+    payee_ready("usr_other")
+    client.force_login(creator)
+
+    accounts = client.get("/api/v1/payouts/accounts").json()["results"]
+    assert [a["userId"] for a in accounts] == [creator.public_id]
+    assert accounts[0]["payoutMethod"] == "stripe-connect" and accounts[0]["verified"] is True
+    configs = client.get("/api/v1/payouts/revenue-share-configs").json()["results"]
+    assert configs[0]["contentCreatorShare"] == "0.4000"

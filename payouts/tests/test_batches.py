@@ -1,0 +1,333 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from payouts import api
+from payouts.models import EarnedRevenue, Payout, PayoutBatch, PayoutFile
+from payouts.rails.nacha import RECORD_SIZE
+from payouts.services.accounts import payout_account_save
+from payouts.services.batches import payout_batch_run, payout_complete, payout_send
+from payouts.tests.factories import RefundFactory
+from payouts.tests.fake_rails import FakeRails
+from payouts.tests.helpers import confirmed_sale, payee_ready
+
+
+@pytest.fixture
+def rails(settings):
+    with FakeRails() as fake:
+        settings.STRIPE_API_BASE = fake.url
+        settings.STRIPE_SECRET_KEY = "sk_test_fake"
+        settings.PAYPAL_API_BASE = fake.url
+        yield fake
+
+
+@pytest.fixture
+def run_batch(django_capture_on_commit_callbacks):
+    """Run a batch and, as after its commit, the sends it enqueues."""
+
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return payout_batch_run(**kwargs)
+
+    return run
+
+
+def creator_rows(user_id: str):
+    return EarnedRevenue.objects.filter(user_id=user_id, role="content-creator")
+
+
+@pytest.mark.django_db
+def test_a_batch_pays_confirmed_revenue_past_its_hold_period_through_stripe(rails, run_batch):
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a")
+    confirmed_sale(2, "usr_a")
+
+    batch = run_batch()
+
+    payout = Payout.objects.get(batch=batch)
+    assert (payout.status, payout.amount_minor, payout.row_count) == ("completed", 8000, 2)
+    assert payout.external_reference.startswith("tr_fake_")
+    assert set(creator_rows("usr_a").values_list("status", flat=True)) == {"paid"}
+    assert rails.transferred() == 8000
+    transfer = next(iter(rails.transfers.values()))
+    assert transfer["destination"] == "acct_testusra"
+    assert transfer["transfer_group"] == payout.public_id
+
+
+@pytest.mark.django_db
+def test_revenue_inside_its_hold_period_waits(rails, run_batch):
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a", paid_at=timezone.now() - timedelta(days=5))
+
+    run_batch()
+
+    assert not Payout.objects.exists()
+    run_batch(now=timezone.now() + timedelta(days=26))
+    assert Payout.objects.get().amount_minor == 4000
+
+
+@pytest.mark.django_db
+def test_totals_under_the_minimum_carry_over_to_a_later_batch(rails, run_batch):
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a", gross=5000)  # creator earns 20.00 < 25.00
+
+    run_batch()
+    assert not Payout.objects.exists()
+
+    confirmed_sale(2, "usr_a", gross=5000)
+    run_batch()
+    assert Payout.objects.get().amount_minor == 4000
+
+
+@pytest.mark.django_db
+def test_each_currency_is_its_own_payout(rails, run_batch):
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a", currency="USD")
+    confirmed_sale(2, "usr_a", currency="EUR")
+
+    run_batch()
+
+    assert sorted(Payout.objects.values_list("currency", "amount_minor")) == [
+        ("EUR", 4000),
+        ("USD", 4000),
+    ]
+
+
+@pytest.mark.django_db
+def test_unverified_accounts_and_incomplete_tax_info_hold_the_money(rails, run_batch):
+    confirmed_sale(1, "usr_a")
+    payout_account_save(user_id="usr_a", method="paypal", details={"email": "a@example.com"})
+
+    run_batch()
+
+    assert not Payout.objects.exists()
+    from payouts.selectors.accounts import payout_blockers
+
+    assert payout_blockers(user_id="usr_a") == [
+        "Your payout account is waiting for verification.",
+        "Your tax information is missing.",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_refused_transfer_fails_the_payout_and_returns_its_revenue_to_the_next_batch(
+    settings, run_batch
+):
+    with FakeRails(refuse=("acct_testusra",)) as fake:
+        settings.STRIPE_API_BASE = fake.url
+        payee_ready("usr_a")
+        confirmed_sale(1, "usr_a")
+
+        run_batch()
+
+    failed = Payout.objects.get()
+    assert failed.status == "failed"
+    assert "No such destination" in failed.failure_reason
+    assert set(creator_rows("usr_a").values_list("payout", flat=True)) == {None}
+
+    with FakeRails() as fake:
+        settings.STRIPE_API_BASE = fake.url
+        run_batch()
+        assert fake.transferred() == 4000
+    assert Payout.objects.filter(status="completed").get().amount_minor == 4000
+
+
+@pytest.mark.django_db
+def test_a_payout_sent_twice_transfers_once(rails, run_batch):
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a")
+    batch = run_batch()
+    payout = Payout.objects.get(batch=batch)
+
+    payout_send(payout_id=payout.pk)
+    payout_send(payout_id=payout.pk)
+
+    assert len(rails.transfers) == 1
+    assert rails.transferred() == 4000
+
+
+@pytest.mark.django_db
+def test_paypal_payouts_use_the_payout_id_as_sender_batch_id(rails, run_batch):
+    payee_ready("usr_p", method="paypal")
+    confirmed_sale(1, "usr_p")
+
+    payout = Payout.objects.get(batch=run_batch())
+
+    assert payout.status == "completed"
+    batch = rails.paypal_batches[payout.public_id]
+    assert batch["amount"] == {"value": "40.00", "currency": "USD"}
+    assert payout.external_reference == batch["batch_header"]["payout_batch_id"]
+
+
+@pytest.mark.django_db
+def test_an_ach_payout_is_written_as_a_nacha_file(rails, run_batch):
+    payee_ready("usr_b", method="ach")
+    confirmed_sale(1, "usr_b")
+
+    payout = Payout.objects.get(batch=run_batch())
+
+    assert payout.status == "completed"
+    lines = PayoutFile.objects.get(payout=payout).content.splitlines()
+    assert len(lines) % 10 == 0 and all(len(line) == RECORD_SIZE for line in lines)
+    entry = next(line for line in lines if line.startswith("6"))
+    assert entry[3:12] == "011000015" and entry[29:39] == "0000004000"
+
+
+@pytest.mark.django_db
+def test_a_wire_waits_for_staff_to_mark_it_paid(rails, run_batch):
+    payee_ready("usr_w", method="wire")
+    confirmed_sale(1, "usr_w")
+
+    payout = Payout.objects.get(batch=run_batch())
+    assert payout.status == "processing"
+    assert "DE89370400440532013000" in PayoutFile.objects.get(payout=payout).content
+    assert set(creator_rows("usr_w").values_list("status", flat=True)) == {"confirmed"}
+
+    payout_complete(payout_id=payout.pk, reference="wire ref 123")
+
+    assert Payout.objects.get(pk=payout.pk).status == "completed"
+    assert set(creator_rows("usr_w").values_list("status", flat=True)) == {"paid"}
+
+
+@pytest.mark.django_db
+def test_a_refund_after_payout_is_netted_from_the_next_payout(rails, run_batch):
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a")
+    run_batch()
+
+    api.refund_record(RefundFactory(refund_id="ref_1", order_id="ord_1", order_item_id="oi_1",
+                                    amount=5000))  # fmt: skip
+    negative = EarnedRevenue.objects.get(kind="reversal", role="content-creator")
+    assert (negative.status, negative.amount_minor) == ("confirmed", -2000)
+
+    confirmed_sale(2, "usr_a", gross=20000)
+    run_batch()
+
+    latest = Payout.objects.filter(status="completed").order_by("-id").first()
+    assert latest.amount_minor == 8000 - 2000
+    assert rails.transferred() == 4000 + 6000
+
+
+@pytest.mark.django_db
+def test_a_negative_balance_is_not_paid_and_waits_for_new_earnings(rails, run_batch):
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a")
+    run_batch()
+    api.refund_record(RefundFactory(refund_id="ref_1", order_id="ord_1", order_item_id="oi_1",
+                                    amount=10000))  # fmt: skip
+
+    run_batch()
+
+    assert Payout.objects.count() == 1
+    assert EarnedRevenue.objects.get(kind="reversal", role="content-creator").payout is None
+
+
+@pytest.mark.django_db
+def test_the_batch_issues_the_same_statements_for_1_or_30_accounts(settings):
+    settings.STRIPE_API_BASE = ""
+    settings.STRIPE_SECRET_KEY = ""
+
+    def statements_of_a_batch() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            from payouts.services import batches
+
+            with pytest.MonkeyPatch.context() as patch:
+                # Count the gathering only; the sends are separate tasks.
+                patch.setattr(batches, "payouts_enqueue", lambda **kwargs: 0)
+                payout_batch_run()
+        return len(captured)
+
+    payee_ready("usr_0")
+    confirmed_sale(0, "usr_0")
+    one = statements_of_a_batch()
+    for n in range(1, 31):
+        payee_ready(f"usr_{n}")
+        confirmed_sale(n, f"usr_{n}")
+        confirmed_sale(100 + n, f"usr_{n}")
+    assert statements_of_a_batch() == one
+    assert PayoutBatch.objects.order_by("-id").first().row_count == 60
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_at_once_never_take_the_same_row(settings):
+    settings.STRIPE_API_BASE = ""
+    settings.STRIPE_SECRET_KEY = ""
+    for n in range(20):
+        payee_ready(f"usr_{n}")
+        for k in range(5):
+            confirmed_sale(n * 10 + k, f"usr_{n}")
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            payout_batch_run()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    rows = EarnedRevenue.objects.filter(role="content-creator")
+    assert rows.filter(status="paid").count() == 100
+    total = sum(Payout.objects.filter(status="completed").values_list("amount_minor", flat=True))
+    assert total == sum(rows.values_list("amount_minor", flat=True))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_payout_task_delivered_twice_at_once_transfers_once(settings):
+    with FakeRails(delay=0.3) as fake:
+        settings.STRIPE_API_BASE = fake.url
+        settings.STRIPE_SECRET_KEY = "sk_test_fake"
+        payee_ready("usr_a")
+        confirmed_sale(1, "usr_a")
+        batch = payout_batch_run(enqueue=False)
+        payout = Payout.objects.get(batch=batch)
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def send():
+            try:
+                barrier.wait()
+                payout_send(payout_id=payout.pk)
+            except Exception as error:
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=send) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert errors == []
+        assert Payout.objects.get(pk=payout.pk).status == "completed"
+        assert len(fake.transfers) == 1 and fake.transferred() == 4000
+        assert EarnedRevenue.objects.get(role="content-creator").status == "paid"
+
+
+@pytest.mark.django_db
+def test_a_refused_paypal_payout_fails_with_the_reason(settings, run_batch):
+    with FakeRails(refuse=("usr_p@example.com",)) as fake:
+        settings.PAYPAL_API_BASE = fake.url
+        payee_ready("usr_p", method="paypal")
+        confirmed_sale(1, "usr_p")
+        run_batch()
+
+    payout = Payout.objects.get()
+    assert payout.status == "failed"
+    assert "Receiver is unregistered" in payout.failure_reason

@@ -1,0 +1,29 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from payouts.models import EarnedRevenue, Payout, PayoutAccount
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_benchmark_runs_small_and_leaves_nothing_behind():
+    out = io.StringIO()
+    call_command("benchmark_payout_batch", "--rows", "3000", "--accounts", "40", stdout=out)
+
+    text = out.getvalue()
+    assert "rows=3000 accounts=40 payouts=40" in text
+    assert "ratio (batch / baseline): time" in text
+    assert not EarnedRevenue.objects.exists()
+    assert not Payout.objects.exists()
+    assert not PayoutAccount.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_benchmark_refuses_to_run_without_postgresql():
+    if connection.vendor == "postgresql":
+        pytest.skip("runs on SQLite only")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("benchmark_payout_batch", "--rows", "10", "--accounts", "2")

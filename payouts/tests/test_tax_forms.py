@@ -1,0 +1,78 @@
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from cadence.kernel.money import Money
+from payouts.models import Payout
+from payouts.selectors.tax_forms import form_1099_rows, threshold_for
+from payouts.services.batches import payout_batch_run, payout_send
+from payouts.tests.helpers import confirmed_sale, payee_ready
+
+pytestmark = pytest.mark.django_db
+
+
+def pay(user_id: str, gross: int, n: int) -> None:
+    """Earn 40 % of ``gross`` and pay it out now."""
+    confirmed_sale(n, user_id, gross=gross)
+    batch = payout_batch_run(enqueue=False)
+    for payout_id in Payout.objects.filter(batch=batch).values_list("id", flat=True):
+        payout_send(payout_id=payout_id)
+
+
+def test_the_threshold_is_600_dollars_through_2025_and_2000_from_2026():
+    assert threshold_for(2024).to_decimal_string() == "600.00"
+    assert threshold_for(2025).to_decimal_string() == "600.00"
+    assert threshold_for(2026).to_decimal_string() == "2000.00"
+    assert threshold_for(2030).to_decimal_string() == "2000.00"
+
+
+def test_only_us_payees_at_or_above_the_years_threshold_are_reported(settings):
+    settings.STRIPE_API_BASE = ""
+    year = datetime.now(UTC).year
+    threshold = threshold_for(year).minor
+    payee_ready("usr_over")
+    payee_ready("usr_under")
+    pay("usr_over", threshold * 10 // 4, 1)  # 40 % of it is exactly the threshold
+    pay("usr_under", (threshold - 100) * 10 // 4, 2)
+
+    rows = form_1099_rows(year=year)
+
+    assert [(r.user_id, r.total.minor) for r in rows] == [("usr_over", threshold)]
+    assert rows[0].tin_masked == "•••-••-6789"
+    assert form_1099_rows(year=year - 1) == []
+
+
+def test_the_filing_csv_has_the_tin_in_clear_and_the_pdf_only_masked(
+    client, settings, django_user_model
+):
+    settings.STRIPE_API_BASE = ""
+    year = datetime.now(UTC).year
+    payee = django_user_model.objects.create_user(username="payee", password="x")
+    payee_ready(payee.public_id)
+    pay(payee.public_id, threshold_for(year).minor * 3, 1)
+
+    out = io.StringIO()
+    call_command("export_1099", "--year", str(year), stdout=out, stderr=io.StringIO())
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert rows[0]["tin"] == "123456789"
+    paid = Money(threshold_for(year).minor * 3 * 4 // 10, "USD")  # the creator's 40 %
+    assert rows[0]["nonemployee_compensation"] == paid.to_decimal_string()
+
+    client.force_login(payee)
+    response = client.get(f"/earnings/1099/{year}/statement.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "6789" in text and "123456789" not in text and "123-45" not in text
+    assert client.get(f"/earnings/1099/{year - 1}/statement.pdf").status_code == 404
+
+    # The filing export with clear TINs is for staff with the permission only.
+    assert client.get(f"/earnings/1099/{year}.csv").status_code == 403
+    staff = django_user_model.objects.create_user(username="ops", password="x", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_taxinfo"))
+    client.force_login(staff)
+    assert "123456789" in client.get(f"/earnings/1099/{year}.csv").content.decode()
