@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms import demo, services
+from lms import demo, selectors, services
 from lms.data import DemoSeed, EnrollmentReceipt, EnrollmentStatus, PendingEnrollmentRequest
 
 
@@ -46,3 +46,9 @@ def enrollment_complete(*, enrollment_id: str, grade: int, system: str) -> Enrol
         enrollment_id=enrollment_id, grade=grade, system=system
     )
     return EnrollmentStatus(enrollment_id=enrollment_id, status=enrollment.state, changed=changed)
+
+
+def course_instructor_ids(*, course_id: str) -> tuple[str, ...]:
+    """The ``usr_…`` ids of the instructors assigned to the course now (empty for an unknown
+    course): whom a sale of it pays from the instructor pool."""
+    return selectors.course_instructor_ids(course_id)

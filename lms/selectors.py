@@ -9,6 +9,7 @@ from lms.models import (
     Attendance,
     Certificate,
     Course,
+    CourseInstructor,
     Enrollment,
     Interaction,
     Lesson,
@@ -263,4 +264,13 @@ def course_for_discussion(*, user: User, slug: str) -> Course | None:
         )
         .distinct()
         .first()
+    )
+
+
+def course_instructor_ids(course_public_id: str) -> tuple[str, ...]:
+    """The public ids of the course's assigned instructors, first assigned first (one query)."""
+    return tuple(
+        CourseInstructor.objects.filter(course__public_id=course_public_id)
+        .order_by("assigned_at", "pk")
+        .values_list("instructor__public_id", flat=True)
     )

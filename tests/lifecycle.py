@@ -3,6 +3,7 @@ through each context's own services, so that every event on the way is real."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from django.db import transaction
@@ -19,8 +20,12 @@ from lms.services import course_publish, user_register
 from lms.tests.factories import CourseFactory, CourseInstructorFactory
 
 
-def learner(username: str = "learner") -> User:
+_learners = itertools.count(1)
+
+
+def learner(username: str = "") -> User:
     """A learner who signed up, so commerce heard of them through the user sync."""
+    username = username or f"learner{next(_learners)}"
     return user_register(
         username=username,
         email=f"{username}@example.com",

@@ -1,0 +1,123 @@
+"""The whole life of a sale across commerce, the LMS and payouts, through the connectors."""
+
+from __future__ import annotations
+
+import pytest
+
+from commerce.services import refund_issue
+from lms.models import Enrollment, Lesson
+from lms.services import (
+    enrollment_approve,
+    enrollment_instructor_assign,
+    lesson_open,
+    submission_grade,
+    submission_submit,
+)
+from lms.tests.factories import LessonFactory, ModuleFactory, StaffFactory
+from payouts import api as payouts_api
+from tests.lifecycle import course_for_sale, deliver_all, enrollment_of, learner, purchase
+
+
+def shares(order_item) -> dict[str, tuple[int, str]]:
+    """Payouts' view of the sale: per role, the total of its rows and their states."""
+    sale = payouts_api.sale_earnings(
+        order_id=order_item.order.public_id, order_item_id=order_item.public_id
+    )
+    found: dict[str, tuple[int, str]] = {}
+    for line in sale.lines:
+        amount, states = found.get(line.role, (0, ""))
+        states = ",".join(sorted(set(filter(None, [*states.split(","), line.status]))))
+        found[line.role] = (amount + line.amount, states)
+    return found
+
+
+def graded_course():
+    """The $199 course with one required assignment and one instructor."""
+    course, item = course_for_sale("199.00")
+    lesson = LessonFactory(module=ModuleFactory(course=course), kind=Lesson.Kind.ASSIGNMENT)
+    return course, item, lesson, course.assignments.get().instructor
+
+
+def learn_and_get_graded(order_item, lesson, instructor, student, staff):
+    enrollment_instructor_assign(
+        enrollment=enrollment_of(order_item), instructor=instructor, actor=staff
+    )
+    enrollment = lesson_open(enrollment=enrollment_of(order_item), lesson=lesson, actor=student)
+    submission = submission_submit(
+        enrollment=enrollment, lesson=lesson, actor=student, text="My answer"
+    )
+    submission_grade(submission=submission, actor=instructor, score=92, feedback="Well done")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_199_dollar_course_from_purchase_through_completion_to_refund():
+    student, staff = learner(), StaffFactory()
+    _course, item, lesson, instructor = graded_course()
+
+    order_item = purchase(student, item)
+
+    assert enrollment_of(order_item).state == Enrollment.State.PENDING
+    # $199.00 less the processor's 2.9% + $0.30 ($6.07) is $192.93, split 40/30/30.
+    assert shares(order_item) == {
+        "content-creator": (7717, "pending"),
+        "instructor": (5788, "pending"),
+        "platform": (5788, "pending"),
+    }
+
+    enrollment_approve(enrollment=enrollment_of(order_item), actor=staff)
+    assert shares(order_item)["platform"] == (5788, "confirmed")
+    assert shares(order_item)["content-creator"] == (7717, "pending")
+
+    learn_and_get_graded(order_item, lesson, instructor, student, staff)
+
+    assert enrollment_of(order_item).state == Enrollment.State.COMPLETED
+    assert shares(order_item) == {
+        "content-creator": (7717, "confirmed"),
+        "instructor": (5788, "confirmed"),
+        "platform": (5788, "confirmed"),
+    }
+
+    refund_issue(order_item_id=order_item.public_id, reason="Chargeback")
+
+    assert enrollment_of(order_item).state == Enrollment.State.REVOKED
+    assert {role: status for role, (_amount, status) in shares(order_item).items()} == {
+        "content-creator": "reversed",
+        "instructor": "reversed",
+        "platform": "reversed",
+    }
+
+
+def _lifecycle_waiting(monkeypatch):
+    """The same life with no delivery kicked: every event waits in the outbox."""
+    student, staff = learner(), StaffFactory()
+    _course, item, lesson, instructor = graded_course()
+    with monkeypatch.context() as patched:
+        patched.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
+        order_item = purchase(student, item)
+        deliver_all(shuffled=True)  # staff can only act on an enrollment that exists
+        enrollment_approve(enrollment=enrollment_of(order_item), actor=staff)
+        learn_and_get_graded(order_item, lesson, instructor, student, staff)
+    return order_item
+
+
+def _end_state(order_item):
+    return enrollment_of(order_item).state, shares(order_item)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("seed", [11, 12])
+def test_the_life_delivered_twice_and_shuffled_ends_as_delivered_in_order(monkeypatch, seed):
+    in_order = _lifecycle_waiting(monkeypatch)
+    deliver_all()
+    shuffled = _lifecycle_waiting(monkeypatch)
+    deliver_all(shuffled=True, twice=True, seed=seed)
+
+    assert _end_state(in_order) == _end_state(shuffled)
+    assert _end_state(shuffled) == (
+        Enrollment.State.COMPLETED,
+        {
+            "content-creator": (7717, "confirmed"),
+            "instructor": (5788, "confirmed"),
+            "platform": (5788, "confirmed"),
+        },
+    )
