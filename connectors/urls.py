@@ -1,6 +1,7 @@
 from django.urls import path
 
 from connectors.rest_api.enrollments import EnrollmentRequestView, EnrollmentStatusView
+from connectors.rest_api.payouts import CourseCompletionView, RevenueRecordedView
 from connectors.rest_api.views import ConnectorPingView
 
 urlpatterns = [
@@ -14,5 +15,15 @@ urlpatterns = [
         "api/v1/webhooks/enrollment-status",
         EnrollmentStatusView.as_view(),
         name="connector-enrollment-status",
+    ),
+    path(
+        "api/v1/webhooks/course-completion",
+        CourseCompletionView.as_view(),
+        name="connector-course-completion",
+    ),
+    path(
+        "api/v1/webhooks/revenue-recorded",
+        RevenueRecordedView.as_view(),
+        name="connector-revenue-recorded",
     ),
 ]

@@ -19,7 +19,6 @@ from lms.models import Course, Enrollment, User
 from lms.services import course_publish, user_register
 from lms.tests.factories import CourseFactory, CourseInstructorFactory
 
-
 _learners = itertools.count(1)
 
 

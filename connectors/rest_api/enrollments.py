@@ -114,7 +114,7 @@ class EnrollmentRequestView(ConnectorAPIView):
             request,
             endpoint="enrollment-request",
             natural_key={"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]},
-            payload=_comparable(body),
+            payload=comparable(body),
             effect=effect,
         )
 
@@ -201,7 +201,7 @@ class EnrollmentStatusView(ConnectorAPIView):
             request,
             endpoint="enrollment-status",
             natural_key={"enrollmentId": payload["enrollmentId"], "event": body["event"]},
-            payload=_comparable(body),
+            payload=comparable(body),
             effect=effect,
         )
 
@@ -210,10 +210,12 @@ def _major(minor: int, currency_code: str) -> str:
     return Money(minor, currency_code).to_decimal_string()
 
 
-def _comparable(value):
+def comparable(value):
     """The validated body as plain JSON data for the idempotency record (dates as ISO text)."""
     if isinstance(value, dict):
-        return {name: _comparable(item) for name, item in value.items()}
+        return {name: comparable(item) for name, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [comparable(item) for item in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

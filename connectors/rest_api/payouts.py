@@ -1,0 +1,193 @@
+"""The spec's connector endpoints into payouts (Connectors 3 and 4, over HTTP)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+
+from connectors.rest_api.authentication import ConnectorAPIView
+from connectors.rest_api.enrollments import comparable
+from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
+from connectors.rest_api.idempotency import idempotent_response
+from payouts import api as payouts_api
+from payouts import data as payouts_data
+
+
+class SaleRecordedOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PayoutsSaleRecordedOutput"
+
+    success = serializers.BooleanField()
+    orderId = serializers.CharField()
+    orderItemId = serializers.CharField()
+    revenueRecorded = serializers.BooleanField()
+
+
+def sale_answer(sale: payouts_data.SaleEarnings) -> dict:
+    return SaleRecordedOutputSerializer(
+        {
+            "success": True,
+            "orderId": sale.order_id,
+            "orderItemId": sale.order_item_id,
+            "revenueRecorded": sale.recorded,
+        }
+    ).data
+
+
+class CourseCompletionView(ConnectorAPIView):
+    """Connector 3: an outside LMS reports a completion; payouts confirms the shares it earns.
+
+    Idempotent on enrollmentId + event. A completion may arrive before the revenue: payouts keeps
+    it and confirms the shares once the sale is recorded.
+    """
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CourseCompletionInput"
+
+        class PayloadSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "CourseCompletionPayload"
+
+            enrollmentId = public_id()
+            userId = public_id()
+            courseId = public_id()
+            instructorId = public_id(required=False, allow_null=True, default=None)
+            contentCreatorId = public_id()
+            completedAt = serializers.DateTimeField()
+            grade = serializers.IntegerField(
+                min_value=0, max_value=100, required=False, allow_null=True, default=None
+            )
+            orderId = public_id()
+            orderItemId = public_id()
+
+        source = serializers.CharField(max_length=100)
+        event = serializers.ChoiceField(choices=["enrollment.completed"])
+        payload = PayloadSerializer()
+
+    @extend_schema(request=InputSerializer, responses={200: SaleRecordedOutputSerializer})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        body = serializer.validated_data
+        payload = body["payload"]
+
+        def effect():
+            sale = api_call(
+                lambda: payouts_api.enrollment_completion_record(
+                    payouts_data.EnrollmentCompleted(
+                        enrollment_id=payload["enrollmentId"],
+                        user_id=payload["userId"],
+                        course_id=payload["courseId"],
+                        content_creator_id=payload["contentCreatorId"],
+                        completed_at=payload["completedAt"],
+                        order_id=payload["orderId"],
+                        order_item_id=payload["orderItemId"],
+                        instructor_id=payload["instructorId"] or "",
+                        grade=payload["grade"],
+                    )
+                ),
+                fields={},
+            )
+            return 200, sale_answer(sale)
+
+        return idempotent_response(
+            request,
+            endpoint="course-completion",
+            natural_key={"enrollmentId": payload["enrollmentId"], "event": body["event"]},
+            payload=comparable(body),
+            effect=effect,
+        )
+
+
+class RevenueRecordedView(ConnectorAPIView):
+    """Connector 4: an outside commerce system reports a paid order item; payouts splits its net.
+
+    Beyond the spec's fields it takes ``taxAmount`` and ``discountAmount`` (default 0) and
+    ``instructorIds``; ``grossAmount - taxAmount - platformFee`` must equal ``netAmount``.
+    Idempotent on orderId + orderItemId.
+    """
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "RevenueRecordedInput"
+
+        class PayloadSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "RevenueRecordedPayload"
+
+            orderId = public_id()
+            orderItemId = public_id()
+            courseId = public_id()
+            contentCreatorId = public_id()
+            instructorIds = serializers.ListField(
+                child=public_id(), required=False, default=list, max_length=20
+            )
+            grossAmount = MajorAmountField()
+            taxAmount = MajorAmountField(required=False, default="0")
+            discountAmount = MajorAmountField(required=False, default="0")
+            platformFee = MajorAmountField()
+            netAmount = MajorAmountField()
+            currency = serializers.CharField(max_length=3)
+            paidAt = serializers.DateTimeField()
+
+            def validate(self, data):
+                amounts = {
+                    name: money_from(data, amount=name)
+                    for name in ("grossAmount", "taxAmount", "discountAmount", "platformFee")
+                }
+                net = money_from(data, amount="netAmount")
+                for name, money in {**amounts, "netAmount": net}.items():
+                    if money.minor < 0:
+                        raise serializers.ValidationError({name: "must not be negative"})
+                expected = amounts["grossAmount"] - amounts["taxAmount"] - amounts["platformFee"]
+                if net != expected:
+                    raise serializers.ValidationError(
+                        {
+                            "netAmount": f"must be grossAmount - taxAmount - platformFee = "
+                            f"{expected.to_decimal_string()}; got {net.to_decimal_string()}"
+                        }
+                    )
+                minor = {name: money.minor for name, money in amounts.items()}
+                return {**data, **minor, "netAmount": net.minor, "currency": net.currency}
+
+        source = serializers.CharField(max_length=100)
+        event = serializers.ChoiceField(choices=["payment.completed"])
+        payload = PayloadSerializer()
+
+    @extend_schema(request=InputSerializer, responses={200: SaleRecordedOutputSerializer})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        body = serializer.validated_data
+        payload = body["payload"]
+
+        def effect():
+            sale = api_call(
+                lambda: payouts_api.revenue_record(
+                    payouts_data.RevenueRecorded(
+                        order_id=payload["orderId"],
+                        order_item_id=payload["orderItemId"],
+                        course_id=payload["courseId"],
+                        content_creator_id=payload["contentCreatorId"],
+                        gross_amount=payload["grossAmount"],
+                        tax_amount=payload["taxAmount"],
+                        discount_amount=payload["discountAmount"],
+                        platform_fee=payload["platformFee"],
+                        net_amount=payload["netAmount"],
+                        currency=payload["currency"],
+                        paid_at=payload["paidAt"],
+                        instructor_ids=tuple(payload["instructorIds"]),
+                    )
+                ),
+                fields={},
+            )
+            return 200, sale_answer(sale)
+
+        return idempotent_response(
+            request,
+            endpoint="revenue-recorded",
+            natural_key={"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]},
+            payload=comparable(body),
+            effect=effect,
+        )
