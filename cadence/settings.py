@@ -300,6 +300,10 @@ WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default
 WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=6 * 3600)
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=5)
 WEBHOOK_READ_TIMEOUT_SECONDS = env.float("WEBHOOK_READ_TIMEOUT_SECONDS", default=15)
+CELERY_BEAT_SCHEDULE["connectors.reconcile"] = {
+    "task": "connectors.reconcile",
+    "schedule": crontab(hour=3, minute=15),
+}
 CELERY_BEAT_SCHEDULE["connectors.webhook-sweep"] = {
     "task": "connectors.webhook_sweep",
     "schedule": timedelta(seconds=env.int("WEBHOOK_SWEEP_SECONDS", default=30)),

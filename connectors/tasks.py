@@ -1,12 +1,17 @@
+import logging
+
 from celery import shared_task
 
 from connectors.outbox.recorder import enqueue_deliveries
 from connectors.outbox.services import outbox_deliveries_due, outbox_delivery_attempt
+from connectors.reconciliation import reconcile
 from connectors.webhooks.services import (
     enqueue_webhook_deliveries,
     webhook_deliveries_due,
     webhook_delivery_attempt,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="connectors.outbox_deliver", bind=True, max_retries=None)
@@ -42,3 +47,12 @@ def webhook_sweep() -> int:
     due = webhook_deliveries_due()
     enqueue_webhook_deliveries(due)
     return len(due)
+
+
+@shared_task(name="connectors.reconcile")
+def reconcile_daily() -> int:
+    """The daily reconciliation; findings are logged, dead events re-delivered."""
+    findings = reconcile(repair=True)
+    for finding in findings:
+        logger.warning("reconcile %s %s: %s", finding.kind, finding.order_item_id, finding.problem)
+    return len(findings)

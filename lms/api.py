@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from lms import demo, selectors, services
-from lms.data import DemoSeed, EnrollmentReceipt, EnrollmentStatus, PendingEnrollmentRequest
+from lms.data import (
+    DemoSeed,
+    EnrollmentReceipt,
+    EnrollmentStatus,
+    PendingEnrollmentRequest,
+    PurchasedEnrollment,
+)
 
 
 def seed_demo(*, password: str) -> DemoSeed:
@@ -52,3 +58,16 @@ def course_instructor_ids(*, course_id: str) -> tuple[str, ...]:
     """The ``usr_…`` ids of the instructors assigned to the course now (empty for an unknown
     course): whom a sale of it pays from the instructor pool."""
     return selectors.course_instructor_ids(course_id)
+
+
+def purchased_enrollments() -> list[PurchasedEnrollment]:
+    """Every enrollment an order item paid for (one query), for reconciling with commerce."""
+    return [
+        PurchasedEnrollment(
+            enrollment_id=row["public_id"],
+            order_id=row["external_order_id"],
+            order_item_id=row["external_order_item_id"],
+            status=row["state"],
+        )
+        for row in selectors.purchased_enrollments()
+    ]

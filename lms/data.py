@@ -175,3 +175,13 @@ class InstructorInteractionRecorded:
     occurred_at: datetime
     order_id: str | None
     order_item_id: str | None
+
+
+@dataclass(frozen=True)
+class PurchasedEnrollment:
+    """An enrollment an order item paid for, as a reconciliation with commerce needs it."""
+
+    enrollment_id: str
+    order_id: str
+    order_item_id: str
+    status: str

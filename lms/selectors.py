@@ -274,3 +274,13 @@ def course_instructor_ids(course_public_id: str) -> tuple[str, ...]:
         .order_by("assigned_at", "pk")
         .values_list("instructor__public_id", flat=True)
     )
+
+
+def purchased_enrollments() -> list[dict]:
+    """Every enrollment made for an order item: its ids and state, in one query."""
+    return list(
+        Enrollment.objects.exclude(external_order_item_id__isnull=True)
+        .exclude(external_order_item_id="")
+        .order_by("pk")
+        .values("public_id", "external_order_id", "external_order_item_id", "state")
+    )

@@ -1,0 +1,114 @@
+"""Reconciliation: do commerce's sales and the LMS's enrollments still tell one story?
+
+Each check compares what one context says with what another says, set-based (one read per
+context, whatever the number of sales), and reports every disagreement with what is wrong and
+why it matters. Where the cause is a delivery that never succeeded (a dead-lettered event), the
+repair is well-defined: the event is delivered again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from commerce import api as commerce_api
+from connectors.models import OutboxDelivery
+from connectors.outbox.services import outbox_delivery_replay
+from lms import api as lms_api
+
+PAID_NOT_ENROLLED = "paid-not-enrolled"
+ENROLLED_NOT_PAID = "enrolled-not-paid"
+REFUNDED_STILL_ENROLLED = "refunded-but-still-enrolled"
+
+# Enrollment states that still give the learner the course (or its certificate).
+ACTIVE_STATES = {"pending", "approved", "in_progress", "completed"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    order_id: str
+    order_item_id: str
+    enrollment_id: str
+    problem: str
+    repair: str = ""
+
+
+def reconcile(*, repair: bool = True) -> list[Finding]:
+    """Compare commerce's ledger with the LMS's purchased enrollments; re-deliver dead events."""
+    sales = {row.order_item_id: row for row in commerce_api.revenue_by_order_item()}
+    enrollments = {row.order_item_id: row for row in lms_api.purchased_enrollments()}
+    findings: list[Finding] = []
+
+    missing = [sale for item_id, sale in sales.items() if item_id not in enrollments]
+    dead = _dead_deliveries(
+        consumer="lms:enrollment-request", order_item_ids=[s.order_item_id for s in missing]
+    )
+    for sale in missing:
+        if sale.gross_amount <= 0:
+            continue  # refunded in full before any enrollment: nothing is owed to the learner
+        delivery_id = dead.get(sale.order_item_id)
+        findings.append(
+            Finding(
+                kind=PAID_NOT_ENROLLED,
+                order_id=sale.order_id,
+                order_item_id=sale.order_item_id,
+                enrollment_id="",
+                problem="the learner paid for this item but the LMS has no enrollment for it, "
+                "so they cannot learn what they bought",
+                repair=_replayed(delivery_id, repair, "payment.completed"),
+            )
+        )
+
+    for item_id, enrollment in enrollments.items():
+        sale = sales.get(item_id)
+        if sale is None:
+            findings.append(
+                Finding(
+                    kind=ENROLLED_NOT_PAID,
+                    order_id=enrollment.order_id,
+                    order_item_id=item_id,
+                    enrollment_id=enrollment.enrollment_id,
+                    problem="the LMS enrolled the learner for this order item but commerce "
+                    "recorded no payment for it, so the course was given away",
+                )
+            )
+        elif sale.gross_amount <= 0 and enrollment.status in ACTIVE_STATES:
+            findings.append(
+                Finding(
+                    kind=REFUNDED_STILL_ENROLLED,
+                    order_id=sale.order_id,
+                    order_item_id=item_id,
+                    enrollment_id=enrollment.enrollment_id,
+                    problem=f"the item was refunded in full but the enrollment is still "
+                    f"{enrollment.status}, so the learner keeps what they were paid back for",
+                    repair=_replayed(
+                        _dead_deliveries(
+                            consumer="lms:enrollment-end-for-refund", order_item_ids=[item_id]
+                        ).get(item_id),
+                        repair,
+                        "refund.completed",
+                    ),
+                )
+            )
+    return findings
+
+
+def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, int]:
+    """Dead-lettered deliveries of ``consumer`` for these order items, by item (one query)."""
+    if not order_item_ids:
+        return {}
+    rows = OutboxDelivery.objects.filter(
+        consumer=consumer,
+        status=OutboxDelivery.Status.DEAD,
+        event__payload__order_item_id__in=order_item_ids,
+    ).values_list("event__payload__order_item_id", "pk")
+    return dict(rows)
+
+
+def _replayed(delivery_id: int | None, repair: bool, event: str) -> str:
+    if delivery_id is None:
+        return ""
+    if not repair:
+        return f"its {event} delivery is dead-lettered; run with repair to deliver it again"
+    outbox_delivery_replay(delivery_ids=[delivery_id])
+    return f"its dead-lettered {event} delivery was sent again"

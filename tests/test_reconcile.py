@@ -1,0 +1,122 @@
+"""Reconciliation of commerce's sales with the LMS's enrollments, and its repairs."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from commerce.services import refund_issue
+from connectors.models import OutboxDelivery
+from connectors.reconciliation import (
+    ENROLLED_NOT_PAID,
+    PAID_NOT_ENROLLED,
+    REFUNDED_STILL_ENROLLED,
+    reconcile,
+)
+from connectors.tasks import reconcile_daily
+from lms.models import Enrollment
+from lms.services import enrollment_approve
+from lms.tests.factories import EnrollmentFactory, StaffFactory
+from tests.lifecycle import course_for_sale, enrollment_of, learner, purchase
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def failing(*args, **kwargs):
+    raise RuntimeError("the LMS is down")
+
+
+def test_a_sale_that_went_well_has_nothing_to_report(capsys):
+    order_item = purchase(learner(), course_for_sale()[1])
+    refund_issue(order_item_id=purchase(learner(), course_for_sale()[1]).public_id)
+    assert enrollment_of(order_item).state == Enrollment.State.PENDING
+
+    call_command("reconcile")
+
+    out = capsys.readouterr().out
+    assert "Reading commerce's ledger" in out
+    assert "Nothing wrong: 0 finding(s)" in out
+
+
+def test_a_paid_item_whose_enrollment_request_died_is_found_and_delivered_again(
+    monkeypatch, settings, capsys
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    user, (_course, item) = learner(), course_for_sale()
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
+        )
+        order_item = purchase(user, item)
+    assert OutboxDelivery.objects.get(consumer="lms:enrollment-request").status == "dead"
+
+    call_command("reconcile", "--dry-run")
+    out = capsys.readouterr().out
+    assert (
+        f"paid-not-enrolled: order {order_item.order.public_id}, item {order_item.public_id}" in out
+    )
+    assert "run with repair" in out
+    assert not Enrollment.objects.exists()
+
+    findings = reconcile()
+
+    assert [(f.kind, f.order_item_id) for f in findings] == [
+        (PAID_NOT_ENROLLED, order_item.public_id)
+    ]
+    assert "sent again" in findings[0].repair
+    assert enrollment_of(order_item).state == Enrollment.State.PENDING
+    assert reconcile() == []
+
+
+def test_an_enrollment_for_an_order_item_commerce_never_sold_is_found():
+    enrollment = EnrollmentFactory(external_order_id="ord_ghost", external_order_item_id="oi_ghost")
+
+    findings = reconcile()
+
+    assert [(f.kind, f.enrollment_id) for f in findings] == [
+        (ENROLLED_NOT_PAID, enrollment.public_id)
+    ]
+    assert "recorded no payment" in findings[0].problem
+
+
+def test_a_refund_whose_cancellation_died_is_found_and_delivered_again(monkeypatch, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    order_item = purchase(learner(), course_for_sale()[1])
+    enrollment_approve(enrollment=enrollment_of(order_item), actor=StaffFactory())
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "connectors.consumers.refunds.lms_api.enrollment_cancel_for_refund", failing
+        )
+        refund_issue(order_item_id=order_item.public_id)
+    assert enrollment_of(order_item).state == Enrollment.State.APPROVED
+
+    found = reconcile(repair=False)
+    assert [(f.kind, f.order_item_id) for f in found] == [
+        (REFUNDED_STILL_ENROLLED, order_item.public_id)
+    ]
+    assert "still approved" in found[0].problem
+    assert reconcile_daily() == 1
+
+    assert enrollment_of(order_item).state == Enrollment.State.CANCELLED
+    assert reconcile() == []
+
+
+def test_reconciliation_reads_the_same_number_of_queries_whatever_the_number_of_sales(
+    django_assert_max_num_queries,
+):
+    course_item = course_for_sale()[1]
+    purchase(learner(), course_item)
+    with django_assert_max_num_queries(3):
+        reconcile()
+    for _ in range(5):
+        purchase(learner(), course_item)
+    with django_assert_max_num_queries(3):
+        reconcile()
+
+
+def test_the_daily_reconciliation_is_scheduled(settings):
+    from cadence.celery import app
+
+    task = settings.CELERY_BEAT_SCHEDULE["connectors.reconcile"]["task"]
+    assert task == reconcile_daily.name
+    assert task in app.tasks  # the worker knows it by that name
