@@ -3,8 +3,14 @@ from django.urls import path
 from connectors.rest_api.enrollments import EnrollmentRequestView, EnrollmentStatusView
 from connectors.rest_api.payouts import CourseCompletionView, RevenueRecordedView
 from connectors.rest_api.views import ConnectorPingView
+from connectors.views import reconciliation_report
 
 urlpatterns = [
+    path(
+        "connectors/reconciliation/",
+        reconciliation_report,
+        name="connectors-reconciliation",
+    ),
     path("api/v1/connectors/ping", ConnectorPingView.as_view(), name="connector-ping"),
     path(
         "api/v2/connectors/enrollment-request",

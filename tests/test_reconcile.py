@@ -120,3 +120,25 @@ def test_the_daily_reconciliation_is_scheduled(settings):
     task = settings.CELERY_BEAT_SCHEDULE["connectors.reconcile"]["task"]
     assert task == reconcile_daily.name
     assert task in app.tasks  # the worker knows it by that name
+
+
+def test_the_report_page_shows_staff_each_finding_in_fixed_queries(
+    client, django_assert_max_num_queries
+):
+    staff = StaffFactory()
+    client.force_login(staff)
+    EnrollmentFactory(external_order_id="ord_ghost", external_order_item_id="oi_ghost")
+    with django_assert_max_num_queries(12):
+        page = client.get("/connectors/reconciliation/")
+    assert page.status_code == 200
+    assert "enrolled-not-paid" in page.content.decode()
+    assert "oi_ghost" in page.content.decode()
+
+    EnrollmentFactory.create_batch(20)  # 20 more orphans: the same number of queries
+    with django_assert_max_num_queries(12):
+        assert client.get("/connectors/reconciliation/").content.decode().count("oi_") == 21
+
+
+def test_the_report_page_is_for_staff_only(client):
+    client.force_login(learner())
+    assert client.get("/connectors/reconciliation/").status_code == 302
