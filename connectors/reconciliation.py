@@ -1,4 +1,4 @@
-"""Reconciliation: do commerce's sales and the LMS's enrollments still tell one story?
+"""Reconciliation: do commerce's sales, the LMS's enrollments and payouts' sales tell one story?
 
 Each check compares what one context says with what another says, set-based (one read per
 context, whatever the number of sales), and reports every disagreement with what is wrong and
@@ -14,10 +14,13 @@ from commerce import api as commerce_api
 from connectors.models import OutboxDelivery
 from connectors.outbox.services import outbox_delivery_replay
 from lms import api as lms_api
+from payouts import api as payouts_api
 
 PAID_NOT_ENROLLED = "paid-not-enrolled"
 ENROLLED_NOT_PAID = "enrolled-not-paid"
 REFUNDED_STILL_ENROLLED = "refunded-but-still-enrolled"
+COMPLETED_NOT_CONFIRMED = "completed-but-not-confirmed"
+REVENUE_MISMATCH = "ledger-earned-revenue-mismatch"
 
 # Enrollment states that still give the learner the course (or its certificate).
 ACTIVE_STATES = {"pending", "approved", "in_progress", "completed"}
@@ -34,9 +37,16 @@ class Finding:
 
 
 def reconcile(*, repair: bool = True) -> list[Finding]:
-    """Compare commerce's ledger with the LMS's purchased enrollments; re-deliver dead events."""
+    """Compare commerce's ledger, the LMS's purchased enrollments and payouts' sales; re-deliver
+    the dead-lettered events behind a disagreement when ``repair``."""
     sales = {row.order_item_id: row for row in commerce_api.revenue_by_order_item()}
     enrollments = {row.order_item_id: row for row in lms_api.purchased_enrollments()}
+    findings = _commerce_and_lms(sales, enrollments, repair)
+    findings += _payouts(sales, enrollments, repair)
+    return findings
+
+
+def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
     findings: list[Finding] = []
 
     missing = [sale for item_id, sale in sales.items() if item_id not in enrollments]
@@ -90,6 +100,77 @@ def reconcile(*, repair: bool = True) -> list[Finding]:
                     ),
                 )
             )
+    return findings
+
+
+def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
+    """Payouts must know each sale with commerce's gross less refunds, and each completion."""
+    known = {row.order_item_id: row for row in payouts_api.sales_overview()}
+    findings: list[Finding] = []
+    unrecorded = [
+        sale
+        for item_id, sale in sales.items()
+        if known.get(item_id) is None or known[item_id].gross_amount is None
+    ]
+    dead_revenue = _dead_deliveries(
+        consumer="payouts:revenue-recorded", order_item_ids=[s.order_item_id for s in unrecorded]
+    )
+    for sale in unrecorded:
+        findings.append(
+            Finding(
+                kind=REVENUE_MISMATCH,
+                order_id=sale.order_id,
+                order_item_id=sale.order_item_id,
+                enrollment_id="",
+                problem="commerce recorded this sale but payouts has no revenue for it, so "
+                "nobody will be paid their share of it",
+                repair=_replayed(dead_revenue.get(sale.order_item_id), repair, "payment.completed"),
+            )
+        )
+    for item_id, sale in sales.items():
+        payout_sale = known.get(item_id)
+        if payout_sale is None or payout_sale.gross_amount is None:
+            continue
+        kept = payout_sale.gross_amount - payout_sale.refunded_amount
+        if kept != sale.gross_amount or payout_sale.currency != sale.currency:
+            findings.append(
+                Finding(
+                    kind=REVENUE_MISMATCH,
+                    order_id=sale.order_id,
+                    order_item_id=item_id,
+                    enrollment_id="",
+                    problem=f"commerce's ledger keeps {sale.gross_amount} {sale.currency} "
+                    f"(minor units, after refunds) of this sale but payouts shares out "
+                    f"{kept} {payout_sale.currency}, so payees would be paid on the wrong amount",
+                )
+            )
+
+    completed = [
+        e for e in enrollments.values() if e.status == "completed" and e.order_item_id in sales
+    ]
+    unconfirmed = [
+        e
+        for e in completed
+        if known.get(e.order_item_id) is None or not known[e.order_item_id].completed
+    ]
+    dead_completion = _dead_deliveries(
+        consumer="payouts:enrollment-completed",
+        order_item_ids=[e.order_item_id for e in unconfirmed],
+    )
+    for enrollment in unconfirmed:
+        findings.append(
+            Finding(
+                kind=COMPLETED_NOT_CONFIRMED,
+                order_id=enrollment.order_id,
+                order_item_id=enrollment.order_item_id,
+                enrollment_id=enrollment.enrollment_id,
+                problem="the learner completed the course but payouts has not heard of it, so "
+                "the creator's and instructor's shares stay unconfirmed and unpaid",
+                repair=_replayed(
+                    dead_completion.get(enrollment.order_item_id), repair, "enrollment.completed"
+                ),
+            )
+        )
     return findings
 
 

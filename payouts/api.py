@@ -14,6 +14,7 @@ from payouts.data import (
     RefundIssued,
     RevenueRecorded,
     SaleEarnings,
+    SaleOverview,
 )
 from payouts.selectors import earnings
 from payouts.services import demo, interactions, payees, sales
@@ -62,3 +63,19 @@ def seed_demo(*, creator_id: str, instructor_id: str, course_ids: list[str]) -> 
     """Demo earnings for the embedded mode: one completed, paid-for sale per course, the
     creator's and instructor's payout accounts verified with tax info. Safe to run again."""
     return demo.seed_demo(creator_id=creator_id, instructor_id=instructor_id, course_ids=course_ids)
+
+
+def sales_overview() -> list[SaleOverview]:
+    """Every sale payouts knows (one query): recorded gross, refunded gross, completion. For the
+    connectors' reconciliation with commerce's ledger and the LMS's completions."""
+    return [
+        SaleOverview(
+            order_id=row["order_id"],
+            order_item_id=row["order_item_id"],
+            currency=row["currency"],
+            gross_amount=row["gross_minor"],
+            refunded_amount=row["refunded"],
+            completed=row["completed_at"] is not None,
+        )
+        for row in earnings.sales_overview()
+    ]

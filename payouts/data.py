@@ -121,3 +121,17 @@ class PayoutSettled:
     method: str
     status: str
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class SaleOverview:
+    """What payouts knows of one sale, for reconciling with commerce and the LMS: the gross
+    recorded (``None`` before Connector 4 arrived), the gross refunded, and whether the
+    completion arrived."""
+
+    order_id: str
+    order_item_id: str
+    currency: str
+    gross_amount: int | None
+    refunded_amount: int
+    completed: bool

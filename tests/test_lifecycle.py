@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from commerce.services import refund_issue
+from connectors.reconciliation import reconcile
 from lms.models import Enrollment, Lesson
 from lms.services import (
     enrollment_approve,
@@ -29,6 +33,12 @@ def shares(order_item) -> dict[str, tuple[int, str]]:
         states = ",".join(sorted(set(filter(None, [*states.split(","), line.status]))))
         found[line.role] = (amount + line.amount, states)
     return found
+
+
+def nothing_wrong() -> None:
+    """Reconciliation and the payouts ledger check agree with the state reached."""
+    assert reconcile(repair=False) == []
+    call_command("verify_ledger", stdout=StringIO())  # raises CommandError on any problem
 
 
 def graded_course():
@@ -57,6 +67,7 @@ def test_the_199_dollar_course_from_purchase_through_completion_to_refund():
     order_item = purchase(student, item)
 
     assert enrollment_of(order_item).state == Enrollment.State.PENDING
+    nothing_wrong()
     # $199.00 less the processor's 2.9% + $0.30 ($6.07) is $192.93, split 40/30/30.
     assert shares(order_item) == {
         "content-creator": (7717, "pending"),
@@ -67,6 +78,7 @@ def test_the_199_dollar_course_from_purchase_through_completion_to_refund():
     enrollment_approve(enrollment=enrollment_of(order_item), actor=staff)
     assert shares(order_item)["platform"] == (5788, "confirmed")
     assert shares(order_item)["content-creator"] == (7717, "pending")
+    nothing_wrong()
 
     learn_and_get_graded(order_item, lesson, instructor, student, staff)
 
@@ -76,6 +88,7 @@ def test_the_199_dollar_course_from_purchase_through_completion_to_refund():
         "instructor": (5788, "confirmed"),
         "platform": (5788, "confirmed"),
     }
+    nothing_wrong()
 
     refund_issue(order_item_id=order_item.public_id, reason="Chargeback")
 
@@ -85,6 +98,7 @@ def test_the_199_dollar_course_from_purchase_through_completion_to_refund():
         "instructor": "reversed",
         "platform": "reversed",
     }
+    nothing_wrong()
 
 
 def _lifecycle_waiting(monkeypatch):

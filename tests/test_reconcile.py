@@ -8,9 +8,11 @@ from django.core.management import call_command
 from commerce.services import refund_issue
 from connectors.models import OutboxDelivery
 from connectors.reconciliation import (
+    COMPLETED_NOT_CONFIRMED,
     ENROLLED_NOT_PAID,
     PAID_NOT_ENROLLED,
     REFUNDED_STILL_ENROLLED,
+    REVENUE_MISMATCH,
     reconcile,
 )
 from connectors.tasks import reconcile_daily
@@ -34,7 +36,7 @@ def test_a_sale_that_went_well_has_nothing_to_report(capsys):
     call_command("reconcile")
 
     out = capsys.readouterr().out
-    assert "Reading commerce's ledger" in out
+    assert "Reading commerce's ledger, the LMS's purchased enrollments" in out
     assert "Nothing wrong: 0 finding(s)" in out
 
 
@@ -142,3 +144,61 @@ def test_the_report_page_shows_staff_each_finding_in_fixed_queries(
 def test_the_report_page_is_for_staff_only(client):
     client.force_login(learner())
     assert client.get("/connectors/reconciliation/").status_code == 302
+
+
+def test_a_completion_payouts_never_heard_of_is_found_and_delivered_again(monkeypatch, settings):
+    from tests.test_lifecycle import graded_course, learn_and_get_graded, shares
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    student, staff = learner(), StaffFactory()
+    _course, item, lesson, instructor = graded_course()
+    order_item = purchase(student, item)
+    enrollment_approve(enrollment=enrollment_of(order_item), actor=staff)
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "connectors.consumers.payouts.payouts_api.enrollment_completion_record", failing
+        )
+        learn_and_get_graded(order_item, lesson, instructor, student, staff)
+    assert shares(order_item)["content-creator"] == (7717, "pending")
+
+    findings = reconcile()
+
+    assert [(f.kind, f.enrollment_id) for f in findings] == [
+        (COMPLETED_NOT_CONFIRMED, enrollment_of(order_item).public_id)
+    ]
+    assert shares(order_item)["content-creator"] == (7717, "confirmed")
+    assert reconcile() == []
+
+
+def test_revenue_payouts_never_recorded_and_a_gross_that_differs_are_found(monkeypatch, settings):
+    from django.utils import timezone
+
+    from payouts import api as payouts_api
+    from payouts.data import RefundIssued
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    user, (_course, item) = learner(), course_for_sale()
+    with monkeypatch.context() as patched:
+        patched.setattr("connectors.consumers.payouts.payouts_api.revenue_record", failing)
+        lost = purchase(user, item)
+    told_wrong = purchase(learner(), item)
+    # Payouts hears of a refund commerce never made.
+    payouts_api.refund_record(
+        RefundIssued(
+            refund_id="ref_phantom",
+            order_id=told_wrong.order.public_id,
+            order_item_id=told_wrong.public_id,
+            amount=1000,
+            currency="USD",
+            refunded_at=timezone.now(),
+        )
+    )
+
+    findings = {f.order_item_id: f for f in reconcile()}
+
+    assert set(findings) == {lost.public_id, told_wrong.public_id}
+    assert findings[lost.public_id].kind == REVENUE_MISMATCH
+    assert "sent again" in findings[lost.public_id].repair
+    assert "keeps 19900 USD" in findings[told_wrong.public_id].problem
+    assert "shares out 18900 USD" in findings[told_wrong.public_id].problem
+    assert [f.order_item_id for f in reconcile()] == [told_wrong.public_id]

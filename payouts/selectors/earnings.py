@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import Sum, Value
+from django.db.models.functions import Coalesce
+
 from payouts.data import EarnedRevenueLine, SaleEarnings
 from payouts.models import EarnedRevenue, Sale
 
@@ -70,3 +73,19 @@ def instructor_engagement_eligible(engagement) -> bool:
     sale = Sale.objects.filter(enrollment_id=engagement.enrollment_id).first()
     course_id = sale.course_id if sale else ""
     return engagement_is_eligible(engagement, interaction_requirement_for(course_id))
+
+
+def sales_overview() -> list[dict]:
+    """Every sale with its refunded total, in one query (no row per sale)."""
+    return list(
+        Sale.objects.annotate(refunded=Coalesce(Sum("refunds__amount_minor"), Value(0)))
+        .order_by("pk")
+        .values(
+            "order_id",
+            "order_item_id",
+            "currency",
+            "gross_minor",
+            "refunded",
+            "completed_at",
+        )
+    )

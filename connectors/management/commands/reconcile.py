@@ -7,8 +7,9 @@ from connectors.reconciliation import reconcile
 
 class Command(BaseCommand):
     help = (
-        "Compare commerce's sales with the LMS's enrollments (paid-not-enrolled, "
-        "enrolled-not-paid, refunded-but-still-enrolled) and re-deliver dead-lettered events."
+        "Compare commerce's sales, the LMS's enrollments and payouts' sales (paid-not-enrolled, "
+        "enrolled-not-paid, refunded-but-still-enrolled, completed-but-not-confirmed, "
+        "ledger-earned-revenue-mismatch) and re-deliver dead-lettered events."
     )
 
     def add_arguments(self, parser):
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, **options):
-        self.stdout.write("Reading commerce's ledger and the LMS's purchased enrollments…")
+        self.stdout.write(
+            "Reading commerce's ledger, the LMS's purchased enrollments and payouts' sales…"
+        )
         findings = reconcile(repair=not dry_run)
         for finding in findings:
             self.stdout.write(
