@@ -135,3 +135,46 @@ def test_the_life_delivered_twice_and_shuffled_ends_as_delivered_in_order(monkey
             "platform": (5788, "confirmed"),
         },
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="payouts creates the confirmed negative row for a paid share, then reverses that "
+    "row too when it reconciles the fully refunded sale again, so nothing is netted",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_after_the_payout_nets_the_paid_shares_from_the_next_payout():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from payouts.services.batches import payout_batch_run
+    from payouts.tests.helpers import payee_ready
+
+    student, staff = learner(), StaffFactory()
+    course, item, lesson, instructor = graded_course()
+    order_item = purchase(student, item)
+    enrollment_approve(enrollment=enrollment_of(order_item), actor=staff)
+    learn_and_get_graded(order_item, lesson, instructor, student, staff)
+    payee_ready(course.content_creator.public_id)
+    payee_ready(instructor.public_id)
+
+    # After the 30-day hold the batch pays the creator and the instructor.
+    payout_batch_run(now=timezone.now() + timedelta(days=31))
+    assert shares(order_item) == {
+        "content-creator": (7717, "paid"),
+        "instructor": (5788, "paid"),
+        "platform": (5788, "confirmed"),
+    }
+    nothing_wrong()
+
+    refund_issue(order_item_id=order_item.public_id, reason="Chargeback")
+
+    # What was paid stays paid; a confirmed negative row takes it back from the next payout.
+    assert shares(order_item) == {
+        "content-creator": (0, "confirmed,paid"),
+        "instructor": (0, "confirmed,paid"),
+        "platform": (5788, "reversed"),
+    }
+    assert enrollment_of(order_item).state == Enrollment.State.REVOKED
+    nothing_wrong()
