@@ -4,6 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cadence.views import HomeView
 
+admin.site.site_header = "Cadence administration"
+admin.site.site_title = "Cadence admin"
+admin.site.index_title = "Operations"
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
