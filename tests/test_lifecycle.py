@@ -137,12 +137,6 @@ def test_the_life_delivered_twice_and_shuffled_ends_as_delivered_in_order(monkey
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="payouts/services/sales.py: _refunds_apply writes the confirmed negative row for a "
-    "paid share, then _share_reverse_fully reverses that row too (it is live and unsettled), "
-    "so a full refund after payout is never netted from the next payout",
-)
 @pytest.mark.django_db(transaction=True)
 def test_a_refund_after_the_payout_nets_the_paid_shares_from_the_next_payout():
     from datetime import timedelta

@@ -361,9 +361,19 @@ def _refunds_apply(sale: Sale, shares: list[EarnedRevenue], now: datetime) -> No
 
 
 def _share_reverse_fully(sale: Sale, share: EarnedRevenue, refund: SaleRefund, now) -> None:
-    """Reverse every unsettled row of the share; a settled remainder gets a negative row."""
-    for row in _tree(share):
-        if row.status in LIVE and not _is_settled(row):
+    """Reverse every unsettled row of the share; a settled remainder gets a negative row.
+
+    A negative row that takes back money already paid out stays: reversing it would cancel the
+    very deduction the refund asks for.
+    """
+    rows = _tree(share)
+    by_pk = {row.pk: row for row in rows}
+    for row in rows:
+        origin = by_pk.get(row.origin_id)
+        takes_back_paid_money = (
+            row.kind == Kind.REVERSAL and origin is not None and _is_settled(origin)
+        )
+        if row.status in LIVE and not _is_settled(row) and not takes_back_paid_money:
             _transition(row, "reverse", Status.REVERSED, now)
     settled = [row for row in _tree(share) if row.status in LIVE]
     remaining = sum(row.amount_minor for row in settled)
