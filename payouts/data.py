@@ -84,6 +84,8 @@ class PayeeDetails:
     user_id: str
     name: str
     email: str
+    # When the LMS stated these details; an older statement never overwrites a newer one.
+    synced_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -478,6 +478,7 @@ class Payee(models.Model):
     user_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -134,7 +134,9 @@ def payee_sync(envelope: EventEnvelope) -> None:
     """User Sync: payouts keeps the payee's name and email current."""
     user: UserSynced = envelope.payload
     payouts_api.payee_upsert(
-        payouts_data.PayeeDetails(user_id=user.id, name=user.name, email=user.email)
+        payouts_data.PayeeDetails(
+            user_id=user.id, name=user.name, email=user.email, synced_at=envelope.occurred_at
+        )
     )
 
 

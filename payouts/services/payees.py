@@ -11,9 +11,23 @@ from payouts.services.inputs import require_id
 
 @transaction.atomic
 def payee_upsert(*, payee: PayeeDetails) -> Payee:
-    """Create or refresh the cached name and email of a payee (idempotent)."""
+    """Create or refresh the cached name and email of a payee (idempotent).
+
+    User sync events may arrive late: details stated before the ones already kept are ignored.
+    """
     user_id = require_id(payee.user_id, "userId")
-    row, _ = Payee.objects.update_or_create(
-        user_id=user_id, defaults={"name": payee.name or "", "email": payee.email or ""}
+    details = {"name": payee.name or "", "email": payee.email or "", "synced_at": payee.synced_at}
+    row, created = Payee.objects.select_for_update().get_or_create(
+        user_id=user_id, defaults=details
     )
+    stale = (
+        payee.synced_at is not None
+        and row.synced_at is not None
+        and payee.synced_at < row.synced_at
+    )
+    if created or stale:
+        return row
+    for field, value in details.items():
+        setattr(row, field, value)
+    row.save()
     return row
