@@ -228,6 +228,12 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
 }
+# The payouts API is read by payees (session) and by outside systems with a signed connector key.
+# The key class comes first so that a refused key answers 401 with its reason.
+PAYOUTS_API_AUTHENTICATION_CLASSES = [
+    "connectors.rest_api.authentication.OptionalConnectorKeyAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cadence API",
     "DESCRIPTION": "Commerce, learning and payouts of the Cadence course platform.",

@@ -34,6 +34,10 @@ class ConnectorClient:
 
     is_authenticated = True
     is_anonymous = False
+    # A verified outside system reads every row of the APIs that accept connector keys; views
+    # ask for this attribute, so no context needs to know this class.
+    is_system = True
+    is_staff = False
 
 
 def connector_request_verify(

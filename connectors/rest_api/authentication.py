@@ -66,6 +66,16 @@ class ConnectorKeyAuthentication(BaseAuthentication):
         return f'{AUTH_SCHEME} realm="connectors"'
 
 
+class OptionalConnectorKeyAuthentication(ConnectorKeyAuthentication):
+    """Connector keys on APIs that people use too: a request that carries no key is left to the
+    other authentication classes, one that carries a key must be signed and valid."""
+
+    def authenticate(self, request):
+        if _api_key(request, request._request.body) is None:
+            return None
+        return super().authenticate(request)
+
+
 def _api_key(request, body: bytes) -> str | None:
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     if scheme == AUTH_SCHEME and credentials.strip():

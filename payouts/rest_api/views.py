@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.settings import perform_import
 from rest_framework.views import APIView
 
 from cadence.kernel.money import Money
@@ -12,8 +14,11 @@ from payouts.selectors import listing
 
 
 def viewer(request) -> str | None:
-    """Whose rows the caller may see: staff see every payee's (None), a payee only their own."""
-    return None if request.user.is_staff else request.user.public_id
+    """Whose rows the caller may see: staff and verified systems see every payee's (None), a
+    payee only their own."""
+    if request.user.is_staff or getattr(request.user, "is_system", False):
+        return None
+    return request.user.public_id
 
 
 def money_string(minor: int, code: str) -> str:
@@ -21,7 +26,15 @@ def money_string(minor: int, code: str) -> str:
 
 
 class ListApi(APIView):
-    """A paginated list; subclasses give the rows and the output serializer."""
+    """A paginated list; subclasses give the rows and the output serializer.
+
+    Who may call is the project's choice (``PAYOUTS_API_AUTHENTICATION_CLASSES``): people by
+    session, and outside systems by a signed connector key.
+    """
+
+    authentication_classes = perform_import(
+        settings.PAYOUTS_API_AUTHENTICATION_CLASSES, "PAYOUTS_API_AUTHENTICATION_CLASSES"
+    )
 
     class OutputSerializer(serializers.Serializer):
         pass

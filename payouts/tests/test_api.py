@@ -68,7 +68,10 @@ def test_a_bad_filter_names_the_field(client, staff):
 
 
 def test_anonymous_callers_are_refused(client):
-    assert client.get(URL).status_code == 403
+    response = client.get(URL)
+    # 401: the API says how to authenticate (a connector key) for systems without a session.
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Api-Key")
 
 
 @pytest.mark.parametrize(

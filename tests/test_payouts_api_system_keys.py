@@ -1,0 +1,64 @@
+"""Outside systems read the payouts API with a signed connector key, and see every payee's rows."""
+
+import pytest
+
+from connectors.inbound.keys import connector_key_create, connector_key_revoke
+from connectors.tests.signing import signed_request
+from payouts import api
+from payouts.tests.factories import RevenueRecordedFactory
+
+pytestmark = pytest.mark.django_db
+
+URLS = [
+    "/api/v1/payouts/earned-revenue",
+    "/api/v1/payouts/payouts",
+    "/api/v1/payouts/accounts",
+    "/api/v1/payouts/revenue-share-configs",
+]
+
+
+@pytest.fixture
+def sales():
+    api.revenue_record(RevenueRecordedFactory(order_item_id="oi_1", content_creator_id="usr_a"))
+    api.revenue_record(RevenueRecordedFactory(order_item_id="oi_2", content_creator_id="usr_b"))
+
+
+@pytest.fixture
+def issued():
+    return connector_key_create(name="finance-warehouse")
+
+
+def test_a_signed_system_key_sees_every_payees_earned_revenue(client, sales, issued):
+    response = signed_request(client, "GET", URLS[0], key=issued.key, secrets=[issued.secret])
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert {row["userId"] for row in rows} >= {"usr_a", "usr_b", "usr_instructor"}
+    assert len(rows) == 6  # creator, instructor pool and platform for each of the two sales
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_every_payouts_list_accepts_a_signed_system_key(client, issued, url):
+    response = signed_request(client, "GET", url, key=issued.key, secrets=[issued.secret])
+    assert response.status_code == 200
+
+
+def test_a_key_without_a_valid_signature_is_refused(client, sales, issued):
+    unsigned = signed_request(client, "GET", URLS[0], key=issued.key, secrets=[])
+    wrong = signed_request(client, "GET", URLS[0], key=issued.key, secrets=["not-the-secret"])
+
+    assert unsigned.status_code == 401
+    assert unsigned.json()["error"]["field"] == "X-Cadence-Signature"
+    assert wrong.status_code == 401
+
+
+def test_a_revoked_key_is_refused(client, sales, issued):
+    connector_key_revoke(name=issued.name)
+
+    response = signed_request(client, "GET", URLS[0], key=issued.key, secrets=[issued.secret])
+
+    assert response.status_code == 401
+
+
+def test_without_a_key_or_a_session_nothing_is_shown(client, sales):
+    assert client.get(URLS[0]).status_code == 401
