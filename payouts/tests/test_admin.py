@@ -1,8 +1,10 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from payouts import api
-from payouts.models import InstructorEngagement, Payout, PayoutBatch
+from payouts.models import EarnedRevenue, InstructorEngagement, Payout, PayoutBatch
 from payouts.tests.factories import EnrollmentCompletedFactory, RevenueRecordedFactory
 from payouts.tests.helpers import confirmed_sale, payee_ready, shares
 
@@ -34,7 +36,8 @@ def test_staff_verify_an_interaction_by_hand_and_who_and_when_are_kept(client, s
     # Holding the share opened the engagement row that staff verify.
     engagement = InstructorEngagement.objects.get(enrollment_id="enr_1")
     assert shares()[("instructor", "usr_instructor")][0] == "held"
-    page = client.get("/admin/payouts/earnedrevenue/").content.decode()
+    held = EarnedRevenue.objects.get(status=EarnedRevenue.Status.HELD)
+    page = client.get(f"/admin/payouts/earnedrevenue/{held.pk}/change/").content.decode()
     assert "Waiting for interaction" in page
 
     client.post("/admin/payouts/instructorengagement/", {
@@ -45,6 +48,26 @@ def test_staff_verify_an_interaction_by_hand_and_who_and_when_are_kept(client, s
     assert engagement.manually_verified and engagement.verified_by == "ops"
     assert engagement.verified_at is not None
     assert shares()[("instructor", "usr_instructor")][0] == "confirmed"
+
+
+def test_the_earned_revenue_list_costs_the_same_queries_however_many_rows_are_held(
+    client, staff, django_assert_max_num_queries
+):
+    def hold(n: int) -> None:
+        api.revenue_record(RevenueRecordedFactory(order_id=f"ord_{n}", order_item_id=f"oi_{n}"))
+        api.enrollment_completion_record(
+            EnrollmentCompletedFactory(order_id=f"ord_{n}", order_item_id=f"oi_{n}",
+                                       enrollment_id=f"enr_{n}")
+        )  # fmt: skip
+
+    hold(0)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/admin/payouts/earnedrevenue/").status_code == 200
+    for n in range(1, 20):
+        hold(n)
+    assert EarnedRevenue.objects.filter(status=EarnedRevenue.Status.HELD).count() == 20
+    with django_assert_max_num_queries(len(one)):
+        assert client.get("/admin/payouts/earnedrevenue/").status_code == 200
 
 
 def test_run_a_batch_now_from_the_admin(client, staff, settings):
