@@ -135,3 +135,10 @@ class ConnectorKeyScheme(OpenApiAuthenticationExtension):
                 "keyed with the signing secret>`, within 300 seconds of the server's clock."
             ),
         }
+
+
+class OptionalConnectorKeyScheme(ConnectorKeyScheme):
+    """The same key and signature, on APIs that people also call with a session."""
+
+    target_class = OptionalConnectorKeyAuthentication
+    name = "connectorKeyOptional"
