@@ -41,10 +41,6 @@ def subscribe(event: DomainEvent, *, name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def unsubscribe(name: str) -> None:
-    _consumers.pop(name, None)
-
-
 def consumers_of(event_type: str) -> list[Consumer]:
     return [c for c in _consumers.values() if c.event.event_type == event_type]
 

@@ -148,9 +148,6 @@ class Money:
     def __neg__(self) -> Money:
         return Money(-self.minor, self.currency)
 
-    def __abs__(self) -> Money:
-        return Money(abs(self.minor), self.currency)
-
     def __lt__(self, other: Money) -> bool:
         return self.minor < self._same_currency(other).minor
 
