@@ -129,3 +129,42 @@ def outbox_delivery_replay(*, delivery_ids: list[int]) -> int:
         )
         transaction.on_commit(lambda: enqueue_deliveries(ids))
     return len(ids)
+
+
+@dataclass(frozen=True)
+class DrainResult:
+    delivered: int
+    failed: tuple[str, ...]
+
+
+def outbox_deliver_pending_now() -> DrainResult:
+    """Deliver every pending delivery in this process, oldest first, including the ones those
+    deliveries cause, for a command that must see the effects before it goes on.
+
+    Each delivery is tried once here; one that fails keeps its backoff and is reported, one that
+    another worker holds is left to it.
+    """
+    tried: set[int] = set()
+    delivered = 0
+    failed: list[str] = []
+    while True:
+        pending = list(
+            OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING)
+            .exclude(pk__in=tried)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:500]
+        )
+        if not pending:
+            return DrainResult(delivered=delivered, failed=tuple(failed))
+        for delivery_id in pending:
+            tried.add(delivery_id)
+            outcome = outbox_delivery_attempt(delivery_id=delivery_id)
+            if outcome.status == OutboxDelivery.Status.DELIVERED:
+                delivered += 1
+            elif outcome is not SKIPPED:
+                failed.append(_failure(delivery_id))
+
+
+def _failure(delivery_id: int) -> str:
+    delivery = OutboxDelivery.objects.select_related("event").get(pk=delivery_id)
+    return f"{delivery.consumer} ({delivery.event.event_type}): {delivery.last_error}"

@@ -6,6 +6,7 @@ from django.db import connection, transaction
 
 from connectors.models import OutboxDelivery, OutboxEvent, ProcessedEvent
 from connectors.outbox.services import (
+    outbox_deliver_pending_now,
     outbox_deliveries_due,
     outbox_delivery_attempt,
     outbox_delivery_replay,
@@ -115,6 +116,24 @@ def test_the_sweep_delivers_what_no_kick_delivered(monkeypatch):
     delivery.refresh_from_db()
     assert delivery.status == OutboxDelivery.Status.DELIVERED
     assert effects("lost") == 1
+
+
+@pytest.mark.django_db
+def test_delivering_pending_now_runs_every_consumer_once_and_reports_failures():
+    # Inside a test transaction no on-commit kick runs: the deliveries wait, as for a command
+    # that must see their effects before it goes on.
+    publish("now")
+    publish("broken", fail_times=1)
+
+    first = outbox_deliver_pending_now()
+
+    assert effects("now") == 1 and effects("broken") == 0
+    assert first.delivered == 3  # "now" to the recorder; both to the webhooks consumer
+    assert len(first.failed) == 1 and "ping broken fails on attempt 1" in first.failed[0]
+    assert CONSUMER in first.failed[0]
+    second = outbox_deliver_pending_now()
+    assert (second.delivered, len(second.failed)) == (1, 0)  # the retry, outside its backoff
+    assert effects("broken") == 1
 
 
 @pytest.mark.postgres
