@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from commerce import demo, selectors, services
 from commerce.data import (
     CatalogCourseSummary,
     CommerceUserSummary,
-    DemoCommerce,
+    DemoPurchase,
     OrderItemFulfilment,
     OrderItemRevenue,
 )
@@ -108,10 +108,21 @@ def revenue_by_order_item(
     ]
 
 
-def seed_demo(*, courses: Sequence[Mapping[str, str]], users: Mapping[str, str]) -> DemoCommerce:
-    """Price the demo courses, set a tax rate and a coupon, and record a few paid orders.
+def seed_demo_catalog(*, course_ids: Sequence[str]) -> tuple[str, ...]:
+    """Price the demo courses ($199, $149, … in USD; the catalog must already know them through
+    ``catalog_course_upsert``), set California's tax rate and the ``WELCOME10`` coupon.
+    Idempotent; returns the catalog item ids."""
+    return demo.demo_catalog(course_ids=course_ids)
 
-    ``courses``: dicts with ``id``, ``title``, ``content_creator_id`` (already upserted through
-    ``catalog_course_upsert``); ``users``: role → LMS user id (``learner`` buys). Idempotent.
-    """
-    return demo.demo_seed(courses=courses, users=users)
+
+def seed_demo_purchase(
+    *, customer_id: str, course_id: str, coupon_code: str = "", billing_region: str = ""
+) -> DemoPurchase:
+    """The demo customer buys the course (cart, checkout, the ``test`` processor), publishing
+    ``payment.completed`` as any purchase does; a course they already hold is not bought again."""
+    return demo.demo_purchase(
+        customer_id=customer_id,
+        course_id=course_id,
+        coupon_code=coupon_code,
+        billing_region=billing_region,
+    )

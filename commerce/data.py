@@ -92,9 +92,12 @@ class OrderItemFulfilment:
 
 
 @dataclass(frozen=True)
-class DemoCommerce:
-    priced_courses: tuple[str, ...]
-    paid_orders: tuple[str, ...]
+class DemoPurchase:
+    """The paid order holding a demo customer's course; ``created`` is false when it was
+    bought before."""
+
+    order_id: str
+    created: bool
 
 
 @dataclass(frozen=True)

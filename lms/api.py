@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from lms import demo, selectors, services
 from lms.data import (
     DemoSeed,
@@ -12,9 +14,18 @@ from lms.data import (
 )
 
 
-def seed_demo(*, password: str) -> DemoSeed:
-    """Create (or find) the demo people, department, courses and enrollments in several states."""
-    return demo.demo_seed(password=password)
+def seed_demo(*, password: str, live_sessions_at: datetime | None = None) -> DemoSeed:
+    """Create (or find) the demo people, department, published courses (their live sessions at
+    ``live_sessions_at``, a week from now by default) and the enrollments staff made."""
+    return demo.demo_seed(password=password, live_sessions_at=live_sessions_at)
+
+
+def seed_demo_learning(*, user_id: str, course_id: str, stage: str) -> EnrollmentStatus:
+    """Take the learner's purchased enrollment to ``stage`` as the demo's people would:
+    ``approved`` (by staff), ``in_progress`` (partway, work waiting for the instructor) or
+    ``completed`` (the instructor graded the exercise). Idempotent; refuses an unknown stage
+    (``stage``) or a learner without a purchased enrollment in the course (``userId``)."""
+    return demo.demo_learning(user_id=user_id, course_id=course_id, stage=stage)
 
 
 def enrollment_request(request: PendingEnrollmentRequest) -> EnrollmentReceipt:

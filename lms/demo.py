@@ -1,22 +1,36 @@
-"""Demo people, courses and enrollments for the embedded mode. Running it twice changes nothing."""
+"""Demo people, courses and learning for the embedded mode. Running any of it twice changes nothing.
+
+The purchased enrollments come from commerce through the connectors; this module only takes
+them further, as staff, learners and instructors would: ``demo_learning`` approves one, takes its
+learner partway or to the end, with the instructor grading the exercise.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from lms import services
-from lms.data import CourseSummary, DemoSeed
-from lms.models import Course, Department, Enrollment, Lesson, Module, Thread, User
+from lms.data import CourseSummary, DemoSeed, EnrollmentStatus
+from lms.errors import LmsError, LmsNotFound
+from lms.models import Course, Department, Enrollment, Lesson, Module, Submission, Thread, User
 
+# role: (username, first name, last name, email, group)
 DEMO_PEOPLE = {
-    "staff": ("admin", "Ada", "Admin", "admin@cadence.localhost"),
-    "learner": ("learner", "Lena", "Learner", "learner@cadence.localhost"),
-    "instructor": ("instructor", "Ivan", "Instructor", "instructor@cadence.localhost"),
-    "creator": ("creator", "Chloe", "Creator", "creator@cadence.localhost"),
+    "staff": ("admin", "Ada", "Admin", "admin@cadence.localhost", "staff"),
+    "learner": ("learner", "Lena", "Learner", "learner@cadence.localhost", "learner"),
+    "graduate": ("graduate", "Grace", "Graduate", "graduate@cadence.localhost", "learner"),
+    "instructor": (
+        "instructor",
+        "Ivan",
+        "Instructor",
+        "instructor@cadence.localhost",
+        "instructor",
+    ),
+    "creator": ("creator", "Chloe", "Creator", "creator@cadence.localhost", "creator"),
 }
 
 DEMO_COURSES = [
@@ -33,30 +47,33 @@ DEMO_CURRICULUM = [
      [("Your first exercise", Lesson.Kind.ASSIGNMENT), ("Office hours", Lesson.Kind.LIVE_SESSION)]),
 ]  # fmt: skip
 
-# (role, course slug, state to reach): so that the approvals queue and "My learning" show a mix.
-DEMO_ENROLLMENTS = [
-    ("learner", "django-for-payments", Enrollment.State.IN_PROGRESS),
-    ("learner", "teaching-online", Enrollment.State.PENDING),
-    ("instructor", "teaching-online", Enrollment.State.APPROVED),
-    ("creator", "django-for-payments", Enrollment.State.PENDING),
-]
+# Enrollments without a purchase: staff enrolled the graduate in the second course for her team.
+DEMO_STAFF_ENROLLMENTS = [("graduate", "teaching-online", Enrollment.State.APPROVED)]
+
+DEMO_QUESTION = "Why integers for money?"
+DEMO_ANSWER = "I stored amounts as integer cents with an ISO 4217 currency code."
 
 
 @transaction.atomic
-def demo_seed(*, password: str) -> DemoSeed:
+def demo_seed(*, password: str, live_sessions_at: datetime | None = None) -> DemoSeed:
+    """People, a department, two published courses and the enrollments staff made.
+
+    ``live_sessions_at``: when the courses' live sessions take place (a week from now if not
+    given).
+    """
     services.roles_ensure()
     department, _ = Department.objects.get_or_create(
         slug="engineering", defaults={"name": "Engineering"}
     )
     people = {role: _person(role, password, department) for role in DEMO_PEOPLE}
+    live_sessions_at = live_sessions_at or timezone.now() + timedelta(days=7)
     courses = {}
     for slug, title, description in DEMO_COURSES:
-        course = _course(slug, title, description, people["creator"])
+        course = _course(slug, title, description, people["creator"], live_sessions_at)
         services.course_instructor_assign(course=course, instructor=people["instructor"])
         courses[slug] = course
-    for role, slug, state in DEMO_ENROLLMENTS:
-        _enrollment(people[role], courses[slug], state, staff=people["staff"])
-    _learner_partway(people["learner"], courses["django-for-payments"], people["instructor"])
+    for role, slug, state in DEMO_STAFF_ENROLLMENTS:
+        _staff_enrollment(people[role], courses[slug], state, staff=people["staff"])
     return DemoSeed(
         users={role: user.public_id for role, user in people.items()},
         logins={role: user.username for role, user in people.items()},
@@ -72,20 +89,22 @@ def demo_seed(*, password: str) -> DemoSeed:
 
 
 def _person(role: str, password: str, department: Department) -> User:
-    username, first, last, email = DEMO_PEOPLE[role]
+    username, first, last, email, group = DEMO_PEOPLE[role]
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, first_name=first, last_name=last, email=email)
         user.set_password(password)
         user.is_staff = user.is_superuser = role == "staff"
-        user.department = department if role == "learner" else None
+        user.department = department if group == "learner" else None
         user.save()
         services.user_announce(user=user, created=True)
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(Group.objects.get(name=group))
     return user
 
 
-def _course(slug: str, title: str, description: str, creator: User) -> Course:
+def _course(
+    slug: str, title: str, description: str, creator: User, live_sessions_at: datetime
+) -> Course:
     course = Course.objects.filter(slug=slug).first()
     if course is not None:
         return course
@@ -104,16 +123,13 @@ def _course(slug: str, title: str, description: str, creator: User) -> Course:
                 video_url="https://video.cadence.localhost/tour"
                 if kind == Lesson.Kind.VIDEO
                 else "",
-                # Live sessions are scheduled a week after the demo is seeded.
-                starts_at=timezone.now() + timedelta(days=7)
-                if kind == Lesson.Kind.LIVE_SESSION
-                else None,
+                starts_at=live_sessions_at if kind == Lesson.Kind.LIVE_SESSION else None,
                 duration_minutes=60 if kind == Lesson.Kind.LIVE_SESSION else None,
             )
     return services.course_publish(course=course)
 
 
-def _enrollment(user: User, course: Course, state: str, *, staff: User) -> None:
+def _staff_enrollment(user: User, course: Course, state: str, *, staff: User) -> None:
     if Enrollment.objects.filter(user=user, course=course).exists():
         return
     instructor = course.instructors.exclude(pk=user.pk).first()
@@ -126,31 +142,104 @@ def _enrollment(user: User, course: Course, state: str, *, staff: User) -> None:
         services.enrollment_start(enrollment=enrollment, actor=user)
 
 
-DEMO_QUESTION = "Why integers for money?"
+# --- the purchased enrollments, taken further -------------------------------------------------
+
+DEMO_STAGES = (Enrollment.State.APPROVED, Enrollment.State.IN_PROGRESS, Enrollment.State.COMPLETED)
 
 
-def _learner_partway(learner: User, course: Course, instructor: User) -> None:
-    """The learner has read the first lesson, handed in the exercise (waiting in the
-    instructor's grading queue) and asked a question (waiting for a reply)."""
-    if Thread.objects.filter(course=course, title=DEMO_QUESTION).exists():
-        return
-    enrollment = Enrollment.objects.get(
-        user=learner, course=course, state=Enrollment.State.IN_PROGRESS
+@transaction.atomic
+def demo_learning(*, user_id: str, course_id: str, stage: str) -> EnrollmentStatus:
+    """Take the learner's purchased enrollment in the course to ``stage``, from where it is.
+
+    ``approved``: the demo staff member approves it (giving it the course's instructor).
+    ``in_progress``: the learner has read the first lesson, handed in the exercise (waiting in
+    the instructor's grading queue) and asked a question (waiting for a reply).
+    ``completed``: the learner has done every lesson and the instructor has graded the exercise,
+    which completes the course under its completion rule.
+    """
+    if stage not in DEMO_STAGES:
+        raise LmsError(f"must be one of {', '.join(DEMO_STAGES)}", field="stage")
+    enrollment = (
+        Enrollment.objects.select_related("course", "user")
+        .filter(
+            user__public_id=user_id,
+            course__public_id=course_id,
+            source=Enrollment.Source.COMMERCE,
+        )
+        .order_by("requested_at", "pk")
+        .first()
     )
-    lessons = Lesson.objects.filter(module__course=course).order_by("module__position", "position")
+    if enrollment is None:
+        raise LmsNotFound("no purchased enrollment of this learner in this course", field="userId")
+    before = enrollment.state
+    if enrollment.state == Enrollment.State.PENDING:
+        _approve_as_staff(enrollment)
+    if stage == Enrollment.State.IN_PROGRESS:
+        _hand_in_exercise(enrollment)
+        _ask_question(enrollment)
+    if stage == Enrollment.State.COMPLETED:
+        _hand_in_exercise(enrollment)
+        _finish(enrollment)
+    enrollment.refresh_from_db()
+    return EnrollmentStatus(
+        enrollment_id=enrollment.public_id,
+        status=enrollment.state,
+        changed=enrollment.state != before,
+    )
+
+
+def _approve_as_staff(enrollment: Enrollment) -> None:
+    staff = User.objects.get(username=DEMO_PEOPLE["staff"][0])
+    if enrollment.instructor_id is None:
+        instructor = enrollment.course.instructors.exclude(pk=enrollment.user_id).first()
+        services.enrollment_instructor_assign(
+            enrollment=enrollment, instructor=instructor, actor=staff, reason="demo assignment"
+        )
+    services.enrollment_approve(enrollment=enrollment, actor=staff)
+
+
+def _lessons(course: Course):
+    return Lesson.objects.filter(module__course=course).order_by("module__position", "position")
+
+
+def _hand_in_exercise(enrollment: Enrollment) -> None:
+    if Submission.objects.filter(enrollment=enrollment).exists():
+        return
+    learner = enrollment.user
+    lessons = _lessons(enrollment.course)
     first = lessons.filter(kind=Lesson.Kind.TEXT).first()
     services.lesson_complete(enrollment=enrollment, lesson=first, actor=learner)
-    assignment = lessons.filter(kind=Lesson.Kind.ASSIGNMENT).first()
     services.submission_submit(
         enrollment=enrollment,
-        lesson=assignment,
+        lesson=lessons.filter(kind=Lesson.Kind.ASSIGNMENT).first(),
         actor=learner,
-        text="I stored amounts as integer cents with an ISO 4217 currency code.",
+        text=DEMO_ANSWER,
     )
+
+
+def _ask_question(enrollment: Enrollment) -> None:
+    learner, course = enrollment.user, enrollment.course
+    if Thread.objects.filter(course=course, title=DEMO_QUESTION, started_by=learner).exists():
+        return
     services.thread_start(
         course=course,
         actor=learner,
         title=DEMO_QUESTION,
         body="Floats look simpler. What goes wrong with them?",
-        lesson=first,
+        lesson=_lessons(course).filter(kind=Lesson.Kind.TEXT).first(),
+    )
+
+
+def _finish(enrollment: Enrollment) -> None:
+    enrollment.refresh_from_db()
+    if enrollment.state == Enrollment.State.COMPLETED:
+        return
+    for lesson in _lessons(enrollment.course).exclude(kind=Lesson.Kind.ASSIGNMENT):
+        services.lesson_complete(enrollment=enrollment, lesson=lesson, actor=enrollment.user)
+    submission = Submission.objects.get(enrollment=enrollment)
+    services.submission_grade(
+        submission=submission,
+        actor=enrollment.instructor,
+        score=92,
+        feedback="Exactly right: integers and a currency code.",
     )

@@ -7,6 +7,7 @@ are stored per order item (or enrollment) and the earned revenue is derived from
 from __future__ import annotations
 
 from payouts.data import (
+    DemoPayoutRun,
     EnrollmentApproved,
     EnrollmentCompleted,
     InstructorInteractionRecorded,
@@ -59,10 +60,15 @@ def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:
     return earnings.sale_earnings(order_id=order_id, order_item_id=order_item_id)
 
 
-def seed_demo(*, creator_id: str, instructor_id: str, course_ids: list[str]) -> SaleEarnings | None:
-    """Demo earnings for the embedded mode: one completed, paid-for sale per course, the
-    creator's and instructor's payout accounts verified with tax info. Safe to run again."""
-    return demo.seed_demo(creator_id=creator_id, instructor_id=instructor_id, course_ids=course_ids)
+def seed_demo_payees(*, user_ids: list[str]) -> None:
+    """Demo payees: a verified Stripe Connect account and a complete W-9 each. Idempotent."""
+    demo.seed_demo_payees(user_ids=user_ids)
+
+
+def seed_demo_payout_run() -> DemoPayoutRun | None:
+    """Pay out the demo's confirmed revenue that is past its hold period, through a real payout
+    batch; None (and no batch) when nothing is due."""
+    return demo.seed_demo_payout_run()
 
 
 def sales_overview() -> list[SaleOverview]:

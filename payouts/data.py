@@ -137,3 +137,12 @@ class SaleOverview:
     gross_amount: int | None
     refunded_amount: int
     completed: bool
+
+
+@dataclass(frozen=True)
+class DemoPayoutRun:
+    """The demo's payout batch: its id and how many payouts and earned-revenue rows it made."""
+
+    batch_id: str
+    payout_count: int
+    row_count: int

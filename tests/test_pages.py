@@ -36,10 +36,10 @@ def test_seed_demo_prints_its_ids_as_json_and_is_idempotent(capsys, django_user_
     second = json.loads(capsys.readouterr().out)
 
     assert first == second
-    assert set(first["users"]) == {"staff", "learner", "instructor", "creator"}
+    assert set(first["users"]) == {"staff", "learner", "graduate", "instructor", "creator"}
     assert all(is_public_id(value, "usr") for value in first["users"].values())
     assert len(first["courses"]) == 2
     for course in first["courses"]:
         assert is_public_id(course["id"], "crs")
         assert course["contentCreatorId"] == first["users"]["creator"]
-    assert django_user_model.objects.count() == 4
+    assert django_user_model.objects.count() == 5

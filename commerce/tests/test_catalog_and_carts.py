@@ -7,7 +7,7 @@ from django.utils import timezone
 from cadence.kernel.errors import ApplicationError
 from cadence.kernel.money import Money
 from commerce import api
-from commerce.models import Cart, CatalogCourse, CommerceUser, RevenueLedgerEntry
+from commerce.models import Cart, CatalogCourse, CommerceUser, Order, RevenueLedgerEntry
 from commerce.selectors import cart_view, catalog_items
 from commerce.services import cart_item_add, cart_item_remove, cart_merge
 from commerce.tests.factories import buy, learner_id, priced_item
@@ -116,18 +116,21 @@ def test_ledger_entries_are_never_edited_nor_deleted():
         entry.delete()
 
 
-def test_seed_demo_prices_the_courses_and_records_a_paid_order_once():
+def test_the_demo_prices_the_courses_and_buys_each_course_once():
     api.catalog_course_upsert(course_id="crs_1", title="One", content_creator_id="usr_c")
     api.catalog_course_upsert(course_id="crs_2", title="Two", content_creator_id="usr_c")
-    courses = [{"id": "crs_1"}, {"id": "crs_2"}]
+    api.seed_demo_catalog(course_ids=["crs_1", "crs_2"])
+    api.seed_demo_catalog(course_ids=["crs_1", "crs_2"])
 
-    users = {"learner": "usr_l", "instructor": "usr_i"}
+    plain = api.seed_demo_purchase(customer_id="usr_l", course_id="crs_1")
+    again = api.seed_demo_purchase(customer_id="usr_l", course_id="crs_1")
+    discounted = api.seed_demo_purchase(
+        customer_id="usr_l", course_id="crs_2", coupon_code="WELCOME10", billing_region="CA"
+    )
 
-    first = api.seed_demo(courses=courses, users=users)
-    second = api.seed_demo(courses=courses, users=users)
-
-    assert first == second
-    assert first.priced_courses == ("crs_1", "crs_2") and len(first.paid_orders) == 2
+    assert plain.created and not again.created and again.order_id == plain.order_id
+    assert discounted.created and discounted.order_id != plain.order_id
+    assert Order.objects.filter(state=Order.State.PAID).count() == 2
     entries = RevenueLedgerEntry.objects.order_by("pk")
     assert entries[0].net_minor == 19293
     # $149 less 10% is $134.10, plus 7.25% California tax $9.72.
@@ -136,6 +139,12 @@ def test_seed_demo_prices_the_courses_and_records_a_paid_order_once():
         972,
         14382,
     )
+
+
+def test_the_demo_refuses_a_course_the_catalog_does_not_know():
+    with pytest.raises(ApplicationError) as refused:
+        api.seed_demo_purchase(customer_id="usr_l", course_id="crs_unknown")
+    assert refused.value.field == "courseId" and not Order.objects.exists()
 
 
 def test_the_database_refuses_to_edit_a_ledger_entry():

@@ -1,18 +1,19 @@
-"""Demo data for the embedded mode, through each context's api. Safe to run again."""
+"""Demo data for the embedded mode, told through each context's api and the connectors."""
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from commerce import api as commerce_api
-from lms import api as lms_api
-from payouts import api as payouts_api
+from connectors.demo import DemoStory, DemoUntold, demo_tell
 
 DEMO_PASSWORD = "cadence-demo"  # noqa: S105  (documented demo login, embedded mode only)
 
 
 class Command(BaseCommand):
-    help = "Create demo people, a department and published courses (idempotent)."
+    help = (
+        "Tell the demo's story (idempotent): people and courses, a sale approved, completed and "
+        "paid out, and a learner partway through another."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -21,19 +22,18 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=DEMO_PASSWORD, help="Password of new demo users.")
 
     def handle(self, *args, as_json: bool, password: str, **options):
-        self._say(as_json, "Seeding demo people and courses…")
-        seed = lms_api.seed_demo(password=password)
-        self._say(as_json, "Pricing the demo courses and recording demo sales…")
-        sales = _seed_commerce(seed)
-        self._say(as_json, "Recording demo earnings and payouts…")
-        payouts_api.seed_demo(
-            creator_id=seed.users["creator"],
-            instructor_id=seed.users["instructor"],
-            course_ids=[course.id for course in seed.courses],
-        )
+        say = (lambda line: None) if as_json else self.stdout.write
+        try:
+            story = demo_tell(password=password, say=say)
+        except DemoUntold as untold:
+            raise CommandError(str(untold)) from untold
         if as_json:
-            self.stdout.write(json.dumps(_as_document(seed)))
+            self.stdout.write(json.dumps(_as_document(story)))
             return
+        self._summary(story, password)
+
+    def _summary(self, story: DemoStory, password: str) -> None:
+        seed = story.seed
         self.stdout.write(
             self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000/accounts/login/")
         )
@@ -43,27 +43,17 @@ class Command(BaseCommand):
             )
         for course in seed.courses:
             self.stdout.write(f"  course     {course.title} ({course.id})")
-        self.stdout.write(f"  sales      {len(sales.paid_orders)} paid demo orders")
-
-    def _say(self, quiet: bool, message: str) -> None:
-        if not quiet:
-            self.stdout.write(message)
-
-
-def _seed_commerce(seed):
-    # The catalog learns of users and courses as the sync connectors would tell it.
-    for role, user_id in seed.users.items():
-        commerce_api.commerce_user_upsert(user_id=user_id, name=seed.logins[role])
-    for course in seed.courses:
-        commerce_api.catalog_course_upsert(
-            course_id=course.id, title=course.title, content_creator_id=course.content_creator_id
-        )
-    return commerce_api.seed_demo(
-        courses=[{"id": c.id, "title": c.title} for c in seed.courses], users=dict(seed.users)
-    )
+        self.stdout.write(f"  orders     {', '.join(story.paid_orders)}")
+        if story.payout_run is not None:
+            run = story.payout_run
+            self.stdout.write(
+                f"  payouts    batch {run.batch_id}: {run.payout_count} payouts "
+                f"of {run.row_count} earned-revenue rows"
+            )
 
 
-def _as_document(seed) -> dict:
+def _as_document(story: DemoStory) -> dict:
+    seed = story.seed
     return {
         "users": dict(seed.users),
         "courses": [
