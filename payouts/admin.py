@@ -20,6 +20,7 @@ from payouts.models import (
     PayoutAccount,
     PayoutBatch,
     PayoutFile,
+    ReleasedEarnedRevenue,
     RevenueShareConfig,
     Sale,
     TaxInfo,
@@ -147,6 +148,40 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
         return redirect("admin:payouts_payoutbatch_changelist")
 
 
+class ReleasedEarnedRevenueInline(admin.TabularInline):
+    """The rows a failed payout held, and the payout each one is in now."""
+
+    model = ReleasedEarnedRevenue
+    # The row's own label gives its id, role, amount and status now.
+    fields = ["earned_revenue", "order", "kind", "now_in_payout"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        related = ["earned_revenue__sale", "earned_revenue__payout"]
+        return super().get_queryset(request).select_related(*related)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Order / item")
+    def order(self, obj):
+        return str(obj.earned_revenue.sale)
+
+    @admin.display(description="Kind")
+    def kind(self, obj):
+        return obj.earned_revenue.get_kind_display()
+
+    @admin.display(description="Now in payout")
+    def now_in_payout(self, obj):
+        payout = obj.earned_revenue.payout
+        return f"{payout.public_id} ({payout.get_status_display()})" if payout else "—"
+
+
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdmin):
     list_display = ["public_id", "user_id", "method", "amount", "status", "failure_reason",
@@ -154,6 +189,11 @@ class PayoutAdmin(ReadOnlyAdmin):
     list_filter = ["status", "method", "currency"]
     search_fields = ["public_id", "user_id"]
     actions = ["mark_wire_paid", "retry_failed"]
+
+    def get_inlines(self, request, obj):
+        # Only a failed payout let its rows go; the others still hold theirs (see earned revenue).
+        failed = obj is not None and obj.status == Payout.Status.FAILED
+        return [ReleasedEarnedRevenueInline] if failed else []
 
     @admin.action(description="Mark wire payouts as sent", permissions=["mark_paid"])
     def mark_wire_paid(self, request, queryset):

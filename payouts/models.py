@@ -433,6 +433,32 @@ class Payout(models.Model):
         self.failure_reason = reason
 
 
+class ReleasedEarnedRevenue(models.Model):
+    """An earned-revenue row that a failed payout held and gave back to the pool.
+
+    Failing a payout detaches its rows so that the next batch gathers them again; this keeps
+    which rows the failed payout was made of after they have moved on to another payout.
+    """
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="released_revenue")
+    earned_revenue = models.ForeignKey(
+        EarnedRevenue, on_delete=models.PROTECT, related_name="released_by"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "earned revenue released by a failed payout"
+        verbose_name_plural = "earned revenue released by failed payouts"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payout", "earned_revenue"], name="payouts_released_once_per_payout"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.earned_revenue_id} released by payout {self.payout_id}"
+
+
 class PayoutBatch(models.Model):
     """One run of the gathering: which payouts it made and what it left over."""
 

@@ -197,12 +197,23 @@ def payout_complete(*, payout_id: int, reference: str, now: datetime | None = No
 
 @transaction.atomic
 def payout_fail(*, payout_id: int, reason: str) -> Payout:
-    """The rail refused: the payout's rows go back to the pool for the next batch."""
+    """The rail refused: the payout's rows go back to the pool for the next batch.
+
+    The payout keeps the list of rows it held (``ReleasedEarnedRevenue``), copied in one
+    INSERT … SELECT, so it still shows what it was made of once they are paid by another payout.
+    """
     payout = Payout.objects.select_for_update().get(pk=payout_id)
     if payout.status in (Payout.Status.FAILED, Payout.Status.COMPLETED):
         return payout
     payout.fail(reason=reason[:2000] or "the payout rail refused the payout")
     payout.save()
+    with connection.cursor() as cursor:
+        # What the payout held, kept before its rows are detached and gathered by a later batch.
+        cursor.execute(
+            "INSERT INTO payouts_releasedearnedrevenue (payout_id, earned_revenue_id) "
+            "SELECT payout_id, id FROM payouts_earnedrevenue WHERE payout_id = %s ORDER BY id",
+            [payout.pk],
+        )
     EarnedRevenue.objects.filter(payout=payout).update(payout=None)
     events.payout_failed.publish(_settled(payout))
     return payout

@@ -305,10 +305,10 @@ def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
     return rows
 
 
-def _holder(share: EarnedRevenue) -> EarnedRevenue:
+def _holder(share: EarnedRevenue, rows: list[EarnedRevenue]) -> EarnedRevenue:
     """The row holding a share's money now: the share, or its forfeit row once forfeited."""
     if share.status == Status.FORFEITED:
-        return share.derived.get(kind=Kind.FORFEIT)
+        return next(row for row in rows if row.kind == Kind.FORFEIT and row.origin_id == share.pk)
     return share
 
 
@@ -317,9 +317,8 @@ def _is_settled(row: EarnedRevenue) -> bool:
     return row.status == Status.PAID or row.payout_id is not None
 
 
-def _tree(share: EarnedRevenue) -> list[EarnedRevenue]:
+def _tree(share: EarnedRevenue, rows: list[EarnedRevenue]) -> list[EarnedRevenue]:
     """The share and every row derived from it (reversals, forfeits, their reversals …)."""
-    rows = list(EarnedRevenue.objects.filter(sale_id=share.sale_id).order_by("id"))
     members = {share.pk}
     changed = True
     while changed:
@@ -343,6 +342,12 @@ def _refunds_apply(sale: Sale, shares: list[EarnedRevenue], now: datetime) -> No
     weights = [abs(share.amount_minor) for share in shares]
     if not any(weights):
         return
+    # The sale's rows, read once: the helpers below find every tree in this list, move its rows
+    # in place and append the rows they create, so it stays the whole truth without a reload.
+    # Locked, so that a payout batch cannot attach a row between this read and its reversal.
+    rows = list(sale.earned_revenue.select_for_update().order_by("id"))
+    by_pk = {row.pk: row for row in rows}
+    shares = [by_pk[share.pk] for share in shares]
     cumulative = 0
     previous_targets = [0] * len(shares)
     for refund in refunds:
@@ -350,38 +355,43 @@ def _refunds_apply(sale: Sale, shares: list[EarnedRevenue], now: datetime) -> No
         reversed_net = round_half_away(Fraction(sale.net_minor * cumulative, sale.gross_minor))
         targets = allocate(reversed_net, weights)
         for share, target, before in zip(shares, targets, previous_targets, strict=True):
-            holder = _holder(share)
+            holder = _holder(share, rows)
             if full and holder.status in LIVE and not _is_settled(holder):
                 continue  # reversed outright below
-            _reversal_ensure(sale, share, holder, refund, before - target, now)
+            _reversal_ensure(sale, share, holder, refund, before - target, now, rows)
         previous_targets = targets
     if full:
         for share in shares:
-            _share_reverse_fully(sale, share, refunds[-1], now)
+            _share_reverse_fully(sale, share, refunds[-1], now, rows)
 
 
-def _share_reverse_fully(sale: Sale, share: EarnedRevenue, refund: SaleRefund, now) -> None:
+def _share_reverse_fully(
+    sale: Sale, share: EarnedRevenue, refund: SaleRefund, now: datetime, rows: list[EarnedRevenue]
+) -> None:
     """Reverse every unsettled row of the share; a settled remainder gets a negative row.
 
     A negative row that takes back money already paid out stays: reversing it would cancel the
     very deduction the refund asks for.
     """
-    rows = _tree(share)
-    by_pk = {row.pk: row for row in rows}
-    for row in rows:
+    tree = _tree(share, rows)
+    by_pk = {row.pk: row for row in tree}
+    for row in tree:
         origin = by_pk.get(row.origin_id)
         takes_back_paid_money = (
             row.kind == Kind.REVERSAL and origin is not None and _is_settled(origin)
         )
         if row.status in LIVE and not _is_settled(row) and not takes_back_paid_money:
             _transition(row, "reverse", Status.REVERSED, now)
-    settled = [row for row in _tree(share) if row.status in LIVE]
+    settled = [row for row in tree if row.status in LIVE]
     remaining = sum(row.amount_minor for row in settled)
     if remaining and settled:
         origin = settled[0]
-        exists = EarnedRevenue.objects.filter(kind=Kind.REVERSAL, origin=origin, refund=refund)
-        if not exists.exists():
-            _reversal_row_create(sale, origin, refund, -remaining, now)
+        exists = any(
+            row.kind == Kind.REVERSAL and row.origin_id == origin.pk and row.refund_id == refund.pk
+            for row in rows
+        )
+        if not exists:
+            _reversal_row_create(sale, origin, refund, -remaining, now, rows)
 
 
 def _reversal_ensure(
@@ -391,17 +401,23 @@ def _reversal_ensure(
     refund: SaleRefund,
     minor: int,
     now: datetime,
+    rows: list[EarnedRevenue],
 ) -> None:
     if minor == 0 or holder.status == Status.REVERSED:
         return
     # Once per share and refund, wherever the share's money has moved since (a forfeit).
-    if any(r.kind == Kind.REVERSAL and r.refund_id == refund.pk for r in _tree(share)):
+    if any(r.kind == Kind.REVERSAL and r.refund_id == refund.pk for r in _tree(share, rows)):
         return
-    _reversal_row_create(sale, holder, refund, minor, now)
+    _reversal_row_create(sale, holder, refund, minor, now, rows)
 
 
 def _reversal_row_create(
-    sale: Sale, holder: EarnedRevenue, refund: SaleRefund, minor: int, now: datetime
+    sale: Sale,
+    holder: EarnedRevenue,
+    refund: SaleRefund,
+    minor: int,
+    now: datetime,
+    rows: list[EarnedRevenue],
 ) -> None:
     status = Status.CONFIRMED if _is_settled(holder) else holder.status
     row = EarnedRevenue(
@@ -420,6 +436,7 @@ def _reversal_row_create(
         status=status,
     )
     row.save()
+    rows.append(row)
     journal_post(
         key=f"{row.public_id}:created",
         description=f"Refund {refund.refund_id} reverses part of {holder.public_id}",
@@ -444,14 +461,14 @@ def _transition(row: EarnedRevenue, name: str, target: str, now: datetime, **kwa
     )
 
 
-def _desired_status(sale: Sale, row: EarnedRevenue, now: datetime) -> str:
+def _desired_status(sale: Sale, row: EarnedRevenue, now: datetime, eligible: set[str]) -> str:
     if row.role == Role.PLATFORM:
         return Status.CONFIRMED if (sale.approved_at or sale.completed_at) else Status.PENDING
     if sale.completed_at is None:
         return Status.PENDING
     if row.role == Role.CONTENT_CREATOR:
         return Status.CONFIRMED
-    if instructor_is_eligible(sale=sale, instructor_id=row.user_id):
+    if row.user_id in eligible:
         return Status.CONFIRMED
     if now >= sale.completed_at + conf.forfeit_window():
         return Status.FORFEITED
@@ -464,9 +481,13 @@ def _states_apply(sale: Sale, now: datetime) -> None:
             kind__in=[Kind.SHARE, Kind.REVERSAL], status__in=[Status.PENDING, Status.HELD]
         ).order_by("id")
     )
+    instructors = {row.user_id for row in rows if row.role == Role.INSTRUCTOR}
+    eligible = (
+        _eligible_instructors(sale, instructors) if instructors and sale.completed_at else set()
+    )
     forfeited = []
     for row in rows:
-        desired = _desired_status(sale, row, now)
+        desired = _desired_status(sale, row, now, eligible)
         if desired == row.status:
             continue
         if desired == Status.CONFIRMED:
@@ -543,11 +564,20 @@ def engagement_is_eligible(
     )
 
 
-def instructor_is_eligible(*, sale: Sale, instructor_id: str) -> bool:
-    engagement = InstructorEngagement.objects.filter(
-        enrollment_id=sale.enrollment_id, instructor_id=instructor_id
-    ).first()
-    return engagement_is_eligible(engagement, interaction_requirement_for(sale.course_id))
+def _eligible_instructors(sale: Sale, instructors: set[str]) -> set[str]:
+    """Those of ``instructors`` who meet the sale's requirement, read in one go for all of them."""
+    requirement = interaction_requirement_for(sale.course_id)
+    engagements = {
+        engagement.instructor_id: engagement
+        for engagement in InstructorEngagement.objects.filter(
+            enrollment_id=sale.enrollment_id, instructor_id__in=instructors
+        )
+    }
+    return {
+        instructor
+        for instructor in instructors
+        if engagement_is_eligible(engagements.get(instructor), requirement)
+    }
 
 
 def _camel(name: str) -> str:

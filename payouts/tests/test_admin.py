@@ -107,3 +107,24 @@ def test_staff_mark_a_wire_payout_paid(client, staff, django_capture_on_commit_c
     })  # fmt: skip
 
     assert Payout.objects.get().status == "completed"
+
+
+def test_a_failed_payouts_page_lists_the_rows_it_held_and_where_they_went(client, staff):
+    from payouts.services.batches import payout_batch_run, payout_fail
+
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a")
+    confirmed_sale(2, "usr_a")
+    payout_batch_run(enqueue=False)
+    failed = payout_fail(payout_id=Payout.objects.get().pk, reason="No such destination")
+    payout_batch_run(enqueue=False)
+    retry = Payout.objects.exclude(pk=failed.pk).get()
+
+    page = client.get(f"/admin/payouts/payout/{failed.pk}/change/").content.decode()
+
+    for row in EarnedRevenue.objects.filter(user_id="usr_a"):
+        assert row.public_id in page
+    assert "ord_1/oi_1" in page and "ord_2/oi_2" in page
+    assert f"{retry.public_id} (Pending)" in page
+    retry_page = client.get(f"/admin/payouts/payout/{retry.pk}/change/").content.decode()
+    assert "Now in payout" not in retry_page

@@ -7,10 +7,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from payouts import api
-from payouts.models import EarnedRevenue, Payout, PayoutBatch, PayoutFile
+from payouts.models import EarnedRevenue, Payout, PayoutBatch, PayoutFile, ReleasedEarnedRevenue
 from payouts.rails.nacha import RECORD_SIZE
+from payouts.selectors.ledger import ledger_verify
 from payouts.services.accounts import payout_account_save
-from payouts.services.batches import payout_batch_run, payout_complete, payout_send
+from payouts.services.batches import (
+    payout_batch_run,
+    payout_complete,
+    payout_fail,
+    payout_send,
+)
 from payouts.tests.factories import RefundFactory
 from payouts.tests.fake_rails import FakeRails
 from payouts.tests.helpers import confirmed_sale, payee_ready
@@ -134,6 +140,59 @@ def test_a_refused_transfer_fails_the_payout_and_returns_its_revenue_to_the_next
         run_batch()
         assert fake.transferred() == 4000
     assert Payout.objects.filter(status="completed").get().amount_minor == 4000
+
+
+@pytest.mark.django_db
+def test_a_failed_payout_keeps_the_rows_it_held_and_the_next_batch_pays_them(settings, run_batch):
+    payee_ready("usr_a")
+    payee_ready("usr_b")
+    confirmed_sale(1, "usr_a")
+    confirmed_sale(2, "usr_a")
+    api.refund_record(RefundFactory(order_id="ord_1", order_item_id="oi_1", amount=1000))
+    confirmed_sale(3, "usr_b")
+    held = set(creator_rows("usr_a").values_list("pk", flat=True))
+    assert len(held) == 3  # two shares and the refund's negative row
+
+    with FakeRails(refuse=("acct_testusra",)) as fake:
+        settings.STRIPE_API_BASE = fake.url
+        run_batch()
+
+    failed = Payout.objects.get(status="failed")
+    assert (failed.user_id, failed.amount_minor, failed.row_count) == ("usr_a", 7600, 3)
+    assert set(failed.released_revenue.values_list("earned_revenue", flat=True)) == held
+    assert not ReleasedEarnedRevenue.objects.exclude(payout=failed).exists()
+    assert not creator_rows("usr_a").filter(payout__isnull=False).exists()
+
+    with FakeRails() as fake:
+        settings.STRIPE_API_BASE = fake.url
+        run_batch()
+
+    paid = Payout.objects.get(user_id="usr_a", status="completed")
+    assert set(paid.earned_revenue.values_list("pk", flat=True)) == held
+    assert set(creator_rows("usr_a").values_list("status", flat=True)) == {"paid"}
+    assert set(failed.released_revenue.values_list("earned_revenue", flat=True)) == held
+    assert ledger_verify().ok
+
+
+@pytest.mark.django_db
+def test_failing_a_payout_costs_the_same_queries_however_many_rows_it_held():
+    payee_ready("usr_a")
+    payee_ready("usr_b")
+    confirmed_sale(1, "usr_a")
+    for n in range(2, 7):
+        confirmed_sale(n, "usr_b")
+    payout_batch_run(enqueue=False)
+    one, many = Payout.objects.get(user_id="usr_a"), Payout.objects.get(user_id="usr_b")
+    assert (one.row_count, many.row_count) == (1, 5)
+
+    counts = []
+    for payout in (one, many):
+        with CaptureQueriesContext(connection) as captured:
+            payout_fail(payout_id=payout.pk, reason="refused")
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+    assert many.released_revenue.count() == 5
 
 
 @pytest.mark.django_db

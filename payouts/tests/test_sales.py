@@ -2,9 +2,12 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from payouts import api
+from payouts.data import EnrollmentCompleted
 from payouts.errors import PayoutsConflict, PayoutsError
 from payouts.models import (
     EarnedRevenue,
@@ -344,3 +347,45 @@ def test_a_refund_after_a_forfeit_reverses_the_platforms_forfeit_row_once():
     assert live_total() == 0
     forfeit = EarnedRevenue.objects.filter(kind="forfeit")
     assert set(forfeit.values_list("status", flat=True)) == {"reversed"}
+
+
+def _refunded_sale(n: int, *, instructors: int, refunds: int, after: str) -> EnrollmentCompleted:
+    """Sale ``oi_<n>``, completed with no interaction, then refunded ``refunds`` times.
+
+    ``after`` is ``partial`` ($10.00 each), ``full`` (the last refund takes what is left of the
+    gross) or ``forfeit`` (partial refunds, then the held instructor shares are forfeited).
+    """
+    item = {"order_id": f"ord_{n}", "order_item_id": f"oi_{n}"}
+    instructor_ids = tuple(f"usr_instructor{i}" for i in range(instructors))
+    api.revenue_record(RevenueRecordedFactory(instructor_ids=instructor_ids, **item))
+    api.enrollment_approval_record(EnrollmentApprovedFactory(enrollment_id=f"enr_{n}", **item))
+    completion = EnrollmentCompletedFactory(enrollment_id=f"enr_{n}", **item)
+    api.enrollment_completion_record(completion)
+    amounts = [1000] * refunds
+    if after == "full":
+        amounts[-1] = 19900 - 1000 * (refunds - 1)
+    for k, amount in enumerate(amounts):
+        api.refund_record(RefundFactory(refund_id=f"ref_{n}_{k}", amount=amount, **item))
+    if after == "forfeit":
+        sale_forfeit_due(
+            sale_id=Sale.objects.get(order_item_id=f"oi_{n}").pk,
+            now=completion.completed_at + timedelta(days=61),
+        )
+    return completion
+
+
+def _queries_to_deliver_again(completion: EnrollmentCompleted) -> int:
+    before = snapshot(completion.order_item_id)
+    with CaptureQueriesContext(connection) as captured:
+        api.enrollment_completion_record(completion)
+    assert snapshot(completion.order_item_id) == before
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("after", ["partial", "full", "forfeit"])
+def test_deriving_a_sale_again_reads_it_in_as_many_queries_whatever_its_shares_and_refunds(after):
+    one = _refunded_sale(1, instructors=1, refunds=1, after=after)
+    many = _refunded_sale(2, instructors=3, refunds=5, after=after)
+    assert EarnedRevenue.objects.filter(sale__order_item_id="oi_2", kind="reversal").exists()
+
+    assert _queries_to_deliver_again(many) == _queries_to_deliver_again(one)
