@@ -26,3 +26,12 @@ def test_the_demo_has_a_learner_partway_through_and_work_for_the_instructor():
         "Why integers for money?"
     ]
     assert Submission.objects.count() == 1 and Thread.objects.count() == 1
+
+
+def test_the_demo_announces_each_person_once(published):
+    api.seed_demo(password="demo-password")
+    api.seed_demo(password="demo-password")
+
+    announced = [payload.id for payload in published.of("user.created")]
+    assert sorted(announced) == sorted(User.objects.values_list("public_id", flat=True))
+    assert len(announced) == 4
