@@ -316,6 +316,15 @@ CELERY_BEAT_SCHEDULE["connectors.webhook-sweep"] = {
     "schedule": timedelta(seconds=env.int("WEBHOOK_SWEEP_SECONDS", default=30)),
 }
 
+# --- LMS ----------------------------------------------------------------------------------------
+# A submission file that nothing refers to (its upload's transaction rolled back) is deleted by
+# the sweep once it is this old; a younger one may belong to an upload still being saved.
+LMS_SUBMISSION_ORPHAN_AGE_SECONDS = env.int("LMS_SUBMISSION_ORPHAN_AGE_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["lms.submission-files-sweep"] = {
+    "task": "lms.submission_files_sweep",
+    "schedule": crontab(minute=45),
+}
+
 # --- Commerce -----------------------------------------------------------------------------------
 # The fee schedule used when a processor does not report its actual fee (the test processor):
 # percent of the amount plus a fixed part in the currency's minor units.

@@ -1,11 +1,24 @@
 """The LMS's background work: load by id, call a service."""
 
+import logging
+
 from celery import shared_task
 
 from lms import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="lms.enrollment_auto_approve")
 def enrollment_auto_approve_task(enrollment_pk: int) -> str:
     """Run the approval workflow of an ``autoApprove`` enrollment request (safe to repeat)."""
     return services.enrollment_auto_approve(enrollment_pk=enrollment_pk).state
+
+
+@shared_task(name="lms.submission_files_sweep")
+def submission_files_sweep_task() -> int:
+    """Delete submission files left behind by uploads whose transaction rolled back."""
+    deleted = services.submission_files_sweep()
+    if deleted:
+        logger.info("deleted %d unreferenced submission file(s)", len(deleted))
+    return len(deleted)

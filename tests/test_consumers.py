@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,11 +15,11 @@ from commerce.models import CatalogCourse, CommerceUser, OrderItem, Refund
 from commerce.selectors import course_is_for_sale
 from commerce.services import refund_issue
 from connectors.consumers.enrollment_status import APPROVED_CONSUMER
-from connectors.models import OutboxDelivery
+from connectors.models import OutboxDelivery, OutboxEvent
 from connectors.outbox.services import outbox_delivery_attempt
 from lms.data import EnrollmentApproved
 from lms.events import enrollment_approved
-from lms.models import Certificate, Enrollment
+from lms.models import Certificate, Enrollment, User
 from lms.services import (
     course_archive,
     enrollment_approve,
@@ -26,6 +28,7 @@ from lms.services import (
     user_profile_update,
 )
 from lms.tests.factories import StaffFactory
+from payouts.models import Payee
 from tests.lifecycle import (
     course_for_sale,
     deliver_all,
@@ -52,6 +55,22 @@ def test_a_new_user_reaches_commerce_and_a_profile_change_follows():
 
     cached = CommerceUser.objects.get(lms_user_id=user.public_id)
     assert (cached.email, cached.name) == ("ada@new.example", "Ada L")
+
+
+def test_a_superuser_made_on_the_command_line_reaches_commerce_and_payouts():
+    call_command(
+        "createsuperuser",
+        interactive=False,
+        username="root",
+        email="root@example.com",
+        stdout=StringIO(),
+    )
+
+    root = User.objects.get(username="root")
+    [event] = OutboxEvent.objects.filter(event_type="cadence.lms.user.created.v1")
+    assert event.payload["id"] == root.public_id
+    assert CommerceUser.objects.get(lms_user_id=root.public_id).email == "root@example.com"
+    assert Payee.objects.get(user_id=root.public_id).email == "root@example.com"
 
 
 def test_a_late_older_user_sync_does_not_overwrite_a_newer_one():

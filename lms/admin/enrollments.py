@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cadence.kernel.money import Money
 from lms import services
-from lms.admin.forms import GradeForm, ReasonForm
+from lms.admin.forms import EnrollmentAddForm, GradeForm, ReasonForm
 from lms.errors import LmsError
 from lms.models import (
     Enrollment,
@@ -163,10 +163,6 @@ class EnrollmentAdminBase(admin.ModelAdmin):
         return Money(enrollment.purchase_amount_minor, enrollment.purchase_currency).format()
 
     # --- permissions ---------------------------------------------------------------------------
-
-    def has_add_permission(self, request):
-        # Enrollments come from purchases (Connector 1) or staff services, never from a blank form.
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False  # the history of an enrollment is kept; cancel or revoke it instead
@@ -344,7 +340,40 @@ class EnrollmentAdminBase(admin.ModelAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(EnrollmentAdminBase):
-    pass
+    def add_view(self, request, form_url="", extra_context=None):
+        """Enroll a learner through ``enrollment_enroll``, never a bare save: the state is
+        protected and the service logs the request and publishes it. What the service refuses
+        is shown on the field it names, and nothing is created."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = EnrollmentAddForm(request.POST or None, admin_site=self.admin_site)
+        if request.method == "POST" and form.is_valid():
+            try:
+                enrollment = services.enrollment_enroll(actor=request.user, **form.cleaned_data)
+            except LmsError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.log_addition(request, enrollment, [{"added": {}}])
+                self.message_user(
+                    request,
+                    f"{enrollment.user} is enrolled in {enrollment.course} "
+                    f"({enrollment.public_id}), pending approval.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:lms_enrollment_change", args=[enrollment.pk])
+                )
+        return TemplateResponse(
+            request,
+            "lms/admin/enrollment_add.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Enroll a learner",
+                "form": form,
+                "media": self.media + form.media,
+            },
+        )
 
 
 @admin.register(EnrollmentApproval)
@@ -358,6 +387,9 @@ class EnrollmentApprovalAdmin(EnrollmentAdminBase):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(state=Enrollment.State.PENDING)
+
+    def has_add_permission(self, request):
+        return False  # learners are enrolled on the enrollments page; this queue only decides
 
     def has_module_permission(self, request):
         return self.has_approve_permission(request)

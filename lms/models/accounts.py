@@ -1,9 +1,36 @@
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as AuthUserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 from cadence.kernel.public_ids import PublicIdField
+
+
+class UserManager(AuthUserManager):
+    """Django's user manager, announcing each person it creates to the other contexts.
+
+    ``createsuperuser``, ``create_user`` and ``create_superuser`` all end in ``_create_user``;
+    the sign-up, the admin's add form and the demo build their user by hand and announce it
+    themselves, so each way in publishes ``user.created`` exactly once.
+    """
+
+    # The announcement needs the live services and event receivers, which a migration's
+    # historical models do not have.
+    use_in_migrations = False
+
+    def _create_user(self, username, email, password, **extra_fields):
+        # The services import the models: look the announcement up when it is needed.
+        from lms.services.accounts import user_announce
+
+        with transaction.atomic(using=self._db):
+            user = super()._create_user(username, email, password, **extra_fields)
+            user_announce(user=user, created=True)
+        return user
+
+    async def _acreate_user(self, username, email, password, **extra_fields):
+        return await sync_to_async(self._create_user)(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -17,6 +44,8 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="members",
     )
+
+    objects = UserManager()
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

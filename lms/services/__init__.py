@@ -39,6 +39,7 @@ from lms.services.learning import (
     submission_submit,
 )
 from lms.services.live_sessions import AttendanceImport, attendance_import, attendance_record
+from lms.services.submission_files import submission_files_sweep
 
 __all__ = [
     "AUTO_APPROVAL",
@@ -69,6 +70,7 @@ __all__ = [
     "lesson_open",
     "may_grade",
     "roles_ensure",
+    "submission_files_sweep",
     "submission_grade",
     "submission_submit",
     "teaches",

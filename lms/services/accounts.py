@@ -27,7 +27,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "view_module", "add_module", "change_module", "delete_module",
         "view_lesson", "add_lesson", "change_lesson", "delete_lesson",
         "view_courseinstructor", "add_courseinstructor", "delete_courseinstructor",
-        "view_enrollment", "change_enrollment",
+        "view_enrollment", "add_enrollment", "change_enrollment",
         "approve_enrollment", "complete_enrollment", "cancel_enrollment",
         "view_enrollmenttransition",
     ],

@@ -595,6 +595,8 @@ def enrollment_enroll(
     instructor: User | None = None,
 ) -> Enrollment:
     """Enroll a person without a purchase (staff, demo): pending, to be approved as usual."""
+    if not user.is_active:
+        raise LmsError("this person's account is deactivated", field="user")
     if course.status != Course.Status.PUBLISHED:
         raise LmsError(f"the course is {course.status}, not published", field="course")
     if Enrollment.objects.filter(user=user, course=course, state__in=ACTIVE_STATES).exists():

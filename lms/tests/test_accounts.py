@@ -1,11 +1,14 @@
 """Sign-up, profile, password reset and the log-in lockout."""
 
 import re
+from io import StringIO
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 
 from lms.models import User
@@ -39,6 +42,35 @@ def test_signing_up_creates_a_learner_and_logs_them_in(client, published):
     assert list(user.groups.values_list("name", flat=True)) == ["learner"]
     assert client.get(reverse("lms:my_learning")).status_code == 200
     assert [payload.id for payload in published.of("user.created")] == [user.public_id]
+
+
+def test_createsuperuser_announces_the_new_person_once(published):
+    call_command(
+        "createsuperuser",
+        interactive=False,
+        username="root",
+        email="root@example.com",
+        stdout=StringIO(),
+    )
+
+    root = User.objects.get(username="root")
+    assert root.is_superuser
+    [created] = published.of("user.created")
+    assert len(published) == 1
+    assert (created.id, created.email, created.name) == (root.public_id, "root@example.com", "root")
+
+
+def test_people_created_through_the_user_manager_are_announced_once_each(published):
+    member = User.objects.create_user("mo", "mo@example.com", "a long passphrase")
+    chief = User.objects.create_superuser("chief", "chief@example.com", "a long passphrase")
+    remote = async_to_sync(User.objects.acreate_user)("ana", "ana@example.com", "a passphrase")
+
+    assert [p.id for p in published.of("user.created")] == [
+        member.public_id,
+        chief.public_id,
+        remote.public_id,
+    ]
+    assert len(published) == 3
 
 
 def test_a_common_password_is_refused_with_the_validators_reason(client):

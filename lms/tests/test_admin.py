@@ -2,11 +2,14 @@
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from lms.models import Course, Enrollment, EnrollmentTransition, User
+from lms.services import roles_ensure
 from lms.tests.factories import (
     CourseFactory,
+    CourseInstructorFactory,
     DepartmentFactory,
     EnrollmentFactory,
     StaffFactory,
@@ -180,8 +183,6 @@ def test_the_completion_action_asks_for_a_grade(staff_client):
 
 
 def test_changing_the_instructor_in_the_admin_is_logged(staff_client):
-    from lms.tests.factories import CourseInstructorFactory
-
     assignment = CourseInstructorFactory()
     enrollment = EnrollmentFactory(course=assignment.course)
     url = reverse("admin:lms_enrollment_change", args=[enrollment.pk])
@@ -276,3 +277,80 @@ def test_editing_a_published_courses_title_in_the_admin_announces_it(admin_clien
     assert response.status_code == 302
     [updated] = published.of("course.updated")
     assert (updated.id, updated.title) == (course.public_id, "Renamed")
+
+
+ENROLL = reverse("admin:lms_enrollment_add")
+
+
+def test_staff_enroll_a_learner_from_the_admin_through_the_service(admin_client, published):
+    admin = User.objects.get(username="admin")
+    assignment = CourseInstructorFactory()
+    learner = UserFactory()
+
+    response = admin_client.post(
+        ENROLL,
+        {
+            "user": learner.pk,
+            "course": assignment.course.pk,
+            "instructor": assignment.instructor.pk,
+        },
+    )
+
+    enrollment = Enrollment.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:lms_enrollment_change", args=[enrollment.pk])
+    assert (enrollment.user, enrollment.course) == (learner, assignment.course)
+    assert enrollment.instructor == assignment.instructor
+    assert (enrollment.state, enrollment.source) == ("pending", Enrollment.Source.STAFF)
+    [request] = EnrollmentTransition.objects.filter(enrollment=enrollment)
+    assert (request.source_state, request.target_state, request.actor) == ("", "pending", admin)
+    assert [p.enrollment_id for p in published.of("enrollment.requested")] == [enrollment.public_id]
+
+
+@pytest.mark.parametrize(
+    ("refusal", "field", "reason"),
+    [
+        ("draft course", "course", "not published"),
+        ("instructor elsewhere", "instructor", "is not an instructor of this course"),
+        ("already enrolled", "user", "already enrolled"),
+        ("deactivated learner", "user", "deactivated"),
+    ],
+)
+def test_an_enrollment_the_service_refuses_is_shown_on_its_field_and_creates_nothing(
+    admin_client, published, refusal, field, reason
+):
+    course = CourseFactory(status=Course.Status.DRAFT if refusal == "draft course" else "published")
+    learner = UserFactory(is_active=refusal != "deactivated learner")
+    data = {"user": learner.pk, "course": course.pk}
+    if refusal == "instructor elsewhere":
+        data["instructor"] = CourseInstructorFactory().instructor.pk
+    existing = (
+        [EnrollmentFactory(user=learner, course=course)] if refusal == "already enrolled" else []
+    )
+
+    response = admin_client.post(ENROLL, data)
+
+    assert response.status_code == 200
+    assert reason in " ".join(response.context["form"].errors[field])
+    assert list(Enrollment.objects.all()) == existing
+    assert not EnrollmentTransition.objects.exists()
+    assert published.of("enrollment.requested") == []
+
+
+def test_the_staff_role_may_enroll_learners_but_not_from_the_approvals_queue(client):
+    roles_ensure()
+    member = UserFactory(is_staff=True)
+    member.groups.add(Group.objects.get(name="staff"))
+    zelda = UserFactory(username="zelda")
+    client.force_login(member)
+
+    page = client.get(ENROLL)
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "lms", "model_name": "enrollment", "field_name": "user", "term": "zelda"},
+    )
+
+    assert page.status_code == 200
+    assert "admin-autocomplete" in page.content.decode()
+    assert [row["id"] for row in found.json()["results"]] == [str(zelda.pk)]
+    assert client.get(reverse("admin:lms_enrollmentapproval_add")).status_code == 403

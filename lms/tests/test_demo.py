@@ -94,3 +94,12 @@ def test_an_unknown_stage_or_a_learner_without_a_purchase_is_refused():
         api.seed_demo_learning(user_id=seed.users["learner"], course_id=course_id, stage="approved")
 
     assert unknown.value.field == "stage" and missing.value.field == "userId"
+
+
+def test_the_demo_announces_each_person_once(published):
+    api.seed_demo(password="demo-password")
+    api.seed_demo(password="demo-password")
+
+    announced = [payload.id for payload in published.of("user.created")]
+    assert sorted(announced) == sorted(User.objects.values_list("public_id", flat=True))
+    assert len(announced) == 5
