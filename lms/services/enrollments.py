@@ -599,6 +599,9 @@ def enrollment_enroll(
         raise LmsError("this person's account is deactivated", field="user")
     if course.status != Course.Status.PUBLISHED:
         raise LmsError(f"the course is {course.status}, not published", field="course")
+    # One enrollment by hand at a time per person, so that a double submit cannot pass the
+    # check below twice.
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     if Enrollment.objects.filter(user=user, course=course, state__in=ACTIVE_STATES).exists():
         raise LmsConflict("is already enrolled in this course", field="user")
     enrollment = Enrollment.objects.create(user=user, course=course, source=Enrollment.Source.STAFF)

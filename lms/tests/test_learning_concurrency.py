@@ -8,8 +8,17 @@ from django.db import connection
 from django.utils import timezone
 
 from lms import services
+from lms.errors import LmsConflict
 from lms.models import Attendance, Certificate, Enrollment, Interaction, Lesson, Submission
-from lms.tests.factories import LessonFactory, ModuleFactory, SubmissionFactory, teaching_enrollment
+from lms.tests.factories import (
+    CourseFactory,
+    LessonFactory,
+    ModuleFactory,
+    StaffFactory,
+    SubmissionFactory,
+    UserFactory,
+    teaching_enrollment,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -89,3 +98,16 @@ def test_the_same_attendance_entered_twice_at_once_is_recorded_once(published):
     assert errors == []
     assert Attendance.objects.count() == 1
     assert [i.amount for i in published.of("instructor.interaction_recorded")] == [30]
+
+
+def test_two_staff_enrollments_of_one_person_at_once_make_one(published):
+    course, learner, staff = CourseFactory(), UserFactory(), StaffFactory()
+
+    def enroll():
+        services.enrollment_enroll(user=learner, course=course, actor=staff)
+
+    errors = race(enroll, enroll, enroll)
+
+    assert Enrollment.objects.filter(user=learner, course=course).count() == 1
+    assert len(errors) == 2 and all(isinstance(error, LmsConflict) for error in errors)
+    assert len(published.of("enrollment.requested")) == 1
