@@ -62,7 +62,9 @@ def test_delivering_an_event_twice_has_one_effect():
     delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id, consumer=CONSUMER)
 
     # A replay (or a duplicate task) of an already processed event changes nothing.
-    OutboxDelivery.objects.filter(pk=delivery.pk).update(status=OutboxDelivery.Status.PENDING)
+    OutboxDelivery.objects.filter(pk=delivery.pk).update(
+        status=OutboxDelivery.Status.PENDING, attempts=0
+    )
     assert outbox_delivery_attempt(delivery_id=delivery.pk).status == "delivered"
 
     assert effects("twice") == 1
@@ -98,6 +100,25 @@ def test_a_consumer_that_keeps_failing_is_dead_lettered_and_replayable(settings)
     delivery.refresh_from_db()
     assert delivery.status == OutboxDelivery.Status.DELIVERED
     assert effects("stubborn") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_waiting_for_its_retry_is_not_attempted_early_by_a_duplicate_task(
+    monkeypatch, settings
+):
+    # A second task for one delivery: the sweep's, a broker's redelivery of a long countdown.
+    settings.OUTBOX_BACKOFF_BASE_SECONDS = 60
+    monkeypatch.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
+    envelope = publish("patient", fail_times=5)
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id, consumer=CONSUMER)
+    assert outbox_delivery_attempt(delivery_id=delivery.pk).status == "retry"
+
+    assert outbox_delivery_attempt(delivery_id=delivery.pk).status == "skipped"
+
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1
+    assert attempts["patient"] == 1
+    assert delivery.pk not in outbox_deliveries_due()
 
 
 @pytest.mark.django_db(transaction=True)
