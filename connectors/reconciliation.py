@@ -54,8 +54,8 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
         consumer="lms:enrollment-request", order_item_ids=[s.order_item_id for s in missing]
     )
     for sale in missing:
-        if sale.gross_amount <= 0:
-            continue  # refunded in full before any enrollment: nothing is owed to the learner
+        if _refunded_in_full(sale):
+            continue  # refunded before any enrollment: nothing is owed to the learner
         delivery_id = dead.get(sale.order_item_id)
         findings.append(
             Finding(
@@ -82,7 +82,7 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                     "recorded no payment for it, so the course was given away",
                 )
             )
-        elif sale.gross_amount <= 0 and enrollment.status in ACTIVE_STATES:
+        elif _refunded_in_full(sale) and enrollment.status in ACTIVE_STATES:
             findings.append(
                 Finding(
                     kind=REFUNDED_STILL_ENROLLED,
@@ -101,6 +101,12 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                 )
             )
     return findings
+
+
+def _refunded_in_full(sale) -> bool:
+    # Nothing left of the sale, and something paid back: an item sold for nothing (a full
+    # discount) has nothing left either, but its learner is owed their course.
+    return sale.refunded_amount > 0 and sale.gross_amount <= 0
 
 
 def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:

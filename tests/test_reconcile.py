@@ -202,3 +202,40 @@ def test_revenue_payouts_never_recorded_and_a_gross_that_differs_are_found(monke
     assert "keeps 19900 USD" in findings[told_wrong.public_id].problem
     assert "shares out 18900 USD" in findings[told_wrong.public_id].problem
     assert [f.order_item_id for f in reconcile()] == [told_wrong.public_id]
+
+
+def free_purchase(user, item):
+    """The learner takes the item with a 100% coupon: paid in full, for nothing."""
+    from decimal import Decimal
+
+    from commerce.services import checkout_start
+    from commerce.tests.factories import CouponFactory, in_cart
+
+    coupon = CouponFactory(percent_off=Decimal("100"))
+    in_cart(user.public_id, item)
+    started = checkout_start(
+        customer_id=user.public_id, billing_country="US", coupon_code=coupon.code
+    )
+    assert started.order.total_minor == 0
+    return started.order.items.get()
+
+
+def test_an_item_taken_with_a_full_discount_is_no_refund_and_its_enrollment_is_expected(
+    monkeypatch, settings
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    enrolled = free_purchase(learner(), course_for_sale()[1])
+    assert enrollment_of(enrolled).state == Enrollment.State.PENDING
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
+        )
+        not_enrolled = free_purchase(learner(), course_for_sale()[1])
+
+    findings = reconcile(repair=False)
+
+    # Nothing was refunded, so the first learner rightly keeps their enrollment; the second one
+    # got the course for nothing but still cannot learn it.
+    assert [(f.kind, f.order_item_id) for f in findings] == [
+        (PAID_NOT_ENROLLED, not_enrolled.public_id)
+    ]
