@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commerce import api as commerce_api
-from connectors.models import OutboxDelivery
+from connectors.inbound.idempotency import natural_key_text
+from connectors.models import InboundRequest, OutboxDelivery
 from connectors.outbox.services import outbox_delivery_replay
+from connectors.rest_api.enrollments import ENROLLMENT_REQUEST_ENDPOINT
 from lms import api as lms_api
 from payouts import api as payouts_api
 
@@ -69,9 +71,14 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
             )
         )
 
+    sold_elsewhere = _sold_by_outside_systems(
+        [e for item_id, e in enrollments.items() if item_id not in sales]
+    )
     for item_id, enrollment in enrollments.items():
         sale = sales.get(item_id)
         if sale is None:
+            if item_id in sold_elsewhere:
+                continue
             findings.append(
                 Finding(
                     kind=ENROLLED_NOT_PAID,
@@ -101,6 +108,21 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                 )
             )
     return findings
+
+
+def _sold_by_outside_systems(enrollments: list) -> set[str]:
+    """The order items among these whose enrollment an outside commerce system asked for over
+    the connector endpoint: their sale is in that system's books, not in commerce's (one query)."""
+    if not enrollments:
+        return set()
+    keys = {
+        natural_key_text({"orderId": e.order_id, "orderItemId": e.order_item_id}): e.order_item_id
+        for e in enrollments
+    }
+    requested = InboundRequest.objects.filter(
+        endpoint=ENROLLMENT_REQUEST_ENDPOINT, natural_key__in=list(keys)
+    ).values_list("natural_key", flat=True)
+    return {keys[key] for key in requested}
 
 
 def _refunded_in_full(sale) -> bool:

@@ -239,3 +239,40 @@ def test_an_item_taken_with_a_full_discount_is_no_refund_and_its_enrollment_is_e
     assert [(f.kind, f.order_item_id) for f in findings] == [
         (PAID_NOT_ENROLLED, not_enrolled.public_id)
     ]
+
+
+def test_an_enrollment_an_outside_commerce_system_requested_is_not_taken_for_a_gift(client):
+    from connectors.inbound.keys import connector_key_create
+    from connectors.tests.signing import signed_request
+    from lms.tests.factories import CourseFactory, UserFactory
+
+    issued = connector_key_create(name="commerce-platform")
+    body = {
+        "source": "commerce-platform",
+        "payload": {
+            "orderId": "ord_elsewhere",
+            "orderItemId": "oi_elsewhere",
+            "userId": UserFactory().public_id,
+            "courseId": CourseFactory().public_id,
+            "purchaseMetadata": {
+                "amount": "199.00",
+                "currency": "USD",
+                "purchaseDate": "2025-01-14T10:00:00Z",
+            },
+        },
+    }
+    response = signed_request(
+        client,
+        "POST",
+        "/api/v2/connectors/enrollment-request",
+        key=issued.key,
+        secrets=[issued.secret],
+        document=body,
+    )
+    assert response.status_code == 201, response.json()
+    orphan = EnrollmentFactory(external_order_id="ord_ghost", external_order_item_id="oi_ghost")
+
+    findings = reconcile()
+
+    # Sold by the outside system, which keeps that sale; only the orphan is a finding.
+    assert [(f.kind, f.enrollment_id) for f in findings] == [(ENROLLED_NOT_PAID, orphan.public_id)]
