@@ -58,7 +58,6 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
     for sale in missing:
         if _refunded_in_full(sale):
             continue  # refunded before any enrollment: nothing is owed to the learner
-        delivery_id = dead.get(sale.order_item_id)
         findings.append(
             Finding(
                 kind=PAID_NOT_ENROLLED,
@@ -67,12 +66,20 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                 enrollment_id="",
                 problem="the learner paid for this item but the LMS has no enrollment for it, "
                 "so they cannot learn what they bought",
-                repair=_replayed(delivery_id, repair, "payment.completed"),
+                repair=_replayed(dead.get(sale.order_item_id), repair, "payment.completed"),
             )
         )
 
     sold_elsewhere = _sold_by_outside_systems(
         [e for item_id, e in enrollments.items() if item_id not in sales]
+    )
+    dead_cancellations = _dead_deliveries(
+        consumer="lms:enrollment-end-for-refund",
+        order_item_ids=[
+            item_id
+            for item_id in enrollments
+            if item_id in sales and _refunded_in_full(sales[item_id])
+        ],
     )
     for item_id, enrollment in enrollments.items():
         sale = sales.get(item_id)
@@ -98,13 +105,7 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                     enrollment_id=enrollment.enrollment_id,
                     problem=f"the item was refunded in full but the enrollment is still "
                     f"{enrollment.status}, so the learner keeps what they were paid back for",
-                    repair=_replayed(
-                        _dead_deliveries(
-                            consumer="lms:enrollment-end-for-refund", order_item_ids=[item_id]
-                        ).get(item_id),
-                        repair,
-                        "refund.completed",
-                    ),
+                    repair=_replayed(dead_cancellations.get(item_id), repair, "refund.completed"),
                 )
             )
     return findings
@@ -155,23 +156,35 @@ def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
                 repair=_replayed(dead_revenue.get(sale.order_item_id), repair, "payment.completed"),
             )
         )
-    for item_id, sale in sales.items():
-        payout_sale = known.get(item_id)
-        if payout_sale is None or payout_sale.gross_amount is None:
-            continue
+    recorded = [
+        (sale, known[item_id])
+        for item_id, sale in sales.items()
+        if item_id in known and known[item_id].gross_amount is not None
+    ]
+    mismatched = [
+        (sale, payout_sale)
+        for sale, payout_sale in recorded
+        if payout_sale.gross_amount - payout_sale.refunded_amount != sale.gross_amount
+        or payout_sale.currency != sale.currency
+    ]
+    dead_refunds = _dead_deliveries(
+        consumer="payouts:refund-recorded",
+        order_item_ids=[sale.order_item_id for sale, _ in mismatched],
+    )
+    for sale, payout_sale in mismatched:
         kept = payout_sale.gross_amount - payout_sale.refunded_amount
-        if kept != sale.gross_amount or payout_sale.currency != sale.currency:
-            findings.append(
-                Finding(
-                    kind=REVENUE_MISMATCH,
-                    order_id=sale.order_id,
-                    order_item_id=item_id,
-                    enrollment_id="",
-                    problem=f"commerce's ledger keeps {sale.gross_amount} {sale.currency} "
-                    f"(minor units, after refunds) of this sale but payouts shares out "
-                    f"{kept} {payout_sale.currency}, so payees would be paid on the wrong amount",
-                )
+        findings.append(
+            Finding(
+                kind=REVENUE_MISMATCH,
+                order_id=sale.order_id,
+                order_item_id=sale.order_item_id,
+                enrollment_id="",
+                problem=f"commerce's ledger keeps {sale.gross_amount} {sale.currency} "
+                f"(minor units, after refunds) of this sale but payouts shares out "
+                f"{kept} {payout_sale.currency}, so payees would be paid on the wrong amount",
+                repair=_replayed(dead_refunds.get(sale.order_item_id), repair, "refund.completed"),
             )
+        )
 
     completed = [
         e for e in enrollments.values() if e.status == "completed" and e.order_item_id in sales
@@ -202,8 +215,9 @@ def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
     return findings
 
 
-def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, int]:
-    """Dead-lettered deliveries of ``consumer`` for these order items, by item (one query)."""
+def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, list[int]]:
+    """Dead-lettered deliveries of ``consumer`` for these order items, by item (one query); an
+    item may have several (one per refund of it)."""
     if not order_item_ids:
         return {}
     rows = OutboxDelivery.objects.filter(
@@ -211,13 +225,18 @@ def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, i
         status=OutboxDelivery.Status.DEAD,
         event__payload__order_item_id__in=order_item_ids,
     ).values_list("event__payload__order_item_id", "pk")
-    return dict(rows)
+    found: dict[str, list[int]] = {}
+    for order_item_id, delivery_id in rows:
+        found.setdefault(order_item_id, []).append(delivery_id)
+    return found
 
 
-def _replayed(delivery_id: int | None, repair: bool, event: str) -> str:
-    if delivery_id is None:
+def _replayed(delivery_ids: list[int] | None, repair: bool, event: str) -> str:
+    if not delivery_ids:
         return ""
+    count = len(delivery_ids)
+    dead = f"{count} dead-lettered {event} deliver{'y' if count == 1 else 'ies'}"
     if not repair:
-        return f"its {event} delivery is dead-lettered; run with repair to deliver it again"
-    outbox_delivery_replay(delivery_ids=[delivery_id])
-    return f"its dead-lettered {event} delivery was sent again"
+        return f"{dead}; run with repair to deliver again"
+    outbox_delivery_replay(delivery_ids=delivery_ids)
+    return f"{dead}, sent again"

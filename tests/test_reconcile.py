@@ -276,3 +276,25 @@ def test_an_enrollment_an_outside_commerce_system_requested_is_not_taken_for_a_g
 
     # Sold by the outside system, which keeps that sale; only the orphan is a finding.
     assert [(f.kind, f.enrollment_id) for f in findings] == [(ENROLLED_NOT_PAID, orphan.public_id)]
+
+
+def test_a_refund_payouts_never_heard_of_is_found_and_delivered_again(monkeypatch, settings):
+    from cadence.kernel.money import Money
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    order_item = purchase(learner(), course_for_sale()[1])
+    enrollment_approve(enrollment=enrollment_of(order_item), actor=StaffFactory())
+    with monkeypatch.context() as patched:
+        patched.setattr("connectors.consumers.payouts.payouts_api.refund_record", failing)
+        refund_issue(order_item_id=order_item.public_id, amount=Money.parse("50.00", "USD"))
+        refund_issue(order_item_id=order_item.public_id, amount=Money.parse("20.00", "USD"))
+    dead = OutboxDelivery.objects.filter(consumer="payouts:refund-recorded", status="dead")
+    assert dead.count() == 2
+
+    [finding] = reconcile()
+
+    assert (finding.kind, finding.order_item_id) == (REVENUE_MISMATCH, order_item.public_id)
+    assert "shares out 19900 USD" in finding.problem
+    assert "sent again" in finding.repair
+    assert not dead.exists()
+    assert reconcile() == []
