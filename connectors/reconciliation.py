@@ -21,11 +21,14 @@ from payouts import api as payouts_api
 PAID_NOT_ENROLLED = "paid-not-enrolled"
 ENROLLED_NOT_PAID = "enrolled-not-paid"
 REFUNDED_STILL_ENROLLED = "refunded-but-still-enrolled"
+REJECTED_NOT_REFUNDED = "rejected-but-not-refunded"
 COMPLETED_NOT_CONFIRMED = "completed-but-not-confirmed"
 REVENUE_MISMATCH = "ledger-earned-revenue-mismatch"
 
 # Enrollment states that still give the learner the course (or its certificate).
 ACTIVE_STATES = {"pending", "approved", "in_progress", "completed"}
+# A rejection refunds what is left of the item.
+REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,26 @@ class Finding:
     enrollment_id: str
     problem: str
     repair: str = ""
+    # The dead-lettered deliveries behind it, delivered again by a repairing run.
+    dead_delivery_ids: tuple[int, ...] = ()
 
 
 def reconcile(*, repair: bool = True) -> list[Finding]:
     """Compare commerce's ledger, the LMS's purchased enrollments and payouts' sales; re-deliver
-    the dead-lettered events behind a disagreement when ``repair``."""
+    the dead-lettered events behind a disagreement when ``repair``.
+
+    All three are read before anything is re-delivered: run eagerly, a re-delivery changes the
+    contexts at once, and a later read would then disagree with an earlier one.
+    """
     sales = {row.order_item_id: row for row in commerce_api.revenue_by_order_item()}
     enrollments = {row.order_item_id: row for row in lms_api.purchased_enrollments()}
+    known = {row.order_item_id: row for row in payouts_api.sales_overview()}
     findings = _commerce_and_lms(sales, enrollments, repair)
-    findings += _payouts(sales, enrollments, repair)
+    findings += _payouts(sales, enrollments, known, repair)
+    if repair:
+        dead = [delivery_id for f in findings for delivery_id in f.dead_delivery_ids]
+        if dead:
+            outbox_delivery_replay(delivery_ids=dead)
     return findings
 
 
@@ -66,7 +80,7 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                 enrollment_id="",
                 problem="the learner paid for this item but the LMS has no enrollment for it, "
                 "so they cannot learn what they bought",
-                repair=_replayed(dead.get(sale.order_item_id), repair, "payment.completed"),
+                **_repair(dead.get(sale.order_item_id), repair, "payment.completed"),
             )
         )
 
@@ -79,6 +93,14 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
             item_id
             for item_id in enrollments
             if item_id in sales and _refunded_in_full(sales[item_id])
+        ],
+    )
+    dead_rejections = _dead_deliveries(
+        consumer="commerce:enrollment-rejected",
+        order_item_ids=[
+            item_id
+            for item_id, enrollment in enrollments.items()
+            if item_id in sales and enrollment.status == REJECTED
         ],
     )
     for item_id, enrollment in enrollments.items():
@@ -105,7 +127,20 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                     enrollment_id=enrollment.enrollment_id,
                     problem=f"the item was refunded in full but the enrollment is still "
                     f"{enrollment.status}, so the learner keeps what they were paid back for",
-                    repair=_replayed(dead_cancellations.get(item_id), repair, "refund.completed"),
+                    **_repair(dead_cancellations.get(item_id), repair, "refund.completed"),
+                )
+            )
+        elif enrollment.status == REJECTED and sale.gross_amount > 0:
+            findings.append(
+                Finding(
+                    kind=REJECTED_NOT_REFUNDED,
+                    order_id=sale.order_id,
+                    order_item_id=item_id,
+                    enrollment_id=enrollment.enrollment_id,
+                    problem=f"the LMS rejected the enrollment but commerce still keeps "
+                    f"{sale.gross_amount} {sale.currency} (minor units) of this item, so the "
+                    f"learner paid for a course they were refused",
+                    **_repair(dead_rejections.get(item_id), repair, "enrollment.rejected"),
                 )
             )
     return findings
@@ -132,9 +167,8 @@ def _refunded_in_full(sale) -> bool:
     return sale.refunded_amount > 0 and sale.gross_amount <= 0
 
 
-def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
+def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[Finding]:
     """Payouts must know each sale with commerce's gross less refunds, and each completion."""
-    known = {row.order_item_id: row for row in payouts_api.sales_overview()}
     findings: list[Finding] = []
     unrecorded = [
         sale
@@ -153,7 +187,7 @@ def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
                 enrollment_id="",
                 problem="commerce recorded this sale but payouts has no revenue for it, so "
                 "nobody will be paid their share of it",
-                repair=_replayed(dead_revenue.get(sale.order_item_id), repair, "payment.completed"),
+                **_repair(dead_revenue.get(sale.order_item_id), repair, "payment.completed"),
             )
         )
     recorded = [
@@ -182,7 +216,7 @@ def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
                 problem=f"commerce's ledger keeps {sale.gross_amount} {sale.currency} "
                 f"(minor units, after refunds) of this sale but payouts shares out "
                 f"{kept} {payout_sale.currency}, so payees would be paid on the wrong amount",
-                repair=_replayed(dead_refunds.get(sale.order_item_id), repair, "refund.completed"),
+                **_repair(dead_refunds.get(sale.order_item_id), repair, "refund.completed"),
             )
         )
 
@@ -207,7 +241,7 @@ def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
                 enrollment_id=enrollment.enrollment_id,
                 problem="the learner completed the course but payouts has not heard of it, so "
                 "the creator's and instructor's shares stay unconfirmed and unpaid",
-                repair=_replayed(
+                **_repair(
                     dead_completion.get(enrollment.order_item_id), repair, "enrollment.completed"
                 ),
             )
@@ -231,12 +265,13 @@ def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, l
     return found
 
 
-def _replayed(delivery_ids: list[int] | None, repair: bool, event: str) -> str:
+def _repair(delivery_ids: list[int] | None, repair: bool, event: str) -> dict:
+    """The finding's repair: its dead-lettered deliveries, and what is done about them."""
     if not delivery_ids:
-        return ""
+        return {}
     count = len(delivery_ids)
     dead = f"{count} dead-lettered {event} deliver{'y' if count == 1 else 'ies'}"
-    if not repair:
-        return f"{dead}; run with repair to deliver again"
-    outbox_delivery_replay(delivery_ids=delivery_ids)
-    return f"{dead}, sent again"
+    return {
+        "repair": f"{dead}, sent again" if repair else f"{dead}; run with repair to deliver again",
+        "dead_delivery_ids": tuple(delivery_ids),
+    }

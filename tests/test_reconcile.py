@@ -12,12 +12,13 @@ from connectors.reconciliation import (
     ENROLLED_NOT_PAID,
     PAID_NOT_ENROLLED,
     REFUNDED_STILL_ENROLLED,
+    REJECTED_NOT_REFUNDED,
     REVENUE_MISMATCH,
     reconcile,
 )
 from connectors.tasks import reconcile_daily
 from lms.models import Enrollment
-from lms.services import enrollment_approve
+from lms.services import enrollment_approve, enrollment_reject
 from lms.tests.factories import EnrollmentFactory, StaffFactory
 from tests.lifecycle import course_for_sale, enrollment_of, learner, purchase
 
@@ -297,4 +298,28 @@ def test_a_refund_payouts_never_heard_of_is_found_and_delivered_again(monkeypatc
     assert "shares out 19900 USD" in finding.problem
     assert "sent again" in finding.repair
     assert not dead.exists()
+    assert reconcile() == []
+
+
+def test_a_rejection_whose_refund_died_is_found_and_delivered_again(monkeypatch, settings):
+    from commerce.models import Refund
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    order_item = purchase(learner(), course_for_sale()[1])
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "connectors.consumers.enrollment_status.commerce_api.order_item_enrollment_rejected",
+            failing,
+        )
+        enrollment_reject(
+            enrollment=enrollment_of(order_item), actor=StaffFactory(), reason="Course full"
+        )
+    assert not Refund.objects.exists()
+
+    [finding] = reconcile()
+
+    assert (finding.kind, finding.order_item_id) == (REJECTED_NOT_REFUNDED, order_item.public_id)
+    assert "19900 USD" in finding.problem
+    assert "sent again" in finding.repair
+    assert Refund.objects.get(order_item=order_item).amount_minor == 19900
     assert reconcile() == []
