@@ -15,8 +15,8 @@ from connectors.reconciliation import reconcile
 def reconciliation_report(request):
     """GET shows what disagrees (repairing nothing); POST re-delivers the dead events found."""
     if request.method == "POST":
-        repaired = [f for f in reconcile(repair=True) if f.repair]
-        messages.success(request, f"{len(repaired)} dead-lettered event(s) delivered again.")
+        redelivered = sum(len(f.dead_delivery_ids) for f in reconcile(repair=True))
+        messages.success(request, f"{redelivered} dead-lettered event(s) delivered again.")
         return redirect("connectors-reconciliation")
     findings = reconcile(repair=False)
     return render(

@@ -323,3 +323,21 @@ def test_a_rejection_whose_refund_died_is_found_and_delivered_again(monkeypatch,
     assert "sent again" in finding.repair
     assert Refund.objects.get(order_item=order_item).amount_minor == 19900
     assert reconcile() == []
+
+
+def test_staff_deliver_the_dead_events_again_from_the_report_page(client, monkeypatch, settings):
+    from cadence.kernel.money import Money
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    order_item = purchase(learner(), course_for_sale()[1])
+    with monkeypatch.context() as patched:
+        patched.setattr("connectors.consumers.payouts.payouts_api.refund_record", failing)
+        refund_issue(order_item_id=order_item.public_id, amount=Money.parse("50.00", "USD"))
+        refund_issue(order_item_id=order_item.public_id, amount=Money.parse("20.00", "USD"))
+    client.force_login(StaffFactory())
+    assert "Deliver the dead events again" in client.get("/connectors/reconciliation/").text
+
+    page = client.post("/connectors/reconciliation/", follow=True)
+
+    assert "2 dead-lettered event(s) delivered again." in page.text
+    assert "Nothing wrong" in page.text
