@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -23,6 +23,7 @@ def reconciliation_report(request):
         request,
         "connectors/reconciliation.html",
         {
+            **admin.site.each_context(request),  # the admin's header, title and user links
             "title": "Reconciliation",
             "findings": findings,
             "repairable": any(f.repair for f in findings),

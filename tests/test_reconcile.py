@@ -134,6 +134,7 @@ def test_the_report_page_shows_staff_each_finding_in_fixed_queries(
     with django_assert_max_num_queries(12):
         page = client.get("/connectors/reconciliation/")
     assert page.status_code == 200
+    assert "Cadence administration" in page.content.decode()  # the admin's own header
     assert "enrolled-not-paid" in page.content.decode()
     assert "oi_ghost" in page.content.decode()
 
