@@ -103,6 +103,7 @@ def revenue_by_order_item(
             tax_amount=row["tax"],
             platform_fee=row["fee"],
             net_amount=row["net"],
+            refunded_amount=-row["refunded_gross"],
         )
         for row in selectors.revenue_by_order_item(since=since, until=until)
     ]

@@ -110,7 +110,10 @@ class CommerceUserSummary:
 @dataclass(frozen=True)
 class OrderItemRevenue:
     """The revenue ledger's running total for one order item (sale plus any refunds), in minor
-    units: what a reconciliation compares with what was recorded downstream."""
+    units: what a reconciliation compares with what was recorded downstream.
+    ``refunded_amount`` is the gross refunded so far (positive), so an item refunded in full
+    (nothing left, something refunded) is told apart from one sold for nothing (a full
+    discount)."""
 
     order_id: str
     order_item_id: str
@@ -121,3 +124,4 @@ class OrderItemRevenue:
     tax_amount: int
     platform_fee: int
     net_amount: int
+    refunded_amount: int

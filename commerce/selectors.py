@@ -319,6 +319,9 @@ def revenue_by_order_item(
             tax=Sum("tax_minor"),
             fee=Sum("fee_minor"),
             net=Sum("net_minor"),
+            refunded_gross=Sum(
+                "gross_minor", filter=Q(kind=RevenueLedgerEntry.Kind.REFUND), default=0
+            ),
         )
         .order_by("order_id", "order_item__public_id")
     )

@@ -11,19 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commerce import api as commerce_api
-from connectors.models import OutboxDelivery
+from connectors.inbound.idempotency import natural_key_text
+from connectors.models import InboundRequest, OutboxDelivery
 from connectors.outbox.services import outbox_delivery_replay
+from connectors.rest_api.enrollments import ENROLLMENT_REQUEST_ENDPOINT
 from lms import api as lms_api
 from payouts import api as payouts_api
 
 PAID_NOT_ENROLLED = "paid-not-enrolled"
 ENROLLED_NOT_PAID = "enrolled-not-paid"
 REFUNDED_STILL_ENROLLED = "refunded-but-still-enrolled"
+REJECTED_NOT_REFUNDED = "rejected-but-not-refunded"
 COMPLETED_NOT_CONFIRMED = "completed-but-not-confirmed"
 REVENUE_MISMATCH = "ledger-earned-revenue-mismatch"
 
 # Enrollment states that still give the learner the course (or its certificate).
 ACTIVE_STATES = {"pending", "approved", "in_progress", "completed"}
+# A rejection refunds what is left of the item.
+REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -34,15 +39,26 @@ class Finding:
     enrollment_id: str
     problem: str
     repair: str = ""
+    # The dead-lettered deliveries behind it, delivered again by a repairing run.
+    dead_delivery_ids: tuple[int, ...] = ()
 
 
 def reconcile(*, repair: bool = True) -> list[Finding]:
     """Compare commerce's ledger, the LMS's purchased enrollments and payouts' sales; re-deliver
-    the dead-lettered events behind a disagreement when ``repair``."""
+    the dead-lettered events behind a disagreement when ``repair``.
+
+    All three are read before anything is re-delivered: run eagerly, a re-delivery changes the
+    contexts at once, and a later read would then disagree with an earlier one.
+    """
     sales = {row.order_item_id: row for row in commerce_api.revenue_by_order_item()}
     enrollments = {row.order_item_id: row for row in lms_api.purchased_enrollments()}
+    known = {row.order_item_id: row for row in payouts_api.sales_overview()}
     findings = _commerce_and_lms(sales, enrollments, repair)
-    findings += _payouts(sales, enrollments, repair)
+    findings += _payouts(sales, enrollments, known, repair)
+    if repair:
+        dead = [delivery_id for f in findings for delivery_id in f.dead_delivery_ids]
+        if dead:
+            outbox_delivery_replay(delivery_ids=dead)
     return findings
 
 
@@ -54,9 +70,8 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
         consumer="lms:enrollment-request", order_item_ids=[s.order_item_id for s in missing]
     )
     for sale in missing:
-        if sale.gross_amount <= 0:
-            continue  # refunded in full before any enrollment: nothing is owed to the learner
-        delivery_id = dead.get(sale.order_item_id)
+        if _refunded_in_full(sale):
+            continue  # refunded before any enrollment: nothing is owed to the learner
         findings.append(
             Finding(
                 kind=PAID_NOT_ENROLLED,
@@ -65,13 +80,34 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                 enrollment_id="",
                 problem="the learner paid for this item but the LMS has no enrollment for it, "
                 "so they cannot learn what they bought",
-                repair=_replayed(delivery_id, repair, "payment.completed"),
+                **_repair(dead.get(sale.order_item_id), repair, "payment.completed"),
             )
         )
 
+    sold_elsewhere = _sold_by_outside_systems(
+        [e for item_id, e in enrollments.items() if item_id not in sales]
+    )
+    dead_cancellations = _dead_deliveries(
+        consumer="lms:enrollment-end-for-refund",
+        order_item_ids=[
+            item_id
+            for item_id in enrollments
+            if item_id in sales and _refunded_in_full(sales[item_id])
+        ],
+    )
+    dead_rejections = _dead_deliveries(
+        consumer="commerce:enrollment-rejected",
+        order_item_ids=[
+            item_id
+            for item_id, enrollment in enrollments.items()
+            if item_id in sales and enrollment.status == REJECTED
+        ],
+    )
     for item_id, enrollment in enrollments.items():
         sale = sales.get(item_id)
         if sale is None:
+            if item_id in sold_elsewhere:
+                continue
             findings.append(
                 Finding(
                     kind=ENROLLED_NOT_PAID,
@@ -82,7 +118,7 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                     "recorded no payment for it, so the course was given away",
                 )
             )
-        elif sale.gross_amount <= 0 and enrollment.status in ACTIVE_STATES:
+        elif _refunded_in_full(sale) and enrollment.status in ACTIVE_STATES:
             findings.append(
                 Finding(
                     kind=REFUNDED_STILL_ENROLLED,
@@ -91,21 +127,48 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                     enrollment_id=enrollment.enrollment_id,
                     problem=f"the item was refunded in full but the enrollment is still "
                     f"{enrollment.status}, so the learner keeps what they were paid back for",
-                    repair=_replayed(
-                        _dead_deliveries(
-                            consumer="lms:enrollment-end-for-refund", order_item_ids=[item_id]
-                        ).get(item_id),
-                        repair,
-                        "refund.completed",
-                    ),
+                    **_repair(dead_cancellations.get(item_id), repair, "refund.completed"),
+                )
+            )
+        elif enrollment.status == REJECTED and sale.gross_amount > 0:
+            findings.append(
+                Finding(
+                    kind=REJECTED_NOT_REFUNDED,
+                    order_id=sale.order_id,
+                    order_item_id=item_id,
+                    enrollment_id=enrollment.enrollment_id,
+                    problem=f"the LMS rejected the enrollment but commerce still keeps "
+                    f"{sale.gross_amount} {sale.currency} (minor units) of this item, so the "
+                    f"learner paid for a course they were refused",
+                    **_repair(dead_rejections.get(item_id), repair, "enrollment.rejected"),
                 )
             )
     return findings
 
 
-def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
+def _sold_by_outside_systems(enrollments: list) -> set[str]:
+    """The order items among these whose enrollment an outside commerce system asked for over
+    the connector endpoint: their sale is in that system's books, not in commerce's (one query)."""
+    if not enrollments:
+        return set()
+    keys = {
+        natural_key_text({"orderId": e.order_id, "orderItemId": e.order_item_id}): e.order_item_id
+        for e in enrollments
+    }
+    requested = InboundRequest.objects.filter(
+        endpoint=ENROLLMENT_REQUEST_ENDPOINT, natural_key__in=list(keys)
+    ).values_list("natural_key", flat=True)
+    return {keys[key] for key in requested}
+
+
+def _refunded_in_full(sale) -> bool:
+    # Nothing left of the sale, and something paid back: an item sold for nothing (a full
+    # discount) has nothing left either, but its learner is owed their course.
+    return sale.refunded_amount > 0 and sale.gross_amount <= 0
+
+
+def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[Finding]:
     """Payouts must know each sale with commerce's gross less refunds, and each completion."""
-    known = {row.order_item_id: row for row in payouts_api.sales_overview()}
     findings: list[Finding] = []
     unrecorded = [
         sale
@@ -124,26 +187,38 @@ def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
                 enrollment_id="",
                 problem="commerce recorded this sale but payouts has no revenue for it, so "
                 "nobody will be paid their share of it",
-                repair=_replayed(dead_revenue.get(sale.order_item_id), repair, "payment.completed"),
+                **_repair(dead_revenue.get(sale.order_item_id), repair, "payment.completed"),
             )
         )
-    for item_id, sale in sales.items():
-        payout_sale = known.get(item_id)
-        if payout_sale is None or payout_sale.gross_amount is None:
-            continue
+    recorded = [
+        (sale, known[item_id])
+        for item_id, sale in sales.items()
+        if item_id in known and known[item_id].gross_amount is not None
+    ]
+    mismatched = [
+        (sale, payout_sale)
+        for sale, payout_sale in recorded
+        if payout_sale.gross_amount - payout_sale.refunded_amount != sale.gross_amount
+        or payout_sale.currency != sale.currency
+    ]
+    dead_refunds = _dead_deliveries(
+        consumer="payouts:refund-recorded",
+        order_item_ids=[sale.order_item_id for sale, _ in mismatched],
+    )
+    for sale, payout_sale in mismatched:
         kept = payout_sale.gross_amount - payout_sale.refunded_amount
-        if kept != sale.gross_amount or payout_sale.currency != sale.currency:
-            findings.append(
-                Finding(
-                    kind=REVENUE_MISMATCH,
-                    order_id=sale.order_id,
-                    order_item_id=item_id,
-                    enrollment_id="",
-                    problem=f"commerce's ledger keeps {sale.gross_amount} {sale.currency} "
-                    f"(minor units, after refunds) of this sale but payouts shares out "
-                    f"{kept} {payout_sale.currency}, so payees would be paid on the wrong amount",
-                )
+        findings.append(
+            Finding(
+                kind=REVENUE_MISMATCH,
+                order_id=sale.order_id,
+                order_item_id=sale.order_item_id,
+                enrollment_id="",
+                problem=f"commerce's ledger keeps {sale.gross_amount} {sale.currency} "
+                f"(minor units, after refunds) of this sale but payouts shares out "
+                f"{kept} {payout_sale.currency}, so payees would be paid on the wrong amount",
+                **_repair(dead_refunds.get(sale.order_item_id), repair, "refund.completed"),
             )
+        )
 
     completed = [
         e for e in enrollments.values() if e.status == "completed" and e.order_item_id in sales
@@ -166,7 +241,7 @@ def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
                 enrollment_id=enrollment.enrollment_id,
                 problem="the learner completed the course but payouts has not heard of it, so "
                 "the creator's and instructor's shares stay unconfirmed and unpaid",
-                repair=_replayed(
+                **_repair(
                     dead_completion.get(enrollment.order_item_id), repair, "enrollment.completed"
                 ),
             )
@@ -174,8 +249,9 @@ def _payouts(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
     return findings
 
 
-def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, int]:
-    """Dead-lettered deliveries of ``consumer`` for these order items, by item (one query)."""
+def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, list[int]]:
+    """Dead-lettered deliveries of ``consumer`` for these order items, by item (one query); an
+    item may have several (one per refund of it)."""
     if not order_item_ids:
         return {}
     rows = OutboxDelivery.objects.filter(
@@ -183,13 +259,19 @@ def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, i
         status=OutboxDelivery.Status.DEAD,
         event__payload__order_item_id__in=order_item_ids,
     ).values_list("event__payload__order_item_id", "pk")
-    return dict(rows)
+    found: dict[str, list[int]] = {}
+    for order_item_id, delivery_id in rows:
+        found.setdefault(order_item_id, []).append(delivery_id)
+    return found
 
 
-def _replayed(delivery_id: int | None, repair: bool, event: str) -> str:
-    if delivery_id is None:
-        return ""
-    if not repair:
-        return f"its {event} delivery is dead-lettered; run with repair to deliver it again"
-    outbox_delivery_replay(delivery_ids=[delivery_id])
-    return f"its dead-lettered {event} delivery was sent again"
+def _repair(delivery_ids: list[int] | None, repair: bool, event: str) -> dict:
+    """The finding's repair: its dead-lettered deliveries, and what is done about them."""
+    if not delivery_ids:
+        return {}
+    count = len(delivery_ids)
+    dead = f"{count} dead-lettered {event} deliver{'y' if count == 1 else 'ies'}"
+    return {
+        "repair": f"{dead}, sent again" if repair else f"{dead}; run with repair to deliver again",
+        "dead_delivery_ids": tuple(delivery_ids),
+    }

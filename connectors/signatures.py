@@ -50,7 +50,9 @@ def parse_signature_header(value: str) -> ParsedSignature:
         if not sep:
             raise MalformedSignature(f"{part.strip()!r} is not name=value")
         if name == "t":
-            if not item.isdigit():
+            # ASCII digits only: str.isdigit() also takes '²' (which int() refuses) and other
+            # scripts' digits (which were not what the sender signed).
+            if not (item.isascii() and item.isdigit()):
                 raise MalformedSignature("t must be a whole number of unix seconds")
             timestamp = int(item)
         elif name == SCHEME:

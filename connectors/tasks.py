@@ -19,7 +19,7 @@ def outbox_deliver(self, delivery_id: int) -> str:
     outcome = outbox_delivery_attempt(delivery_id=delivery_id)
     # Run eagerly (embedded mode), there is no broker to hold a delayed retry: try again now.
     while outcome.retry_in_seconds is not None and self.request.is_eager:
-        outcome = outbox_delivery_attempt(delivery_id=delivery_id)
+        outcome = outbox_delivery_attempt(delivery_id=delivery_id, before_due=True)
     if outcome.retry_in_seconds is not None:
         raise self.retry(countdown=outcome.retry_in_seconds)
     return outcome.status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -15,14 +15,15 @@ from connectors.reconciliation import reconcile
 def reconciliation_report(request):
     """GET shows what disagrees (repairing nothing); POST re-delivers the dead events found."""
     if request.method == "POST":
-        repaired = [f for f in reconcile(repair=True) if f.repair]
-        messages.success(request, f"{len(repaired)} dead-lettered event(s) delivered again.")
+        redelivered = sum(len(f.dead_delivery_ids) for f in reconcile(repair=True))
+        messages.success(request, f"{redelivered} dead-lettered event(s) delivered again.")
         return redirect("connectors-reconciliation")
     findings = reconcile(repair=False)
     return render(
         request,
         "connectors/reconciliation.html",
         {
+            **admin.site.each_context(request),  # the admin's header, title and user links
             "title": "Reconciliation",
             "findings": findings,
             "repairable": any(f.repair for f in findings),

@@ -223,6 +223,28 @@ def test_an_enrollment_without_an_order_concerns_commerce_not_at_all():
     assert delivery.status == OutboxDelivery.Status.DELIVERED
 
 
+def test_an_interaction_with_an_enrollment_without_an_order_concerns_payouts_not_at_all():
+    from lms.services import interaction_record
+    from lms.tests.factories import EnrollmentFactory, UserFactory
+    from payouts.models import InstructorEngagement, InstructorInteraction
+
+    staff_made = EnrollmentFactory(external_order_id=None, external_order_item_id=None)
+
+    interaction_record(
+        enrollment=staff_made,
+        instructor=UserFactory(),
+        kind="discussion-reply",
+        amount=1,
+        source_key="discussion-reply:staff-made",
+        occurred_at=timezone.now(),
+    )
+
+    delivery = OutboxDelivery.objects.get(consumer="payouts:interaction-recorded")
+    assert delivery.status == OutboxDelivery.Status.DELIVERED
+    assert not InstructorEngagement.objects.exists()
+    assert not InstructorInteraction.objects.exists()
+
+
 def _lifecycle_without_kicks(monkeypatch) -> OrderItem:
     """Buy, approve, complete and refund while no delivery is kicked: every event waits."""
     user, (_course, item) = learner(), course_for_sale()

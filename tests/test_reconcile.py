@@ -12,12 +12,13 @@ from connectors.reconciliation import (
     ENROLLED_NOT_PAID,
     PAID_NOT_ENROLLED,
     REFUNDED_STILL_ENROLLED,
+    REJECTED_NOT_REFUNDED,
     REVENUE_MISMATCH,
     reconcile,
 )
 from connectors.tasks import reconcile_daily
 from lms.models import Enrollment
-from lms.services import enrollment_approve
+from lms.services import enrollment_approve, enrollment_reject
 from lms.tests.factories import EnrollmentFactory, StaffFactory
 from tests.lifecycle import course_for_sale, enrollment_of, learner, purchase
 
@@ -133,6 +134,7 @@ def test_the_report_page_shows_staff_each_finding_in_fixed_queries(
     with django_assert_max_num_queries(12):
         page = client.get("/connectors/reconciliation/")
     assert page.status_code == 200
+    assert "Cadence administration" in page.content.decode()  # the admin's own header
     assert "enrolled-not-paid" in page.content.decode()
     assert "oi_ghost" in page.content.decode()
 
@@ -202,3 +204,141 @@ def test_revenue_payouts_never_recorded_and_a_gross_that_differs_are_found(monke
     assert "keeps 19900 USD" in findings[told_wrong.public_id].problem
     assert "shares out 18900 USD" in findings[told_wrong.public_id].problem
     assert [f.order_item_id for f in reconcile()] == [told_wrong.public_id]
+
+
+def free_purchase(user, item):
+    """The learner takes the item with a 100% coupon: paid in full, for nothing."""
+    from decimal import Decimal
+
+    from commerce.services import checkout_start
+    from commerce.tests.factories import CouponFactory, in_cart
+
+    coupon = CouponFactory(percent_off=Decimal("100"))
+    in_cart(user.public_id, item)
+    started = checkout_start(
+        customer_id=user.public_id, billing_country="US", coupon_code=coupon.code
+    )
+    assert started.order.total_minor == 0
+    return started.order.items.get()
+
+
+def test_an_item_taken_with_a_full_discount_is_no_refund_and_its_enrollment_is_expected(
+    monkeypatch, settings
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    enrolled = free_purchase(learner(), course_for_sale()[1])
+    assert enrollment_of(enrolled).state == Enrollment.State.PENDING
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
+        )
+        not_enrolled = free_purchase(learner(), course_for_sale()[1])
+
+    findings = reconcile(repair=False)
+
+    # Nothing was refunded, so the first learner rightly keeps their enrollment; the second one
+    # got the course for nothing but still cannot learn it.
+    assert [(f.kind, f.order_item_id) for f in findings] == [
+        (PAID_NOT_ENROLLED, not_enrolled.public_id)
+    ]
+
+
+def test_an_enrollment_an_outside_commerce_system_requested_is_not_taken_for_a_gift(client):
+    from connectors.inbound.keys import connector_key_create
+    from connectors.tests.signing import signed_request
+    from lms.tests.factories import CourseFactory, UserFactory
+
+    issued = connector_key_create(name="commerce-platform")
+    body = {
+        "source": "commerce-platform",
+        "payload": {
+            "orderId": "ord_elsewhere",
+            "orderItemId": "oi_elsewhere",
+            "userId": UserFactory().public_id,
+            "courseId": CourseFactory().public_id,
+            "purchaseMetadata": {
+                "amount": "199.00",
+                "currency": "USD",
+                "purchaseDate": "2025-01-14T10:00:00Z",
+            },
+        },
+    }
+    response = signed_request(
+        client,
+        "POST",
+        "/api/v2/connectors/enrollment-request",
+        key=issued.key,
+        secrets=[issued.secret],
+        document=body,
+    )
+    assert response.status_code == 201, response.json()
+    orphan = EnrollmentFactory(external_order_id="ord_ghost", external_order_item_id="oi_ghost")
+
+    findings = reconcile()
+
+    # Sold by the outside system, which keeps that sale; only the orphan is a finding.
+    assert [(f.kind, f.enrollment_id) for f in findings] == [(ENROLLED_NOT_PAID, orphan.public_id)]
+
+
+def test_a_refund_payouts_never_heard_of_is_found_and_delivered_again(monkeypatch, settings):
+    from cadence.kernel.money import Money
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    order_item = purchase(learner(), course_for_sale()[1])
+    enrollment_approve(enrollment=enrollment_of(order_item), actor=StaffFactory())
+    with monkeypatch.context() as patched:
+        patched.setattr("connectors.consumers.payouts.payouts_api.refund_record", failing)
+        refund_issue(order_item_id=order_item.public_id, amount=Money.parse("50.00", "USD"))
+        refund_issue(order_item_id=order_item.public_id, amount=Money.parse("20.00", "USD"))
+    dead = OutboxDelivery.objects.filter(consumer="payouts:refund-recorded", status="dead")
+    assert dead.count() == 2
+
+    [finding] = reconcile()
+
+    assert (finding.kind, finding.order_item_id) == (REVENUE_MISMATCH, order_item.public_id)
+    assert "shares out 19900 USD" in finding.problem
+    assert "sent again" in finding.repair
+    assert not dead.exists()
+    assert reconcile() == []
+
+
+def test_a_rejection_whose_refund_died_is_found_and_delivered_again(monkeypatch, settings):
+    from commerce.models import Refund
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    order_item = purchase(learner(), course_for_sale()[1])
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "connectors.consumers.enrollment_status.commerce_api.order_item_enrollment_rejected",
+            failing,
+        )
+        enrollment_reject(
+            enrollment=enrollment_of(order_item), actor=StaffFactory(), reason="Course full"
+        )
+    assert not Refund.objects.exists()
+
+    [finding] = reconcile()
+
+    assert (finding.kind, finding.order_item_id) == (REJECTED_NOT_REFUNDED, order_item.public_id)
+    assert "19900 USD" in finding.problem
+    assert "sent again" in finding.repair
+    assert Refund.objects.get(order_item=order_item).amount_minor == 19900
+    assert reconcile() == []
+
+
+def test_staff_deliver_the_dead_events_again_from_the_report_page(client, monkeypatch, settings):
+    from cadence.kernel.money import Money
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    order_item = purchase(learner(), course_for_sale()[1])
+    with monkeypatch.context() as patched:
+        patched.setattr("connectors.consumers.payouts.payouts_api.refund_record", failing)
+        refund_issue(order_item_id=order_item.public_id, amount=Money.parse("50.00", "USD"))
+        refund_issue(order_item_id=order_item.public_id, amount=Money.parse("20.00", "USD"))
+    client.force_login(StaffFactory())
+    assert "Deliver the dead events again" in client.get("/connectors/reconciliation/").text
+
+    page = client.post("/connectors/reconciliation/", follow=True)
+
+    assert "2 dead-lettered event(s) delivered again." in page.text
+    assert "Nothing wrong" in page.text

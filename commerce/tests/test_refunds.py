@@ -183,6 +183,8 @@ def test_the_ledger_summed_per_item_nets_sales_against_refunds():
     totals = {row.order_item_id: row for row in api.revenue_by_order_item()}
 
     assert totals[first.public_id].gross_amount == 10000 - 4000
+    assert totals[first.public_id].refunded_amount == 4000
+    assert totals[second.public_id].refunded_amount == 0
     assert totals[first.public_id].net_amount == 10000 - first_fee(first) - 4000
     assert totals[second.public_id].gross_amount == 5000
     for row in totals.values():

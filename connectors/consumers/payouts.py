@@ -118,6 +118,8 @@ def earnings_reverse_on_refund(envelope: EventEnvelope) -> None:
 def interaction_count(envelope: EventEnvelope) -> None:
     """An instructor's interaction counts toward the enrollment's requirement (once per id)."""
     interaction: InstructorInteractionRecorded = envelope.payload
+    if not interaction.order_item_id:
+        return
     payouts_api.interaction_record(
         payouts_data.InstructorInteractionRecorded(
             interaction_id=interaction.interaction_id,

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from connectors import registry
@@ -36,23 +37,29 @@ def retry_delay_seconds(attempts: int) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311  (jitter, not a secret)
 
 
-def outbox_delivery_attempt(*, delivery_id: int) -> DeliveryOutcome:
-    """Try one pending delivery now.
+def outbox_delivery_attempt(*, delivery_id: int, before_due: bool = False) -> DeliveryOutcome:
+    """Try one pending delivery now, if it is due.
 
-    The delivery row is locked (rows another worker holds are skipped), the consumer runs in a
-    savepoint together with its processed-event record, and the attempt is recorded whatever the
-    outcome. A consumer that already processed the event is not called again.
+    A delivery is due for its first attempt (the on-commit kick, a replay) and then once its
+    backoff has passed; a second task for it meanwhile (the sweep's, a broker's redelivery of a
+    retry) is skipped, so retries neither multiply nor use up the attempts early. ``before_due``
+    tries it anyway (run eagerly, no broker holds a retry). The delivery row is locked (rows
+    another worker holds are skipped), the consumer runs in a savepoint together with its
+    processed-event record, and the attempt is recorded whatever the outcome. A consumer that
+    already processed the event is not called again.
     """
+    now = timezone.now()
+    due = Q(attempts=0) | Q(next_attempt_at__lte=now)
     with transaction.atomic():
         delivery = (
             OutboxDelivery.objects.select_for_update(skip_locked=True)
             .select_related("event")
             .filter(pk=delivery_id, status=OutboxDelivery.Status.PENDING)
+            .filter(Q() if before_due else due)
             .first()
         )
         if delivery is None:
             return SKIPPED
-        now = timezone.now()
         delivery.attempts += 1
         delivery.last_attempt_at = now
         try:
@@ -141,8 +148,8 @@ def outbox_deliver_pending_now() -> DrainResult:
     """Deliver every pending delivery in this process, oldest first, including the ones those
     deliveries cause, for a command that must see the effects before it goes on.
 
-    Each delivery is tried once here; one that fails keeps its backoff and is reported, one that
-    another worker holds is left to it.
+    Each delivery is tried once here, if it is due (see ``outbox_delivery_attempt``); one that
+    fails keeps its backoff and is reported, one that another worker holds is left to it.
     """
     tried: set[int] = set()
     delivered = 0

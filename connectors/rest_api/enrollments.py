@@ -14,6 +14,9 @@ from connectors.rest_api.idempotency import idempotent_response
 from lms import api as lms_api
 from lms.data import PendingEnrollmentRequest, PurchaseMetadata
 
+# The inbound-request records of Connector 1 over HTTP: enrollments an outside system sold.
+ENROLLMENT_REQUEST_ENDPOINT = "enrollment-request"
+
 # The LMS's names for the request's fields → where the caller wrote them.
 ENROLLMENT_REQUEST_FIELDS = {
     "externalOrderId": "payload.orderId",
@@ -112,7 +115,7 @@ class EnrollmentRequestView(ConnectorAPIView):
 
         return idempotent_response(
             request,
-            endpoint="enrollment-request",
+            endpoint=ENROLLMENT_REQUEST_ENDPOINT,
             natural_key={"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]},
             payload=comparable(body),
             effect=effect,

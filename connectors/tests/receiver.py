@@ -23,6 +23,8 @@ class Receiver:
         self.answers: deque[int] = deque()
         self.default_status = 200
         self.delay_seconds = 0.0
+        # Promise a longer answer than is sent, then hold the connection this long.
+        self.stall_answer_seconds = 0.0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -55,6 +57,13 @@ class Receiver:
                 reply = f'{{"received": true, "status": {status}}}'.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                if receiver.stall_answer_seconds:
+                    self.send_header("Content-Length", str(len(reply) + 5000))
+                    self.end_headers()
+                    self.wfile.write(reply)
+                    self.wfile.flush()
+                    time.sleep(receiver.stall_answer_seconds)
+                    return
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)

@@ -109,13 +109,20 @@ def test_a_request_without_signature_is_refused(client, issued):
     assert "missing" in error_of(response)["message"]
 
 
-def test_a_malformed_signature_is_refused_with_the_reason(client, issued):
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("v1=ab", "the timestamp t= is missing"),
+        ("t=\u00b2,v1=ab", "t must be a whole number of unix seconds"),
+    ],
+)
+def test_a_malformed_signature_is_refused_with_the_reason(client, issued, header, reason):
     response = client.get(
-        PING, headers={"Authorization": f"Api-Key {issued.key}", "X-Cadence-Signature": "v1=ab"}
+        PING, headers={"Authorization": f"Api-Key {issued.key}", "X-Cadence-Signature": header}
     )
 
     assert response.status_code == 401
-    assert error_of(response)["message"] == "malformed signature: the timestamp t= is missing"
+    assert error_of(response)["message"] == f"malformed signature: {reason}"
 
 
 def test_a_request_without_key_is_refused(client, issued):

@@ -3,9 +3,11 @@ import threading
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.utils import timezone
 
 from connectors.models import OutboxDelivery, OutboxEvent, ProcessedEvent
 from connectors.outbox.services import (
+    DrainResult,
     outbox_deliver_pending_now,
     outbox_deliveries_due,
     outbox_delivery_attempt,
@@ -63,7 +65,9 @@ def test_delivering_an_event_twice_has_one_effect():
     delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id, consumer=CONSUMER)
 
     # A replay (or a duplicate task) of an already processed event changes nothing.
-    OutboxDelivery.objects.filter(pk=delivery.pk).update(status=OutboxDelivery.Status.PENDING)
+    OutboxDelivery.objects.filter(pk=delivery.pk).update(
+        status=OutboxDelivery.Status.PENDING, attempts=0
+    )
     assert outbox_delivery_attempt(delivery_id=delivery.pk).status == "delivered"
 
     assert effects("twice") == 1
@@ -102,6 +106,25 @@ def test_a_consumer_that_keeps_failing_is_dead_lettered_and_replayable(settings)
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_delivery_waiting_for_its_retry_is_not_attempted_early_by_a_duplicate_task(
+    monkeypatch, settings
+):
+    # A second task for one delivery: the sweep's, a broker's redelivery of a long countdown.
+    settings.OUTBOX_BACKOFF_BASE_SECONDS = 60
+    monkeypatch.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
+    envelope = publish("patient", fail_times=5)
+    delivery = OutboxDelivery.objects.get(event__event_id=envelope.event_id, consumer=CONSUMER)
+    assert outbox_delivery_attempt(delivery_id=delivery.pk).status == "retry"
+
+    assert outbox_delivery_attempt(delivery_id=delivery.pk).status == "skipped"
+
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1
+    assert attempts["patient"] == 1
+    assert delivery.pk not in outbox_deliveries_due()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_sweep_delivers_what_no_kick_delivered(monkeypatch):
     # A kick that never reaches a worker stands for a crash between commit and delivery.
     with monkeypatch.context() as patched:
@@ -131,8 +154,12 @@ def test_delivering_pending_now_runs_every_consumer_once_and_reports_failures():
     assert first.delivered == 3  # "now" to the recorder; both to the webhooks consumer
     assert len(first.failed) == 1 and "ping broken fails on attempt 1" in first.failed[0]
     assert CONSUMER in first.failed[0]
-    second = outbox_deliver_pending_now()
-    assert (second.delivered, len(second.failed)) == (1, 0)  # the retry, outside its backoff
+    # The failed one waits for its backoff, even from a second drain.
+    assert outbox_deliver_pending_now() == DrainResult(delivered=0, failed=())
+    OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING).update(
+        next_attempt_at=timezone.now()
+    )
+    assert outbox_deliver_pending_now() == DrainResult(delivered=1, failed=())
     assert effects("broken") == 1
 
 

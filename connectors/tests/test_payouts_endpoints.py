@@ -115,9 +115,7 @@ def test_a_revenue_recorded_repeated_with_another_amount_is_a_conflict(client, i
     assert shares()["content-creator"] == (7717, "pending")
 
 
-def test_a_signed_completion_confirms_the_creator_and_the_instructor_once_revenue_is_known(
-    client, issued
-):
+def test_a_signed_completion_confirms_the_creators_share_once_revenue_is_known(client, issued):
     # The completion first: payouts keeps it until the revenue arrives.
     first = send(client, issued, COMPLETION, completion_body())
     assert first.status_code == 200
@@ -128,6 +126,8 @@ def test_a_signed_completion_confirms_the_creator_and_the_instructor_once_revenu
 
     assert again.headers["Idempotent-Replayed"] == "true"
     assert shares()["content-creator"] == (7717, "confirmed")
+    # No interaction was reported in the window after a completion of 2025: the platform's.
+    assert shares()["instructor"] == (5788, "forfeited")
 
 
 def test_a_completion_repeated_with_another_grade_is_a_conflict(client, issued):

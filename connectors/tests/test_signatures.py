@@ -48,6 +48,8 @@ def test_a_header_may_carry_several_v1_values_and_unknown_schemes():
         ("v1=abcd", "timestamp t= is missing"),
         ("t=1700000000", "no v1= signature"),
         ("t=soon,v1=abcd", "whole number"),
+        ("t=\u00b2,v1=abcd", "whole number"),  # a digit to str.isdigit, not to int()
+        ("t=\u0661\u0662,v1=abcd", "whole number"),  # digits, but not the ASCII ones signed
         ("t=1700000000,garbage", "not name=value"),
     ],
 )

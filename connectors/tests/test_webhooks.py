@@ -179,6 +179,22 @@ def test_a_slow_receiver_times_out(receiver, settings):
     assert attempt.latency_ms >= 200
 
 
+def test_an_answer_that_stalls_after_its_status_is_recorded_as_an_attempt(receiver, settings):
+    settings.WEBHOOK_READ_TIMEOUT_SECONDS = 0.2
+    receiver.answer(503, then=503)
+    receiver.stall_answer_seconds = 1
+    subscription = WebhookSubscriptionFactory(url=receiver.url)
+
+    envelope = publish("stalling")
+
+    delivery = delivery_of(envelope, subscription)
+    [attempt] = WebhookAttempt.objects.filter(delivery=delivery)
+    assert attempt.status_code == 503
+    assert not attempt.succeeded
+    assert delivery.attempts == 1
+    assert delivery.status == WebhookDelivery.Status.PENDING
+
+
 def test_a_delivered_webhook_is_not_sent_again_by_a_duplicate_task(receiver):
     subscription = WebhookSubscriptionFactory(url=receiver.url)
     envelope = publish("once")

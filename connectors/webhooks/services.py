@@ -170,9 +170,10 @@ def _send(delivery: WebhookDelivery) -> dict[str, Any]:
         ) as response:
             status_code = response.status_code
             # Only the start of the answer: a receiver could send anything, of any size.
-            snippet = response.raw.read(SNIPPET_BYTES, decode_content=True).decode(
-                "utf-8", "replace"
-            )
+            # iter_content, not raw.read: a body that stalls or breaks off then raises a
+            # RequestException too, so the attempt is recorded like any other failure.
+            start = next(response.iter_content(SNIPPET_BYTES), b"")
+            snippet = start.decode("utf-8", "replace")
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
     succeeded = status_code is not None and 200 <= status_code < 300

@@ -8,8 +8,9 @@ from connectors.reconciliation import reconcile
 class Command(BaseCommand):
     help = (
         "Compare commerce's sales, the LMS's enrollments and payouts' sales (paid-not-enrolled, "
-        "enrolled-not-paid, refunded-but-still-enrolled, completed-but-not-confirmed, "
-        "ledger-earned-revenue-mismatch) and re-deliver dead-lettered events."
+        "enrolled-not-paid, refunded-but-still-enrolled, rejected-but-not-refunded, "
+        "completed-but-not-confirmed, ledger-earned-revenue-mismatch) and re-deliver "
+        "dead-lettered events."
     )
 
     def add_arguments(self, parser):
