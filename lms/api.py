@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lms import demo, selectors, services
+from lms import demo, errors, selectors, services
 from lms.data import (
     DemoSeed,
     EnrollmentReceipt,
@@ -12,6 +12,9 @@ from lms.data import (
     PendingEnrollmentRequest,
     PurchasedEnrollment,
 )
+
+# The codes of the ``enrollment_request`` refusals that repeating the request will not change.
+ENROLLMENT_REFUSED_FOR_GOOD: frozenset[str] = errors.ENROLLMENT_REFUSED_FOR_GOOD
 
 
 def seed_demo(*, password: str, live_sessions_at: datetime | None = None) -> DemoSeed:
@@ -36,6 +39,12 @@ def enrollment_request(request: PendingEnrollmentRequest) -> EnrollmentReceipt:
     ``externalOrderItemId``. Unknown user, unknown or unpublished course and an instructor who does
     not teach the course are refused naming ``userId``, ``courseId`` or ``instructorId``, with
     nothing created. With ``auto_approve`` the approval workflow runs after commit.
+
+    A refusal whose ``code`` is in ``ENROLLMENT_REFUSED_FOR_GOOD`` will not change however often
+    the request is repeated: ``unavailable`` (``courseId``: the course is draft or archived, not
+    published) and ``deactivated`` (``userId``: the account was deactivated). Every other refusal
+    (an unknown user or course, an instructor who does not teach it, bad input) may be an ordering
+    or configuration problem.
     """
     return services.enrollment_request(request)
 

@@ -26,7 +26,14 @@ from lms.data import (
     PendingEnrollmentRequest,
     PurchaseMetadata,
 )
-from lms.errors import LmsConflict, LmsError, LmsNotFound, LmsPermissionDenied
+from lms.errors import (
+    ACCOUNT_DEACTIVATED,
+    COURSE_UNAVAILABLE,
+    LmsConflict,
+    LmsError,
+    LmsNotFound,
+    LmsPermissionDenied,
+)
 from lms.models import (
     Course,
     CourseInstructor,
@@ -229,13 +236,17 @@ def _validated_fields(request: PendingEnrollmentRequest) -> dict:
     if user is None:
         raise LmsNotFound(f"no user has the id '{request.user_id}'", field="userId")
     if not user.is_active:
-        raise LmsError("this user's account is deactivated", field="userId")
+        raise LmsError(
+            "this user's account is deactivated", field="userId", code=ACCOUNT_DEACTIVATED
+        )
     course = Course.objects.filter(public_id=request.course_id).first()
     if course is None:
         raise LmsNotFound(f"no course has the id '{request.course_id}'", field="courseId")
     if course.status != Course.Status.PUBLISHED:
         raise LmsError(
-            f"the course is {course.status}, not published", field="courseId", code="unavailable"
+            f"the course is {course.status}, not published",
+            field="courseId",
+            code=COURSE_UNAVAILABLE,
         )
     instructor = None
     if request.instructor_id:

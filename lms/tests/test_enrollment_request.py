@@ -140,6 +140,39 @@ def test_an_unknown_user_is_a_not_found_error():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("refusal", "field", "for_good"),
+    [
+        ("archived course", "courseId", True),
+        ("draft course", "courseId", True),
+        ("deactivated user", "userId", True),
+        ("unknown course", "courseId", False),
+        ("unknown user", "userId", False),
+        ("not an instructor", "instructorId", False),
+    ],
+)
+def test_only_an_unavailable_course_or_a_deactivated_user_is_refused_for_good(
+    refusal, field, for_good
+):
+    user = UserFactory(is_active=refusal != "deactivated user")
+    status = {"archived course": "archived", "draft course": "draft"}.get(refusal, "published")
+    course = CourseFactory(status=status)
+    overrides = {
+        "unknown course": {"course_id": "crs_nowhere"},
+        "unknown user": {"user_id": "usr_nobody"},
+        "not an instructor": {"instructor_id": UserFactory().public_id},
+    }.get(refusal, {})
+
+    with pytest.raises(LmsError) as refused:
+        api.enrollment_request(request_for(user, course, **overrides))
+
+    assert refused.value.field == field
+    assert (refused.value.code in api.ENROLLMENT_REFUSED_FOR_GOOD) is for_good
+    assert refused.value.status_code == (404 if refusal.startswith("unknown") else 400)
+    assert not Enrollment.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_requested_instructor_is_assigned_and_the_assignment_logged():
     assignment = CourseInstructorFactory()
     request = request_for(
