@@ -69,7 +69,10 @@ def order_item_enrollment_rejected(
     *, order_item_id: str, enrollment_id: str, reason: str = ""
 ) -> OrderItemFulfilment:
     """The LMS rejected the enrollment: the item is refunded automatically (after commit) and the
-    learner is told why. Idempotent: one refund, one message, however often it is called."""
+    learner is told why. Idempotent: one refund, one message, however often it is called.
+
+    ``enrollment_id`` is empty when the LMS refused to make the enrollment at all (a course no
+    longer published, a deactivated account): the item is refunded all the same."""
     return _fulfilment(
         services.order_item_reject(
             order_item_id=order_item_id, enrollment_id=enrollment_id, reason=reason

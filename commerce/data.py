@@ -15,6 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+# The ``RefundCompleted.reason`` of a refund commerce made because the LMS would not enroll the
+# learner: it rejected the enrollment, or refused to make one at all.
+REFUND_FOR_REFUSED_ENROLLMENT = "enrollment_rejected"
+
 
 @dataclass(frozen=True)
 class PurchaseMetadata:
@@ -52,7 +56,10 @@ class RefundCompleted:
     ``platform_fee`` the processor fee returned to us (processors keep their fee, so usually 0)
     and ``net_amount`` = gross - tax - fee, all positive. ``item_gross_amount`` and
     ``item_net_amount`` are the sale's, so a consumer can reverse its share in proportion;
-    ``item_fully_refunded`` says nothing of the item is left.
+    ``item_fully_refunded`` says nothing of the item is left. ``reason`` is where the refund came
+    from: ``learner``, ``staff`` or ``REFUND_FOR_REFUSED_ENROLLMENT``; ``enrollment_id`` is
+    ``None`` while commerce has heard of no enrollment for the item, which stays so when the LMS
+    refused to make one.
     """
 
     refund_id: str

@@ -8,7 +8,7 @@ from django.utils import timezone
 from cadence.kernel.errors import ApplicationError
 from cadence.kernel.money import Money
 from commerce import api
-from commerce.data import RefundCompleted
+from commerce.data import REFUND_FOR_REFUSED_ENROLLMENT, RefundCompleted
 from commerce.models import Order, OrderItem, Refund, RevenueLedgerEntry
 from commerce.services import refund_issue, refund_request
 from commerce.tests.factories import TaxRateFactory, buy, learner_id, priced_item
@@ -120,6 +120,29 @@ def test_a_learner_gets_a_refund_inside_the_window_and_not_after():
     with pytest.raises(ApplicationError) as not_theirs:
         refund_request(customer_id=learner_id(), order_item_id=outside.public_id)
     assert not_theirs.value.status_code == 404
+
+
+def test_an_enrollment_the_lms_refused_to_make_refunds_the_item_once_without_an_enrollment_id(
+    published, django_capture_on_commit_callbacks
+):
+    order, _ = buy(learner_id(email="rory@example.com"), priced_item("80.00"))
+    item = order.items.get()
+
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = api.order_item_enrollment_rejected(
+                order_item_id=item.public_id,
+                enrollment_id="",
+                reason="the LMS refused the enrollment (courseId: the course is archived)",
+            )
+
+    assert (result.fulfilment, result.refunded_amount) == ("rejected", 8000)
+    assert OrderItem.objects.get(pk=item.pk).enrollment_id == ""
+    [refunded] = refunds_published(published)
+    assert (refunded.reason, refunded.enrollment_id) == (REFUND_FOR_REFUSED_ENROLLMENT, None)
+    assert Refund.objects.get().origin == Refund.Origin.ENROLLMENT_REJECTED
+    [told] = mail.outbox
+    assert "the course is archived" in told.body
 
 
 def test_an_approved_enrollment_fulfils_the_item_once():
