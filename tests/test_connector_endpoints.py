@@ -10,7 +10,7 @@ from commerce.models import OrderItem, Refund
 from connectors.inbound.keys import connector_key_create
 from connectors.models import InboundRequest
 from connectors.tests.signing import signed_request
-from lms.models import CourseInstructor, Enrollment
+from lms.models import Course, CourseInstructor, Enrollment, User
 from lms.tests.factories import CourseFactory, UserFactory
 from tests.lifecycle import course_for_sale, enrollment_of, learner, purchase
 
@@ -181,6 +181,34 @@ def test_a_corrected_request_after_a_refusal_is_a_first_request(client, issued, 
 
     assert response.status_code == 201
     assert Enrollment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("refusal", "field", "code"),
+    [
+        ("archived course", "payload.courseId", "unavailable"),
+        ("deactivated user", "payload.userId", "deactivated"),
+    ],
+)
+def test_a_refusal_for_good_is_answered_with_its_error_and_refunds_nothing(
+    client, issued, request_body, refusal, field, code
+):
+    # An outside commerce system decides itself what to do about it; only a payment made here
+    # is refunded by the connector.
+    if refusal == "archived course":
+        Course.objects.filter(public_id=request_body["payload"]["courseId"]).update(
+            status="archived"
+        )
+    else:
+        User.objects.filter(public_id=request_body["payload"]["userId"]).update(is_active=False)
+
+    response = send(client, issued, ENROLLMENT_REQUEST, request_body)
+
+    assert response.status_code == 400
+    assert (error_of(response)["field"], error_of(response)["code"]) == (field, code)
+    assert not Enrollment.objects.exists()
+    assert not InboundRequest.objects.exists()
+    assert not Refund.objects.exists()
 
 
 # --- POST /api/v1/webhooks/enrollment-status --------------------------------------------------
