@@ -31,6 +31,7 @@ class ConnectorClient:
     key_id: int
     name: str
     requests_per_minute: int
+    last_used_at: datetime | None = None
 
     is_authenticated = True
     is_anonymous = False
@@ -48,7 +49,8 @@ def connector_request_verify(
     The key must exist and not be revoked; ``signature`` must be an ``X-Cadence-Signature`` whose
     timestamp is within ``CONNECTOR_SIGNATURE_TOLERANCE_SECONDS`` of now (either way: a clock far
     ahead is as suspect as a replay) and one of whose ``v1`` values is the HMAC of ``body`` by one
-    of the key's current signing secrets. Nothing is written unless the request is accepted.
+    of the key's current signing secrets. Nothing is written: a request may still be refused
+    after this (its rate limit), so whoever accepts it last calls ``connector_key_use_record``.
     """
     now = now or timezone.now()
     if not api_key:
@@ -90,13 +92,17 @@ def connector_request_verify(
             field=HEADER,
         )
 
-    _note_use(key, now)
     return ConnectorClient(
-        key_id=key.pk, name=key.name, requests_per_minute=key.requests_per_minute
+        key_id=key.pk,
+        name=key.name,
+        requests_per_minute=key.requests_per_minute,
+        last_used_at=key.last_used_at,
     )
 
 
-def _note_use(key: ConnectorKey, now: datetime) -> None:
+def connector_key_use_record(client: ConnectorClient, now: datetime | None = None) -> None:
+    """Note that the key's request was accepted (past its rate limit)."""
+    now = now or timezone.now()
     # At most one write a minute per key: "last used" is for people, not an audit log.
-    if key.last_used_at is None or now - key.last_used_at >= timedelta(minutes=1):
-        ConnectorKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    if client.last_used_at is None or now - client.last_used_at >= timedelta(minutes=1):
+        ConnectorKey.objects.filter(pk=client.key_id).update(last_used_at=now)

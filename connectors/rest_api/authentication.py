@@ -13,7 +13,12 @@ from rest_framework.views import APIView
 
 from connectors.errors import ConnectorAuthenticationError
 from connectors.inbound.rate_limit import rate_limit_wait
-from connectors.inbound.verification import KEY_FIELD, ConnectorClient, connector_request_verify
+from connectors.inbound.verification import (
+    KEY_FIELD,
+    ConnectorClient,
+    connector_key_use_record,
+    connector_request_verify,
+)
 from connectors.signatures import HEADER
 
 AUTH_SCHEME = "Api-Key"
@@ -68,12 +73,18 @@ class ConnectorKeyAuthentication(BaseAuthentication):
 
 class OptionalConnectorKeyAuthentication(ConnectorKeyAuthentication):
     """Connector keys on APIs that people use too: a request that carries no key is left to the
-    other authentication classes, one that carries a key must be signed and valid."""
+    other authentication classes, one that carries a key must be signed and valid.
+
+    These APIs apply no rate limit of their own to a key, so a key accepted here is used: its
+    ``last_used_at`` is recorded now.
+    """
 
     def authenticate(self, request):
         if _api_key(request, request._request.body) is None:
             return None
-        return super().authenticate(request)
+        client, auth = super().authenticate(request)
+        connector_key_use_record(client)
+        return client, auth
 
 
 def _api_key(request, body: bytes) -> str | None:
@@ -113,6 +124,11 @@ class ConnectorAPIView(APIView):
     authentication_classes = [ConnectorKeyAuthentication]
     permission_classes = [IsConnectorClient]
     throttle_classes = [ConnectorKeyRateThrottle]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Past authentication and rate limit: only an accepted request marks the key used.
+        connector_key_use_record(request.user)
 
     def throttled(self, request, wait):
         raise RateLimited(int(wait or 1))
