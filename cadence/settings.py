@@ -229,10 +229,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
 }
-# The payouts API is read by payees (session) and by outside systems with a signed connector key.
-# The key class comes first so that a refused key answers 401 with its reason.
+# The payouts API is read by payees (session) and by outside systems with a signed connector key
+# that holds the payouts:read scope. The key class comes first so that a refused key answers 401
+# (or 403, without the scope) with its reason.
 PAYOUTS_API_AUTHENTICATION_CLASSES = [
-    "connectors.rest_api.authentication.OptionalConnectorKeyAuthentication",
+    "connectors.rest_api.authentication.PayoutsReadingKeyAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
 SPECTACULAR_SETTINGS = {

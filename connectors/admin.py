@@ -8,6 +8,7 @@ from connectors.errors import ConnectorError
 from connectors.inbound.keys import connector_key_create, connector_key_revoke
 from connectors.models import (
     ConnectorKey,
+    ConnectorScope,
     ConnectorSigningSecret,
     InboundRequest,
     OutboxDelivery,
@@ -105,14 +106,32 @@ class ConnectorSigningSecretInline(admin.TabularInline):
         return False
 
 
+def scopes_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=[(scope.value, f"{scope.value}: {scope.label}") for scope in ConnectorScope],
+        initial=[ConnectorScope.CONNECTORS.value],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What the key may do; a request outside its scopes is refused with 403.",
+    )
+
+
 class ConnectorKeyIssueForm(forms.Form):
     # The service's field names (as the API spells them) to this form's.
-    FIELDS = {"name": "name", "requestsPerMinute": "requests_per_minute"}
+    FIELDS = {"name": "name", "requestsPerMinute": "requests_per_minute", "scopes": "scopes"}
 
     name = forms.CharField(
         max_length=100, help_text="Who will use the key, e.g. commerce-platform."
     )
     requests_per_minute = forms.IntegerField(min_value=1, initial=120)
+    scopes = scopes_field()
+
+
+class ConnectorKeyForm(forms.ModelForm):
+    scopes = scopes_field()
+
+    class Meta:
+        model = ConnectorKey
+        fields = ["requests_per_minute", "scopes"]
 
 
 @admin.register(ConnectorKey)
@@ -120,6 +139,7 @@ class ConnectorKeyAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "prefix",
+        "scope_list",
         "requests_per_minute",
         "created_at",
         "last_used_at",
@@ -127,10 +147,23 @@ class ConnectorKeyAdmin(admin.ModelAdmin):
     ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix"]
-    fields = ["name", "prefix", "requests_per_minute", "created_at", "last_used_at", "revoked_at"]
+    form = ConnectorKeyForm
+    fields = [
+        "name",
+        "prefix",
+        "scopes",
+        "requests_per_minute",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     readonly_fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
     inlines = [ConnectorSigningSecretInline]
     actions = ["revoke"]
+
+    @admin.display(description="scopes")
+    def scope_list(self, key) -> str:
+        return ", ".join(key.scopes)
 
     @admin.action(description="Revoke selected connector keys")
     def revoke(self, request, queryset):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cadence.kernel.errors import ApplicationError, Conflict, NotFound
+from cadence.kernel.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
 
 class ConnectorError(ApplicationError):
@@ -14,6 +14,10 @@ class ConnectorAuthenticationError(ConnectorError):
 
     status_code = 401
     code = "not_authenticated"
+
+
+class ConnectorPermissionError(PermissionDenied, ConnectorError):
+    """The caller is known, but its key lacks the scope the request needs."""
 
 
 class ConnectorKeyNotFound(NotFound, ConnectorError):

@@ -1,6 +1,7 @@
 import fnmatch
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
@@ -68,6 +69,29 @@ class ProcessedEvent(models.Model):
         return f"{self.consumer} ← {self.event_id}"
 
 
+class ConnectorScope(models.TextChoices):
+    """What a connector key may do; each key holds only the scopes it was given."""
+
+    CONNECTORS = "connectors", "call the connector endpoints"
+    PAYOUTS_READ = "payouts:read", "read the payouts API"
+
+
+def default_connector_scopes() -> list[str]:
+    return [ConnectorScope.CONNECTORS.value]
+
+
+def connector_scopes_validate(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(scope, str) for scope in value):
+        raise ValidationError("must be a list of scope names")
+    if not value:
+        raise ValidationError("give the key at least one scope")
+    unknown = [scope for scope in value if scope not in ConnectorScope.values]
+    if unknown:
+        raise ValidationError(
+            f"unknown scope {unknown[0]!r}; known scopes: {', '.join(ConnectorScope.values)}"
+        )
+
+
 class ConnectorKey(models.Model):
     """A system API key of an outside system calling the connector endpoints.
 
@@ -81,6 +105,11 @@ class ConnectorKey(models.Model):
     key_hash = models.CharField(max_length=64, editable=False)
     requests_per_minute = models.PositiveIntegerField(
         default=120, help_text="Requests this key may make per minute before it is told to wait."
+    )
+    scopes = models.JSONField(
+        default=default_connector_scopes,
+        validators=[connector_scopes_validate],
+        help_text="What the key may do; a request outside its scopes is refused with 403.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -8,7 +8,7 @@ import pytest
 
 from commerce.models import OrderItem, Refund
 from connectors.inbound.keys import connector_key_create
-from connectors.models import InboundRequest
+from connectors.models import ConnectorKey, ConnectorScope, InboundRequest
 from connectors.tests.signing import signed_request
 from lms.models import Course, CourseInstructor, Enrollment, User
 from lms.tests.factories import CourseFactory, UserFactory
@@ -138,6 +138,25 @@ def test_an_unauthenticated_request_is_refused_and_writes_nothing(
     assert error_of(response)["field"] == field
     assert not Enrollment.objects.exists()
     assert not InboundRequest.objects.exists()
+
+
+def test_a_key_that_may_only_read_payouts_may_not_request_an_enrollment(client, request_body):
+    reader = connector_key_create(name="finance-warehouse", scopes=[ConnectorScope.PAYOUTS_READ])
+
+    response = send(client, reader, ENROLLMENT_REQUEST, request_body)
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": {
+            "code": "permission_denied",
+            "field": "apiKey",
+            "message": "this key may not call the connector endpoints: "
+            "it lacks the 'connectors' scope",
+        }
+    }
+    assert not Enrollment.objects.exists()
+    assert not InboundRequest.objects.exists()
+    assert ConnectorKey.objects.get(name=reader.name).last_used_at is None
 
 
 INVALID_REQUESTS = [

@@ -1,8 +1,10 @@
-"""Outside systems read the payouts API with a signed connector key, and see every payee's rows."""
+"""Outside systems read the payouts API with a signed connector key that holds the payouts:read
+scope, and see every payee's rows."""
 
 import pytest
 
 from connectors.inbound.keys import connector_key_create, connector_key_revoke
+from connectors.models import ConnectorKey, ConnectorScope
 from connectors.tests.signing import signed_request
 from payouts import api
 from payouts.tests.factories import RevenueRecordedFactory
@@ -25,7 +27,7 @@ def sales():
 
 @pytest.fixture
 def issued():
-    return connector_key_create(name="finance-warehouse")
+    return connector_key_create(name="finance-warehouse", scopes=[ConnectorScope.PAYOUTS_READ])
 
 
 def test_a_signed_system_key_sees_every_payees_earned_revenue(client, sales, issued):
@@ -35,6 +37,37 @@ def test_a_signed_system_key_sees_every_payees_earned_revenue(client, sales, iss
     rows = response.json()["results"]
     assert {row["userId"] for row in rows} >= {"usr_a", "usr_b", "usr_instructor"}
     assert len(rows) == 6  # creator, instructor pool and platform for each of the two sales
+    assert ConnectorKey.objects.get(name=issued.name).last_used_at is not None
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_key_without_the_payouts_read_scope_is_refused(client, sales, url):
+    connectors_only = connector_key_create(name="commerce-platform")
+
+    response = signed_request(
+        client, "GET", url, key=connectors_only.key, secrets=[connectors_only.secret]
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": {
+            "code": "permission_denied",
+            "field": "apiKey",
+            "message": "this key may not read the payouts API: it lacks the 'payouts:read' scope",
+        }
+    }
+    assert ConnectorKey.objects.get(name=connectors_only.name).last_used_at is None
+
+
+def test_a_key_with_both_scopes_reads_the_payouts_api_too(client, sales):
+    both = connector_key_create(
+        name="back-office", scopes=[ConnectorScope.CONNECTORS, ConnectorScope.PAYOUTS_READ]
+    )
+
+    response = signed_request(client, "GET", URLS[0], key=both.key, secrets=[both.secret])
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 6
 
 
 @pytest.mark.parametrize("url", URLS)

@@ -7,12 +7,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from connectors.errors import ConnectorError, ConnectorKeyNotFound
-from connectors.models import ConnectorKey, ConnectorSigningSecret
+from connectors.models import (
+    ConnectorKey,
+    ConnectorScope,
+    ConnectorSigningSecret,
+    connector_scopes_validate,
+)
 
 KEY_PREFIX = "cdk_"
 SECRET_PREFIX = "cds_"  # noqa: S105  (a label, not a secret)
@@ -25,6 +31,7 @@ class IssuedKey:
     name: str
     key: str
     secret: str
+    scopes: list[str]
 
 
 def key_hash(key: str) -> str:
@@ -41,8 +48,26 @@ def _new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def connector_key_create(*, name: str, requests_per_minute: int = 120) -> IssuedKey:
-    """Create a key named ``name`` with one signing secret; return both, in clear, this once."""
+def connector_scopes_clean(scopes) -> list[str]:
+    """The scopes as stored: known ones only, each once, in the order ``ConnectorScope`` lists."""
+    scopes = list(scopes)
+    try:
+        connector_scopes_validate(scopes)
+    except ValidationError as exc:
+        raise ConnectorError(exc.messages[0], field="scopes") from exc
+    return [scope for scope in ConnectorScope.values if scope in scopes]
+
+
+def connector_key_create(
+    *,
+    name: str,
+    requests_per_minute: int = 120,
+    scopes=(ConnectorScope.CONNECTORS,),
+) -> IssuedKey:
+    """Create a key named ``name`` with one signing secret; return both, in clear, this once.
+
+    The key may do only what ``scopes`` names; by default it calls the connector endpoints.
+    """
     name = name.strip()
     name_length = ConnectorKey._meta.get_field("name").max_length
     if not name:
@@ -51,6 +76,7 @@ def connector_key_create(*, name: str, requests_per_minute: int = 120) -> Issued
         raise ConnectorError(f"at most {name_length} characters", field="name")
     if requests_per_minute < 1:
         raise ConnectorError("must be at least 1", field="requestsPerMinute")
+    scopes = connector_scopes_clean(scopes)
     key = f"{KEY_PREFIX}{secrets.token_hex(6)}.{secrets.token_urlsafe(32)}"
     secret = _new_secret()
     try:
@@ -60,6 +86,7 @@ def connector_key_create(*, name: str, requests_per_minute: int = 120) -> Issued
                 prefix=key_prefix(key),
                 key_hash=key_hash(key),
                 requests_per_minute=requests_per_minute,
+                scopes=scopes,
             )
             ConnectorSigningSecret.objects.create(key=row, secret=secret)
     except IntegrityError as exc:
@@ -67,7 +94,7 @@ def connector_key_create(*, name: str, requests_per_minute: int = 120) -> Issued
         raise ConnectorError(
             f"a connector key named {name!r} already exists", field="name"
         ) from exc
-    return IssuedKey(name=name, key=key, secret=secret)
+    return IssuedKey(name=name, key=key, secret=secret, scopes=scopes)
 
 
 def connector_key_secret_rotate(*, name: str, overlap: timedelta = timedelta(hours=24)) -> str:

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from connectors.errors import ConnectorAuthenticationError
+from connectors.errors import ConnectorAuthenticationError, ConnectorPermissionError
 from connectors.inbound.keys import key_hash, key_prefix, signing_secrets_valid_at
-from connectors.models import ConnectorKey
+from connectors.models import ConnectorKey, ConnectorScope
 from connectors.signatures import (
     HEADER,
     MalformedSignature,
@@ -31,6 +31,8 @@ class ConnectorClient:
     key_id: int
     name: str
     requests_per_minute: int
+    scopes: frozenset[str]
+    last_used_at: datetime | None = None
 
     is_authenticated = True
     is_anonymous = False
@@ -41,14 +43,21 @@ class ConnectorClient:
 
 
 def connector_request_verify(
-    *, api_key: str | None, signature: str | None, body: bytes, now: datetime | None = None
+    *,
+    api_key: str | None,
+    signature: str | None,
+    body: bytes,
+    scope: str,
+    now: datetime | None = None,
 ) -> ConnectorClient:
-    """Identify the caller of a connector endpoint, or raise ``ConnectorAuthenticationError``.
+    """Identify the caller of a connector endpoint, or raise ``ConnectorAuthenticationError``;
+    raise ``ConnectorPermissionError`` if its key lacks ``scope``.
 
     The key must exist and not be revoked; ``signature`` must be an ``X-Cadence-Signature`` whose
     timestamp is within ``CONNECTOR_SIGNATURE_TOLERANCE_SECONDS`` of now (either way: a clock far
     ahead is as suspect as a replay) and one of whose ``v1`` values is the HMAC of ``body`` by one
-    of the key's current signing secrets. Nothing is written unless the request is accepted.
+    of the key's current signing secrets. Nothing is written: a request may still be refused
+    after this (its rate limit), so whoever accepts it last calls ``connector_key_use_record``.
     """
     now = now or timezone.now()
     if not api_key:
@@ -90,13 +99,24 @@ def connector_request_verify(
             field=HEADER,
         )
 
-    _note_use(key, now)
+    # Checked only now, so that who may not do this learns it only with a valid, signed key.
+    scope = ConnectorScope(scope)
+    if scope.value not in key.scopes:
+        raise ConnectorPermissionError(
+            f"this key may not {scope.label}: it lacks the {scope.value!r} scope", field=KEY_FIELD
+        )
     return ConnectorClient(
-        key_id=key.pk, name=key.name, requests_per_minute=key.requests_per_minute
+        key_id=key.pk,
+        name=key.name,
+        requests_per_minute=key.requests_per_minute,
+        scopes=frozenset(key.scopes),
+        last_used_at=key.last_used_at,
     )
 
 
-def _note_use(key: ConnectorKey, now: datetime) -> None:
+def connector_key_use_record(client: ConnectorClient, now: datetime | None = None) -> None:
+    """Note that the key's request was accepted (past its scope and its rate limit)."""
+    now = now or timezone.now()
     # At most one write a minute per key: "last used" is for people, not an audit log.
-    if key.last_used_at is None or now - key.last_used_at >= timedelta(minutes=1):
-        ConnectorKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    if client.last_used_at is None or now - client.last_used_at >= timedelta(minutes=1):
+        ConnectorKey.objects.filter(pk=client.key_id).update(last_used_at=now)

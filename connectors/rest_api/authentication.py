@@ -1,9 +1,11 @@
-"""DRF plumbing that puts ``connector_request_verify`` and the rate limit in front of a view."""
+"""DRF plumbing that puts ``connector_request_verify``, the key's scopes and its rate limit in
+front of a view."""
 
 from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
@@ -11,9 +13,15 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from connectors.errors import ConnectorAuthenticationError
+from connectors.errors import ConnectorAuthenticationError, ConnectorPermissionError
 from connectors.inbound.rate_limit import rate_limit_wait
-from connectors.inbound.verification import KEY_FIELD, ConnectorClient, connector_request_verify
+from connectors.inbound.verification import (
+    KEY_FIELD,
+    ConnectorClient,
+    connector_key_use_record,
+    connector_request_verify,
+)
+from connectors.models import ConnectorScope
 from connectors.signatures import HEADER
 
 AUTH_SCHEME = "Api-Key"
@@ -23,6 +31,13 @@ class ConnectorAuthenticationFailed(exceptions.AuthenticationFailed):
     """A 401 whose body has the project's error shape, naming the header or field at fault."""
 
     def __init__(self, error: ConnectorAuthenticationError):
+        super().__init__(detail={"error": error.as_dict()})
+
+
+class ConnectorPermissionDenied(exceptions.PermissionDenied):
+    """A 403 for a valid key without the scope the request needs, in the project's error shape."""
+
+    def __init__(self, error: ConnectorPermissionError):
         super().__init__(detail={"error": error.as_dict()})
 
 
@@ -44,11 +59,14 @@ class RateLimited(exceptions.APIException):
 
 
 class ConnectorKeyAuthentication(BaseAuthentication):
-    """A connector key (``Authorization: Api-Key …`` or the body's ``apiKey``) and a signature.
+    """A connector key (``Authorization: Api-Key …`` or the body's ``apiKey``) and a signature,
+    from a key that holds ``scope`` (403 otherwise).
 
     The raw body is read here, before any parser, so the signature is checked on the exact bytes
     the caller signed; DRF then parses the same cached bytes.
     """
+
+    scope: str = ConnectorScope.CONNECTORS
 
     def authenticate(self, request):
         body = request._request.body
@@ -57,9 +75,12 @@ class ConnectorKeyAuthentication(BaseAuthentication):
                 api_key=_api_key(request, body),
                 signature=request.headers.get(HEADER),
                 body=body,
+                scope=self.scope,
             )
         except ConnectorAuthenticationError as error:
             raise ConnectorAuthenticationFailed(error) from error
+        except ConnectorPermissionError as error:
+            raise ConnectorPermissionDenied(error) from error
         return client, None
 
     def authenticate_header(self, request) -> str:
@@ -68,12 +89,32 @@ class ConnectorKeyAuthentication(BaseAuthentication):
 
 class OptionalConnectorKeyAuthentication(ConnectorKeyAuthentication):
     """Connector keys on APIs that people use too: a request that carries no key is left to the
-    other authentication classes, one that carries a key must be signed and valid."""
+    other authentication classes, one that carries a key must be signed and valid and hold the
+    subclass's ``scope``.
+
+    These APIs apply no rate limit of their own to a key, so a key accepted here is used: its
+    ``last_used_at`` is recorded now.
+    """
+
+    scope: str | None = None  # each API says which scope reads it: a subclass per API
 
     def authenticate(self, request):
+        if self.scope is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} names no scope; use a subclass that does"
+            )
         if _api_key(request, request._request.body) is None:
             return None
-        return super().authenticate(request)
+        client, auth = super().authenticate(request)
+        connector_key_use_record(client)
+        return client, auth
+
+
+class PayoutsReadingKeyAuthentication(OptionalConnectorKeyAuthentication):
+    """The payouts lists (``PAYOUTS_API_AUTHENTICATION_CLASSES``): only a ``payouts:read`` key
+    reads them; payouts shows every payee's rows to any system it is given."""
+
+    scope = ConnectorScope.PAYOUTS_READ
 
 
 def _api_key(request, body: bytes) -> str | None:
@@ -108,11 +149,17 @@ class ConnectorKeyRateThrottle(BaseThrottle):
 
 
 class ConnectorAPIView(APIView):
-    """Base of every endpoint outside systems call: key + signature, per-key rate limit."""
+    """Base of every endpoint outside systems call: key + signature + the ``connectors`` scope,
+    per-key rate limit."""
 
     authentication_classes = [ConnectorKeyAuthentication]
     permission_classes = [IsConnectorClient]
     throttle_classes = [ConnectorKeyRateThrottle]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Past authentication, scope and rate limit: only an accepted request marks the key used.
+        connector_key_use_record(request.user)
 
     def throttled(self, request, wait):
         raise RateLimited(int(wait or 1))
@@ -141,4 +188,5 @@ class OptionalConnectorKeyScheme(ConnectorKeyScheme):
     """The same key and signature, on APIs that people also call with a session."""
 
     target_class = OptionalConnectorKeyAuthentication
+    match_subclasses = True  # one subclass per API, each naming its scope
     name = "connectorKeyOptional"

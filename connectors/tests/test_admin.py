@@ -102,9 +102,14 @@ def test_staff_rotate_a_subscription_secret(staff_client):
 
 @pytest.mark.django_db
 def test_staff_issue_a_connector_key_in_the_admin_and_see_it_once(staff_client):
+    form = staff_client.get(reverse("admin:connectors_connectorkey_add")).content.decode()
+    # Least privilege: only what every key needs is ticked.
+    assert 'value="connectors" id="id_scopes_0" checked' in form
+    assert 'value="payouts:read" id="id_scopes_1">' in form
+
     response = staff_client.post(
         reverse("admin:connectors_connectorkey_add"),
-        {"name": "commerce-platform", "requests_per_minute": "60"},
+        {"name": "commerce-platform", "requests_per_minute": "60", "scopes": ["connectors"]},
     )
 
     page = response.content.decode()
@@ -113,6 +118,7 @@ def test_staff_issue_a_connector_key_in_the_admin_and_see_it_once(staff_client):
     assert "no-store" in response["Cache-Control"]
     assert key.name == "commerce-platform"
     assert key.requests_per_minute == 60
+    assert key.scopes == ["connectors"]
     shown_key = page.split('<code id="issued-key">')[1].split("</code>")[0]
     shown_secret = page.split('<code id="issued-secret">')[1].split("</code>")[0]
     assert shown_key.startswith(key.prefix + ".")
@@ -129,7 +135,7 @@ def test_issuing_a_key_under_a_taken_name_says_so_and_creates_nothing(staff_clie
 
     response = staff_client.post(
         reverse("admin:connectors_connectorkey_add"),
-        {"name": "commerce-platform", "requests_per_minute": "60"},
+        {"name": "commerce-platform", "requests_per_minute": "60", "scopes": ["connectors"]},
     )
 
     assert response.status_code == 200
@@ -138,6 +144,44 @@ def test_issuing_a_key_under_a_taken_name_says_so_and_creates_nothing(staff_clie
     )
     assert 'id="issued-key"' not in response.content.decode()
     assert ConnectorKey.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_key_issued_without_any_scope_is_refused_and_nothing_is_created(staff_client):
+    response = staff_client.post(
+        reverse("admin:connectors_connectorkey_add"),
+        {"name": "commerce-platform", "requests_per_minute": "60"},
+    )
+
+    assert response.status_code == 200
+    assert 'id="issued-key"' not in response.content.decode()
+    assert "This field is required." in response.content.decode()
+    assert not ConnectorKey.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_see_and_change_the_scopes_of_a_key(staff_client):
+    connector_key_create(name="finance-warehouse")
+    key = ConnectorKey.objects.get()
+    listing = staff_client.get(reverse("admin:connectors_connectorkey_changelist"))
+    assert '<td class="field-scope_list">connectors</td>' in listing.content.decode()
+
+    response = staff_client.post(
+        reverse("admin:connectors_connectorkey_change", args=[key.pk]),
+        {
+            "requests_per_minute": "120",
+            "scopes": ["payouts:read"],
+            "signing_secrets-TOTAL_FORMS": "1",
+            "signing_secrets-INITIAL_FORMS": "1",
+            "signing_secrets-0-id": key.signing_secrets.get().pk,
+            "signing_secrets-0-key": key.pk,
+            "signing_secrets-0-expires_at_0": "",
+            "signing_secrets-0-expires_at_1": "",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    assert ConnectorKey.objects.get().scopes == ["payouts:read"]
 
 
 @pytest.mark.django_db

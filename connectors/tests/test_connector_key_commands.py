@@ -20,7 +20,8 @@ def test_create_connector_key_prints_a_key_that_works_and_stores_only_its_hash(c
     issued = json.loads(run("create_connector_key", "commerce-platform", "--json"))
 
     row = ConnectorKey.objects.get(name="commerce-platform")
-    assert set(issued) == {"key", "secret"}
+    assert set(issued) == {"key", "secret", "scopes"}
+    assert issued["scopes"] == row.scopes == ["connectors"]
     assert row.key_hash == hashlib.sha256(issued["key"].encode()).hexdigest()
     assert issued["key"] not in {row.prefix, row.key_hash}
     assert issued["key"].startswith(row.prefix + ".")
@@ -37,6 +38,38 @@ def test_create_connector_key_shows_the_key_once_in_words():
 
     assert "key:            cdk_" in printed
     assert "signing secret: cds_" in printed
+
+
+@pytest.mark.django_db
+def test_create_connector_key_gives_the_scopes_asked_for(client):
+    issued = json.loads(
+        run("create_connector_key", "finance-warehouse", "--scope", "payouts:read", "--json")
+    )
+
+    assert issued["scopes"] == ["payouts:read"]
+    assert ConnectorKey.objects.get().scopes == ["payouts:read"]
+    ping = signed_request(
+        client, "GET", "/api/v1/connectors/ping", key=issued["key"], secrets=[issued["secret"]]
+    )
+    assert ping.status_code == 403
+
+
+@pytest.mark.django_db
+def test_scopes_given_twice_or_out_of_order_are_stored_once_in_order():
+    run(
+        "create_connector_key",
+        "back-office",
+        *["--scope", "payouts:read", "--scope", "connectors", "--scope", "payouts:read"],
+    )
+
+    assert ConnectorKey.objects.get().scopes == ["connectors", "payouts:read"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_scope_is_refused_by_name_and_creates_nothing():
+    with pytest.raises(CommandError, match="scopes: unknown scope 'payouts:write'"):
+        run("create_connector_key", "finance-warehouse", "--scope", "payouts:write")
+    assert not ConnectorKey.objects.exists()
 
 
 @pytest.mark.django_db

@@ -194,6 +194,32 @@ def test_each_key_has_its_own_rate_limit_with_retry_after(client, issued, monkey
     assert ping(client, other).status_code == 200
 
 
+def test_a_request_refused_by_the_rate_limit_leaves_the_key_untouched(client, issued, monkeypatch):
+    monkeypatch.setattr("connectors.inbound.rate_limit.clock", lambda: 1_767_225_610.0)
+    ConnectorKey.objects.filter(name=issued.name).update(requests_per_minute=1)
+    assert ping(client, issued).status_code == 200
+    long_ago = timezone.now() - timedelta(hours=3)
+    ConnectorKey.objects.filter(name=issued.name).update(last_used_at=long_ago)
+
+    assert ping(client, issued).status_code == 429
+    assert last_used(issued) == long_ago
+
+
+def test_a_key_without_the_connectors_scope_may_not_ping_and_is_left_untouched(client, db):
+    reader = connector_key_create(name="finance-warehouse", scopes=["payouts:read"])
+
+    response = ping(client, reader)
+
+    assert response.status_code == 403
+    assert error_of(response) == {
+        "code": "permission_denied",
+        "field": "apiKey",
+        "message": "this key may not call the connector endpoints: it lacks the 'connectors' scope",
+    }
+    assert "WWW-Authenticate" not in response.headers
+    assert last_used(reader) is None
+
+
 def test_a_refused_request_does_not_count_against_the_rate_limit(client, issued):
     ConnectorKey.objects.filter(name=issued.name).update(requests_per_minute=1)
 
