@@ -107,6 +107,7 @@ def revenue_by_order_item(
             platform_fee=row["fee"],
             net_amount=row["net"],
             refunded_amount=-row["refunded_gross"],
+            rejected=row["order_item__fulfilment"] == OrderItem.Fulfilment.REJECTED,
         )
         for row in selectors.revenue_by_order_item(since=since, until=until)
     ]

@@ -120,7 +120,8 @@ class OrderItemRevenue:
     units: what a reconciliation compares with what was recorded downstream.
     ``refunded_amount`` is the gross refunded so far (positive), so an item refunded in full
     (nothing left, something refunded) is told apart from one sold for nothing (a full
-    discount)."""
+    discount). ``rejected``: the LMS rejected or refused the item's enrollment, so commerce
+    refunds what is left of it."""
 
     order_id: str
     order_item_id: str
@@ -132,3 +133,4 @@ class OrderItemRevenue:
     platform_fee: int
     net_amount: int
     refunded_amount: int
+    rejected: bool = False

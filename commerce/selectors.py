@@ -313,6 +313,7 @@ def revenue_by_order_item(
             "course_id",
             "content_creator_id",
             "currency",
+            "order_item__fulfilment",
         )
         .annotate(
             gross=Sum("gross_minor"),

@@ -72,6 +72,11 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
     for sale in missing:
         if _refunded_in_full(sale):
             continue  # refunded before any enrollment: nothing is owed to the learner
+        if sale.rejected:
+            # The LMS refused to enroll for good (Connector 1) and commerce refunds the item.
+            if sale.gross_amount > 0:
+                findings.append(_refusal_not_refunded(sale))
+            continue
         findings.append(
             Finding(
                 kind=PAID_NOT_ENROLLED,
@@ -144,6 +149,18 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                 )
             )
     return findings
+
+
+def _refusal_not_refunded(sale) -> Finding:
+    return Finding(
+        kind=REJECTED_NOT_REFUNDED,
+        order_id=sale.order_id,
+        order_item_id=sale.order_item_id,
+        enrollment_id="",
+        problem=f"the LMS refused to enroll the learner for this item, but commerce still keeps "
+        f"{sale.gross_amount} {sale.currency} (minor units) of it: its refund has not reached "
+        f"the processor or is still with it",
+    )
 
 
 def _sold_by_outside_systems(enrollments: list) -> set[str]:

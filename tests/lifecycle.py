@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import itertools
 import random
+from decimal import Decimal
 
 from django.db import transaction
 
 from cadence.kernel.money import Money
 from commerce.models import CatalogItem, OrderItem
-from commerce.services import catalog_item_price_set
-from commerce.tests.factories import buy
+from commerce.services import catalog_item_price_set, checkout_start
+from commerce.tests.factories import CouponFactory, buy, in_cart
 from connectors import registry
 from connectors.models import OutboxDelivery
 from connectors.outbox.services import outbox_delivery_attempt
@@ -51,6 +52,17 @@ def purchase(user: User, item: CatalogItem) -> OrderItem:
     """The learner buys the item with the test processor's good card; their one order item."""
     order, _payment = buy(user.public_id, item)
     return order.items.get()
+
+
+def free_purchase(user: User, item: CatalogItem) -> OrderItem:
+    """The learner takes the item with a 100% coupon: paid in full, for nothing."""
+    coupon = CouponFactory(percent_off=Decimal("100"))
+    in_cart(user.public_id, item)
+    started = checkout_start(
+        customer_id=user.public_id, billing_country="US", coupon_code=coupon.code
+    )
+    assert started.order.total_minor == 0
+    return started.order.items.get()
 
 
 def enrollment_of(order_item: OrderItem) -> Enrollment:

@@ -20,7 +20,7 @@ from connectors.tasks import reconcile_daily
 from lms.models import Enrollment
 from lms.services import enrollment_approve, enrollment_reject
 from lms.tests.factories import EnrollmentFactory, StaffFactory
-from tests.lifecycle import course_for_sale, enrollment_of, learner, purchase
+from tests.lifecycle import course_for_sale, enrollment_of, free_purchase, learner, purchase
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -204,22 +204,6 @@ def test_revenue_payouts_never_recorded_and_a_gross_that_differs_are_found(monke
     assert "keeps 19900 USD" in findings[told_wrong.public_id].problem
     assert "shares out 18900 USD" in findings[told_wrong.public_id].problem
     assert [f.order_item_id for f in reconcile()] == [told_wrong.public_id]
-
-
-def free_purchase(user, item):
-    """The learner takes the item with a 100% coupon: paid in full, for nothing."""
-    from decimal import Decimal
-
-    from commerce.services import checkout_start
-    from commerce.tests.factories import CouponFactory, in_cart
-
-    coupon = CouponFactory(percent_off=Decimal("100"))
-    in_cart(user.public_id, item)
-    started = checkout_start(
-        customer_id=user.public_id, billing_country="US", coupon_code=coupon.code
-    )
-    assert started.order.total_minor == 0
-    return started.order.items.get()
 
 
 def test_an_item_taken_with_a_full_discount_is_no_refund_and_its_enrollment_is_expected(

@@ -6,15 +6,18 @@ import pytest
 from django.core import mail
 
 from commerce.models import OrderItem, Refund
+from commerce.services.refunds import refund_send
 from connectors.consumers.enrollment_request import CONSUMER
 from connectors.models import OutboxDelivery, OutboxEvent
 from connectors.outbox.services import outbox_delivery_attempt
+from connectors.reconciliation import REJECTED_NOT_REFUNDED, reconcile
 from lms.models import Course, Enrollment, User
 from lms.services import course_archive
 from tests.lifecycle import (
     course_for_sale,
     deliver_all,
     enrollment_of,
+    free_purchase,
     learner,
     purchase,
     redeliver,
@@ -121,3 +124,33 @@ def test_a_course_the_lms_does_not_know_is_retried_not_refunded(monkeypatch):
     assert enrollment_of(order_item).state == Enrollment.State.PENDING
     assert not Refund.objects.exists()
     nothing_wrong()
+
+
+def test_a_refused_item_is_reported_until_its_refund_reaches_the_ledger(monkeypatch):
+    order_item, course, user = paid_while_nothing_is_delivered(monkeypatch)
+    refuse_for_good("archived course", course, user)
+    # The processor is not asked yet: the refund waits, nothing of the item is paid back.
+    monkeypatch.setattr("commerce.services.refunds._enqueue_refund_send", lambda refund_id: None)
+
+    deliver_all()
+
+    [finding] = reconcile(repair=False)
+    assert (finding.kind, finding.order_item_id) == (REJECTED_NOT_REFUNDED, order_item.public_id)
+    assert "refused to enroll" in finding.problem and "keeps 19900 USD" in finding.problem
+
+    refund_send(refund_id=Refund.objects.get(order_item=order_item).public_id)
+    deliver_all()
+    nothing_wrong()
+
+
+def test_a_free_item_refused_for_good_owes_nobody_anything(monkeypatch):
+    user, (course, item) = learner(), course_for_sale("199.00")
+    monkeypatch.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
+    order_item = free_purchase(user, item)
+    refuse_for_good("archived course", course, user)
+
+    deliver_all()
+
+    assert OrderItem.objects.get(pk=order_item.pk).fulfilment == OrderItem.Fulfilment.REJECTED
+    assert not Enrollment.objects.exists() and not Refund.objects.exists()
+    assert reconcile(repair=False) == []
