@@ -1,7 +1,11 @@
 """Outside systems read the payouts API with a signed connector key that holds the payouts:read
 scope, and see every payee's rows."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
 from connectors.inbound.keys import connector_key_create, connector_key_revoke
 from connectors.models import ConnectorKey, ConnectorScope
@@ -95,3 +99,24 @@ def test_a_revoked_key_is_refused(client, sales, issued):
 
 def test_without_a_key_or_a_session_nothing_is_shown(client, sales):
     assert client.get(URLS[0]).status_code == 401
+
+
+def test_a_system_key_reads_within_its_rate_limit(client, sales, issued, monkeypatch):
+    cache.clear()  # the counters live in the cache, which outlives a test's database
+    # Ten seconds into a window, so that the window cannot turn during the test.
+    monkeypatch.setattr("connectors.inbound.rate_limit.clock", lambda: 1_767_225_610.0)
+    ConnectorKey.objects.filter(name=issued.name).update(requests_per_minute=2)
+
+    def read():
+        return signed_request(client, "GET", URLS[0], key=issued.key, secrets=[issued.secret])
+
+    assert [read().status_code for _ in range(2)] == [200, 200]
+    long_ago = timezone.now() - timedelta(hours=3)
+    ConnectorKey.objects.filter(name=issued.name).update(last_used_at=long_ago)
+    limited = read()
+
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "50"
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert ConnectorKey.objects.get(name=issued.name).last_used_at == long_ago
+    cache.clear()

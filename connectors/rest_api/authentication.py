@@ -92,8 +92,8 @@ class OptionalConnectorKeyAuthentication(ConnectorKeyAuthentication):
     other authentication classes, one that carries a key must be signed and valid and hold the
     subclass's ``scope``.
 
-    These APIs apply no rate limit of their own to a key, so a key accepted here is used: its
-    ``last_used_at`` is recorded now.
+    The key's ``requests_per_minute`` applies here too (429 with ``Retry-After``); a request
+    within it is accepted, and its ``last_used_at`` is recorded now.
     """
 
     scope: str | None = None  # each API says which scope reads it: a subclass per API
@@ -106,6 +106,9 @@ class OptionalConnectorKeyAuthentication(ConnectorKeyAuthentication):
         if _api_key(request, request._request.body) is None:
             return None
         client, auth = super().authenticate(request)
+        wait = rate_limit_wait(key_id=client.key_id, limit=client.requests_per_minute)
+        if wait is not None:
+            raise RateLimited(wait)
         connector_key_use_record(client)
         return client, auth
 
