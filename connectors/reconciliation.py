@@ -15,6 +15,7 @@ from connectors.inbound.idempotency import natural_key_text
 from connectors.models import InboundRequest, OutboxDelivery
 from connectors.outbox.services import outbox_delivery_replay
 from connectors.rest_api.enrollments import ENROLLMENT_REQUEST_ENDPOINT
+from connectors.webhooks.consumer import CONSUMER_PREFIX as WEBHOOK_CONSUMER_PREFIX
 from lms import api as lms_api
 from payouts import api as payouts_api
 
@@ -48,13 +49,18 @@ def reconcile(*, repair: bool = True) -> list[Finding]:
     the dead-lettered events behind a disagreement when ``repair``.
 
     All three are read before anything is re-delivered: run eagerly, a re-delivery changes the
-    contexts at once, and a later read would then disagree with an earlier one.
+    contexts at once, and a later read would then disagree with an earlier one. An order item
+    with an event still on its way to a context (a pending delivery: a first try, a retry in
+    backoff) is not judged yet: the contexts are still converging, and a delivery that gives up
+    is dead-lettered and judged by the next run.
     """
     sales = {row.order_item_id: row for row in commerce_api.revenue_by_order_item()}
     enrollments = {row.order_item_id: row for row in lms_api.purchased_enrollments()}
     known = {row.order_item_id: row for row in payouts_api.sales_overview()}
     findings = _commerce_and_lms(sales, enrollments, repair)
     findings += _payouts(sales, enrollments, known, repair)
+    in_flight = _in_flight([finding.order_item_id for finding in findings])
+    findings = [finding for finding in findings if finding.order_item_id not in in_flight]
     if repair:
         dead = [delivery_id for f in findings for delivery_id in f.dead_delivery_ids]
         if dead:
@@ -264,6 +270,21 @@ def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[
             )
         )
     return findings
+
+
+def _in_flight(order_item_ids: list[str]) -> set[str]:
+    """Those of the order items with an event still being delivered to another context (one
+    query; outbound webhooks do not count, they change no context)."""
+    if not order_item_ids:
+        return set()
+    return set(
+        OutboxDelivery.objects.filter(
+            status=OutboxDelivery.Status.PENDING,
+            event__payload__order_item_id__in=order_item_ids,
+        )
+        .exclude(consumer__startswith=WEBHOOK_CONSUMER_PREFIX)
+        .values_list("event__payload__order_item_id", flat=True)
+    )
 
 
 def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, list[int]]:

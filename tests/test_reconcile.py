@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from commerce.services import refund_issue
 from connectors.models import OutboxDelivery
+from connectors.outbox.services import outbox_delivery_attempt
 from connectors.reconciliation import (
     COMPLETED_NOT_CONFIRMED,
     ENROLLED_NOT_PAID,
@@ -69,6 +70,31 @@ def test_a_paid_item_whose_enrollment_request_died_is_found_and_delivered_again(
     assert "sent again" in findings[0].repair
     assert enrollment_of(order_item).state == Enrollment.State.PENDING
     assert reconcile() == []
+
+
+def test_a_sale_whose_events_are_still_on_their_way_is_not_judged_yet(monkeypatch, settings):
+    user, (_course, item) = learner(), course_for_sale()
+    with monkeypatch.context() as patched:
+        # Paid a moment ago: its events wait in the outbox for their first try.
+        patched.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
+        order_item = purchase(user, item)
+
+    assert reconcile(repair=False) == []
+
+    # The enrollment request gives up: now something is wrong, and it is said.
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    delivery = OutboxDelivery.objects.get(consumer="lms:enrollment-request")
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
+        )
+        outbox_delivery_attempt(delivery_id=delivery.pk)
+    revenue = OutboxDelivery.objects.get(consumer="payouts:revenue-recorded")
+    outbox_delivery_attempt(delivery_id=revenue.pk)
+
+    assert [(f.kind, f.order_item_id) for f in reconcile(repair=False)] == [
+        (PAID_NOT_ENROLLED, order_item.public_id)
+    ]
 
 
 def test_an_enrollment_for_an_order_item_commerce_never_sold_is_found():
