@@ -8,12 +8,11 @@ database locks. What the processor answers is recorded by ``commerce.services.pa
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from cadence.kernel.money import Money
@@ -373,16 +372,15 @@ def _coupon_usable(
         )
     if coupon.item_id is not None and coupon.item_id not in items:
         raise CommerceError(f"'{code}' does not apply to a course in your cart", field="couponCode")
-    uses = Counter(
-        coupon.orders.exclude(state__in=[Order.State.FAILED, Order.State.CANCELLED]).values_list(
-            "customer_id", flat=True
-        )
+    # Counted by the database: a popular coupon has more uses than are worth loading per quote.
+    uses = coupon.orders.exclude(state__in=[Order.State.FAILED, Order.State.CANCELLED]).aggregate(
+        total=Count("pk"), by_customer=Count("pk", filter=Q(customer_id=customer_id))
     )
-    if coupon.max_uses is not None and sum(uses.values()) >= coupon.max_uses:
+    if coupon.max_uses is not None and uses["total"] >= coupon.max_uses:
         raise CommerceError(f"'{code}' has been used up", field="couponCode")
     if (
         coupon.max_uses_per_customer is not None
-        and uses[customer_id] >= coupon.max_uses_per_customer
+        and uses["by_customer"] >= coupon.max_uses_per_customer
     ):
         raise CommerceError(f"you have already used '{code}'", field="couponCode")
     return coupon
