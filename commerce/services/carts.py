@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from cadence.kernel.money import currency as money_currency
 from commerce.errors import CommerceError, CommerceNotFound
 from commerce.models import Cart, CartItem, CatalogItem
-from commerce.selectors import customer_holds_course
+from commerce.selectors import customer_holds_course, held_course_ids
 
 
 def _cart_locked(*, customer_id: str | None, session_key: str | None) -> Cart:
@@ -89,9 +89,12 @@ def cart_merge(*, session_key: str, customer_id: str) -> Cart | None:
     if anonymous is None:
         return None
     cart = _cart_locked(customer_id=customer_id, session_key=None)
-    for line in anonymous.items.select_related("item__course"):
-        if customer_holds_course(customer_id=customer_id, course_id=line.item.course.lms_course_id):
-            continue
-        CartItem.objects.get_or_create(cart=cart, item=line.item)
+    lines = list(anonymous.items.select_related("item__course"))
+    held = held_course_ids(
+        customer_id=customer_id, course_ids=[line.item.course.lms_course_id for line in lines]
+    )
+    for line in lines:
+        if line.item.course.lms_course_id not in held:
+            CartItem.objects.get_or_create(cart=cart, item=line.item)
     anonymous.delete()
     return cart
