@@ -66,6 +66,15 @@ def refund_send(*, refund_id: str) -> Refund:
     )
 
 
+def _refunds_taken(item: OrderItem) -> dict[str, int]:
+    """What the item's refunds not failed have taken or hold: ``amount`` and its ``tax``."""
+    return (
+        Refund.objects.filter(order_item=item)
+        .exclude(state=Refund.State.FAILED)
+        .aggregate(amount=Sum("amount_minor", default=0), tax=Sum("tax_minor", default=0))
+    )
+
+
 @transaction.atomic
 def _refund_open(
     *, order_item_id: str, amount: Money | None, origin: str, reason: str, requested_by: str
@@ -79,9 +88,8 @@ def _refund_open(
             f"only a paid order can be refunded; this one is {order.get_state_display().lower()}",
             field="orderItemId",
         )
-    open_refunds = Refund.objects.filter(order_item=item).exclude(state=Refund.State.FAILED)
-    taken = open_refunds.aggregate(amount=Sum("amount_minor"), tax=Sum("tax_minor"))
-    reserved = taken["amount"] or 0
+    taken = _refunds_taken(item)
+    reserved = taken["amount"]
     left = item.total_minor - reserved
     if amount is None:
         amount = Money(left, order.currency)
@@ -98,7 +106,7 @@ def _refund_open(
         refund_minor=amount.minor,
         item_total_minor=item.total_minor,
         item_tax_minor=item.tax_minor,
-        tax_refunded_minor=taken["tax"] or 0,
+        tax_refunded_minor=taken["tax"],
         refunded_minor=reserved,
     )
     return Refund.objects.create(
@@ -225,13 +233,7 @@ def refund_for_rejection(*, order_item_id: str, reason: str) -> Refund | None:
             order_item=item, origin=Refund.Origin.ENROLLMENT_REJECTED
         ).first()
         if refund is None:
-            reserved = (
-                Refund.objects.filter(order_item=item)
-                .exclude(state=Refund.State.FAILED)
-                .aggregate(amount=Sum("amount_minor"))["amount"]
-                or 0
-            )
-            if item.total_minor - reserved <= 0:
+            if item.total_minor - _refunds_taken(item)["amount"] <= 0:
                 return None
             refund = _refund_open(
                 order_item_id=order_item_id,
