@@ -123,6 +123,12 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def _check_grade(value: object, *, field: str) -> None:
+    """Grades and scores are whole numbers from 0 to 100."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise LmsError("must be a whole number from 0 to 100", field=field)
+
+
 def _locked(enrollment_pk: int) -> Enrollment:
     return (
         Enrollment.objects.select_for_update(of=("self",))
@@ -424,8 +430,7 @@ def enrollment_complete(
     An approved enrollment that was never started is started first, so the log shows both steps.
     Publishes ``enrollment.completed`` with the Connector 3 fields.
     """
-    if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade <= 100:
-        raise LmsError("must be a whole number from 0 to 100", field="grade")
+    _check_grade(grade, field="grade")
     if grade < enrollment.course.passing_grade:
         raise LmsError(
             f"{grade} is below the course's passing grade of {enrollment.course.passing_grade}",

@@ -17,7 +17,12 @@ from django.utils import timezone
 from lms import selectors
 from lms.errors import LmsConflict, LmsError, LmsPermissionDenied
 from lms.models import Enrollment, Interaction, Lesson, LessonCompletion, Submission, User
-from lms.services.enrollments import _locked, enrollment_complete, enrollment_start
+from lms.services.enrollments import (
+    _check_grade,
+    _locked,
+    enrollment_complete,
+    enrollment_start,
+)
 from lms.services.interactions import interaction_record
 
 LEARNING_PROGRESS = "learning-progress"
@@ -220,8 +225,7 @@ def submission_grade(
     Grading by the enrollment's instructor publishes an ``assignment-graded`` interaction, once
     per submission (a corrected grade is not a second interaction).
     """
-    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
-        raise LmsError("must be a whole number from 0 to 100", field="score")
+    _check_grade(score, field="score")
     enrollment = _locked(submission.enrollment_id)
     if not may_grade(enrollment=enrollment, user=actor):
         raise LmsPermissionDenied("only the learner's instructor grades this", field="submission")
@@ -252,8 +256,7 @@ def submission_grade(
 @transaction.atomic
 def enrollment_final_grade_set(*, enrollment: Enrollment, actor: User, grade: int) -> Enrollment:
     """The instructor's final grade, for courses graded that way; may complete the course."""
-    if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade <= 100:
-        raise LmsError("must be a whole number from 0 to 100", field="grade")
+    _check_grade(grade, field="grade")
     enrollment = _locked(enrollment.pk)
     if not may_grade(enrollment=enrollment, user=actor):
         raise LmsPermissionDenied("only the learner's instructor sets the grade", field="grade")

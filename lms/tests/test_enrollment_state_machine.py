@@ -147,6 +147,20 @@ def test_a_grade_below_the_passing_grade_does_not_complete():
     assert fresh(enrollment).state == Enrollment.State.IN_PROGRESS
 
 
+def test_a_grade_that_is_not_a_whole_number_from_0_to_100_is_refused():
+    staff = StaffFactory()
+    enrollment = EnrollmentFactory(state=Enrollment.State.IN_PROGRESS, course__passing_grade=0)
+
+    for grade in (-1, 101, True, "90", 90.0):
+        with pytest.raises(LmsError) as refused:
+            services.enrollment_complete(enrollment=enrollment, grade=grade, actor=staff)
+        assert (refused.value.field, refused.value.message) == (
+            "grade",
+            "must be a whole number from 0 to 100",
+        )
+    assert fresh(enrollment).state == Enrollment.State.IN_PROGRESS
+
+
 def test_a_full_course_refuses_another_approval():
     staff = StaffFactory()
     seated = EnrollmentFactory(state=Enrollment.State.APPROVED, course__capacity=1)
