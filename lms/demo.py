@@ -92,12 +92,17 @@ def _person(role: str, password: str, department: Department) -> User:
     username, first, last, email, group = DEMO_PEOPLE[role]
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first, last_name=last, email=email)
-        user.set_password(password)
-        user.is_staff = user.is_superuser = role == "staff"
-        user.department = department if group == "learner" else None
-        user.save()
-        services.user_announce(user=user, created=True)
+        # The user manager announces the new person to the other contexts.
+        user = User.objects.create_user(
+            username,
+            email,
+            password,
+            first_name=first,
+            last_name=last,
+            is_staff=role == "staff",
+            is_superuser=role == "staff",
+            department=department if group == "learner" else None,
+        )
     user.groups.add(Group.objects.get(name=group))
     return user
 

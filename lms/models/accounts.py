@@ -11,9 +11,9 @@ from cadence.kernel.public_ids import PublicIdField
 class UserManager(AuthUserManager):
     """Django's user manager, announcing each person it creates to the other contexts.
 
-    ``createsuperuser``, ``create_user`` and ``create_superuser`` all end in ``_create_user``;
-    the sign-up, the admin's add form and the demo build their user by hand and announce it
-    themselves, so each way in publishes ``user.created`` exactly once.
+    ``createsuperuser``, ``create_user`` (the demo's way in) and ``create_superuser`` all end in
+    ``_create_user``; the sign-up and the admin's add form build their user by hand and announce
+    it themselves, so each way in publishes ``user.created`` exactly once.
     """
 
     # The announcement needs the live services and event receivers, which a migration's

@@ -89,5 +89,5 @@ def user_profile_update(*, user: User, email: str, first_name: str, last_name: s
 
 @transaction.atomic
 def user_announce(*, user: User, created: bool) -> None:
-    """Tell other contexts about a person saved elsewhere (the admin, the demo)."""
+    """Tell other contexts about a person saved elsewhere (the admin, the user manager)."""
     (events.user_created if created else events.user_updated).publish(_synced(user))
