@@ -36,9 +36,13 @@ def enrollments_of(user: User) -> QuerySet[Enrollment]:
     )
 
 
+def _may_view_all(user: User) -> bool:
+    return user.is_staff and user.has_perm("lms.view_enrollment")
+
+
 def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
     """Staff who may view enrollments see all; anyone else only their own."""
-    if user.is_staff and user.has_perm("lms.view_enrollment"):
+    if _may_view_all(user):
         return Enrollment.objects.select_related("course__content_creator", "instructor", "user")
     return enrollments_of(user)
 
@@ -84,10 +88,6 @@ def progress_for(enrollment: Enrollment, lessons: list[Lesson] | None = None) ->
     return progress_of(
         enrollment=enrollment, lessons=lessons, done_ids=done_ids, submissions=submissions
     )
-
-
-def _may_view_all(user: User) -> bool:
-    return user.is_staff and user.has_perm("lms.view_enrollment")
 
 
 def enrollments_readable_by(user: User) -> QuerySet[Enrollment]:
