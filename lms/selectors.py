@@ -40,13 +40,6 @@ def _may_view_all(user: User) -> bool:
     return user.is_staff and user.has_perm("lms.view_enrollment")
 
 
-def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
-    """Staff who may view enrollments see all; anyone else only their own."""
-    if _may_view_all(user):
-        return Enrollment.objects.select_related("course__content_creator", "instructor", "user")
-    return enrollments_of(user)
-
-
 def courses_visible_to(user: User) -> QuerySet[Course]:
     """Published courses; staff who may view courses also see drafts and archived ones."""
     courses = Course.objects.select_related("content_creator")

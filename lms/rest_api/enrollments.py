@@ -45,7 +45,7 @@ class EnrollmentListApi(APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        enrollments = selectors.enrollments_visible_to(request.user).order_by(
+        enrollments = selectors.enrollments_readable_by(request.user).order_by(
             "-requested_at", "-id"
         )
         if "status" in filters.validated_data:
@@ -60,7 +60,7 @@ class EnrollmentDetailApi(APIView):
     @extend_schema(operation_id="lms_enrollments_retrieve", responses=OutputSerializer)
     def get(self, request, enrollment_id: str):
         enrollment = (
-            selectors.enrollments_visible_to(request.user).filter(public_id=enrollment_id).first()
+            selectors.enrollments_readable_by(request.user).filter(public_id=enrollment_id).first()
         )
         if enrollment is None:
             # Another learner's enrollment is as absent as an unknown one: no existence leak.

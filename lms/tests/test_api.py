@@ -42,6 +42,20 @@ def test_another_learners_enrollment_is_not_found(api):
     assert response.json()["error"]["field"] == "enrollmentId"
 
 
+def test_an_instructor_reads_the_enrollments_they_teach_and_no_others(api):
+    taught = EnrollmentFactory(state=Enrollment.State.APPROVED, instructor=UserFactory())
+    EnrollmentFactory()
+    api.force_authenticate(taught.instructor)
+
+    body = api.get("/api/v1/lms/enrollments").json()
+    detail = api.get(f"/api/v1/lms/enrollments/{taught.public_id}")
+
+    assert [row["id"] for row in body["results"]] == [taught.public_id]
+    assert detail.status_code == 200 and detail.json()["instructorId"] == (
+        taught.instructor.public_id
+    )
+
+
 def test_staff_see_every_enrollment_and_can_filter_by_status(api):
     EnrollmentFactory.create_batch(2)
     approved = EnrollmentFactory(state=Enrollment.State.APPROVED)
