@@ -28,13 +28,19 @@ class DeliveryOutcome:
 SKIPPED = DeliveryOutcome("skipped")
 
 
-def retry_delay_seconds(attempts: int) -> float:
-    """Exponential backoff with jitter: about base·2ⁿ⁻¹ seconds, capped, never all at once."""
-    ceiling = min(
-        settings.OUTBOX_BACKOFF_MAX_SECONDS,
-        settings.OUTBOX_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-    )
+def backoff_with_jitter(attempts: int, *, base: float, maximum: float) -> float:
+    """Exponential backoff with jitter: base·2ⁿ⁻¹ seconds capped at ``maximum``, then spread over
+    its upper half, so that what failed together is not all retried at once."""
+    ceiling = min(maximum, base * 2 ** max(attempts - 1, 0))
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311  (jitter, not a secret)
+
+
+def retry_delay_seconds(attempts: int) -> float:
+    return backoff_with_jitter(
+        attempts,
+        base=settings.OUTBOX_BACKOFF_BASE_SECONDS,
+        maximum=settings.OUTBOX_BACKOFF_MAX_SECONDS,
+    )
 
 
 def outbox_delivery_attempt(*, delivery_id: int, before_due: bool = False) -> DeliveryOutcome:
