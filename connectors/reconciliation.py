@@ -8,7 +8,7 @@ repair is well-defined: the event is delivered again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from commerce import api as commerce_api
 from connectors.inbound.idempotency import natural_key_text
@@ -42,6 +42,8 @@ class Finding:
     repair: str = ""
     # The dead-lettered deliveries behind it, delivered again by a repairing run.
     dead_delivery_ids: tuple[int, ...] = ()
+    # The consumer whose dead-lettered deliveries (if any) explain it; none needs a person.
+    lost_by: str = ""
 
 
 def reconcile(*, repair: bool = True) -> list[Finding]:
@@ -57,10 +59,11 @@ def reconcile(*, repair: bool = True) -> list[Finding]:
     sales = {row.order_item_id: row for row in commerce_api.revenue_by_order_item()}
     enrollments = {row.order_item_id: row for row in lms_api.purchased_enrollments()}
     known = {row.order_item_id: row for row in payouts_api.sales_overview()}
-    findings = _commerce_and_lms(sales, enrollments, repair)
-    findings += _payouts(sales, enrollments, known, repair)
+    findings = _commerce_and_lms(sales, enrollments) + _payouts(sales, enrollments, known)
     in_flight = _in_flight([finding.order_item_id for finding in findings])
-    findings = [finding for finding in findings if finding.order_item_id not in in_flight]
+    findings = _with_repairs(
+        [finding for finding in findings if finding.order_item_id not in in_flight], repair
+    )
     if repair:
         dead = [delivery_id for f in findings for delivery_id in f.dead_delivery_ids]
         if dead:
@@ -68,13 +71,10 @@ def reconcile(*, repair: bool = True) -> list[Finding]:
     return findings
 
 
-def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Finding]:
+def _commerce_and_lms(sales: dict, enrollments: dict) -> list[Finding]:
     findings: list[Finding] = []
 
     missing = [sale for item_id, sale in sales.items() if item_id not in enrollments]
-    dead = _dead_deliveries(
-        consumer="lms:enrollment-request", order_item_ids=[s.order_item_id for s in missing]
-    )
     for sale in missing:
         if _refunded_in_full(sale):
             continue  # refunded before any enrollment: nothing is owed to the learner
@@ -91,28 +91,12 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                 enrollment_id="",
                 problem="the learner paid for this item but the LMS has no enrollment for it, "
                 "so they cannot learn what they bought",
-                **_repair(dead.get(sale.order_item_id), repair, "payment.completed"),
+                lost_by="lms:enrollment-request",
             )
         )
 
     sold_elsewhere = _sold_by_outside_systems(
         [e for item_id, e in enrollments.items() if item_id not in sales]
-    )
-    dead_cancellations = _dead_deliveries(
-        consumer="lms:enrollment-end-for-refund",
-        order_item_ids=[
-            item_id
-            for item_id in enrollments
-            if item_id in sales and _refunded_in_full(sales[item_id])
-        ],
-    )
-    dead_rejections = _dead_deliveries(
-        consumer="commerce:enrollment-rejected",
-        order_item_ids=[
-            item_id
-            for item_id, enrollment in enrollments.items()
-            if item_id in sales and enrollment.status == REJECTED
-        ],
     )
     for item_id, enrollment in enrollments.items():
         sale = sales.get(item_id)
@@ -138,7 +122,7 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                     enrollment_id=enrollment.enrollment_id,
                     problem=f"the item was refunded in full but the enrollment is still "
                     f"{enrollment.status}, so the learner keeps what they were paid back for",
-                    **_repair(dead_cancellations.get(item_id), repair, "refund.completed"),
+                    lost_by="lms:enrollment-end-for-refund",
                 )
             )
         elif enrollment.status == REJECTED and sale.gross_amount > 0:
@@ -151,7 +135,7 @@ def _commerce_and_lms(sales: dict, enrollments: dict, repair: bool) -> list[Find
                     problem=f"the LMS rejected the enrollment but commerce still keeps "
                     f"{sale.gross_amount} {sale.currency} (minor units) of this item, so the "
                     f"learner paid for a course they were refused",
-                    **_repair(dead_rejections.get(item_id), repair, "enrollment.rejected"),
+                    lost_by="commerce:enrollment-rejected",
                 )
             )
     return findings
@@ -190,7 +174,7 @@ def _refunded_in_full(sale) -> bool:
     return sale.refunded_amount > 0 and sale.gross_amount <= 0
 
 
-def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[Finding]:
+def _payouts(sales: dict, enrollments: dict, known: dict) -> list[Finding]:
     """Payouts must know each sale with commerce's gross less refunds, and each completion."""
     findings: list[Finding] = []
     unrecorded = [
@@ -198,9 +182,6 @@ def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[
         for item_id, sale in sales.items()
         if known.get(item_id) is None or known[item_id].gross_amount is None
     ]
-    dead_revenue = _dead_deliveries(
-        consumer="payouts:revenue-recorded", order_item_ids=[s.order_item_id for s in unrecorded]
-    )
     for sale in unrecorded:
         findings.append(
             Finding(
@@ -210,7 +191,7 @@ def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[
                 enrollment_id="",
                 problem="commerce recorded this sale but payouts has no revenue for it, so "
                 "nobody will be paid their share of it",
-                **_repair(dead_revenue.get(sale.order_item_id), repair, "payment.completed"),
+                lost_by="payouts:revenue-recorded",
             )
         )
     recorded = [
@@ -224,10 +205,6 @@ def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[
         if payout_sale.gross_amount - payout_sale.refunded_amount != sale.gross_amount
         or payout_sale.currency != sale.currency
     ]
-    dead_refunds = _dead_deliveries(
-        consumer="payouts:refund-recorded",
-        order_item_ids=[sale.order_item_id for sale, _ in mismatched],
-    )
     for sale, payout_sale in mismatched:
         kept = payout_sale.gross_amount - payout_sale.refunded_amount
         findings.append(
@@ -239,7 +216,7 @@ def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[
                 problem=f"commerce's ledger keeps {sale.gross_amount} {sale.currency} "
                 f"(minor units, after refunds) of this sale but payouts shares out "
                 f"{kept} {payout_sale.currency}, so payees would be paid on the wrong amount",
-                **_repair(dead_refunds.get(sale.order_item_id), repair, "refund.completed"),
+                lost_by="payouts:refund-recorded",
             )
         )
 
@@ -251,10 +228,6 @@ def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[
         for e in completed
         if known.get(e.order_item_id) is None or not known[e.order_item_id].completed
     ]
-    dead_completion = _dead_deliveries(
-        consumer="payouts:enrollment-completed",
-        order_item_ids=[e.order_item_id for e in unconfirmed],
-    )
     for enrollment in unconfirmed:
         findings.append(
             Finding(
@@ -264,9 +237,7 @@ def _payouts(sales: dict, enrollments: dict, known: dict, repair: bool) -> list[
                 enrollment_id=enrollment.enrollment_id,
                 problem="the learner completed the course but payouts has not heard of it, so "
                 "the creator's and instructor's shares stay unconfirmed and unpaid",
-                **_repair(
-                    dead_completion.get(enrollment.order_item_id), repair, "enrollment.completed"
-                ),
+                lost_by="payouts:enrollment-completed",
             )
         )
     return findings
@@ -287,28 +258,38 @@ def _in_flight(order_item_ids: list[str]) -> set[str]:
     )
 
 
-def _dead_deliveries(*, consumer: str, order_item_ids: list[str]) -> dict[str, list[int]]:
-    """Dead-lettered deliveries of ``consumer`` for these order items, by item (one query); an
-    item may have several (one per refund of it)."""
-    if not order_item_ids:
-        return {}
+def _with_repairs(findings: list[Finding], repair: bool) -> list[Finding]:
+    """The findings with the dead-lettered deliveries behind them, and what is done about them
+    (one query for all of them)."""
+    lost = [finding for finding in findings if finding.lost_by]
+    if not lost:
+        return findings
     rows = OutboxDelivery.objects.filter(
-        consumer=consumer,
         status=OutboxDelivery.Status.DEAD,
-        event__payload__order_item_id__in=order_item_ids,
-    ).values_list("event__payload__order_item_id", "pk")
-    found: dict[str, list[int]] = {}
-    for order_item_id, delivery_id in rows:
-        found.setdefault(order_item_id, []).append(delivery_id)
-    return found
+        consumer__in={finding.lost_by for finding in lost},
+        event__payload__order_item_id__in=[finding.order_item_id for finding in lost],
+    ).values_list("consumer", "event__payload__order_item_id", "event__event_type", "pk")
+    # An item may have several dead deliveries for one consumer (one per refund of it).
+    dead: dict[tuple[str, str], list[int]] = {}
+    event_types: dict[str, str] = {}
+    for consumer, order_item_id, event_type, delivery_id in rows:
+        dead.setdefault((consumer, order_item_id), []).append(delivery_id)
+        event_types[consumer] = event_type
+    repaired = []
+    for finding in findings:
+        delivery_ids = dead.get((finding.lost_by, finding.order_item_id))
+        if delivery_ids:
+            finding = replace(
+                finding, **_repair(delivery_ids, repair, event_types[finding.lost_by])
+            )
+        repaired.append(finding)
+    return repaired
 
 
-def _repair(delivery_ids: list[int] | None, repair: bool, event: str) -> dict:
+def _repair(delivery_ids: list[int], repair: bool, event_type: str) -> dict:
     """The finding's repair: its dead-lettered deliveries, and what is done about them."""
-    if not delivery_ids:
-        return {}
     count = len(delivery_ids)
-    dead = f"{count} dead-lettered {event} deliver{'y' if count == 1 else 'ies'}"
+    dead = f"{count} dead-lettered {event_type} deliver{'y' if count == 1 else 'ies'}"
     return {
         "repair": f"{dead}, sent again" if repair else f"{dead}; run with repair to deliver again",
         "dead_delivery_ids": tuple(delivery_ids),

@@ -72,6 +72,33 @@ def test_a_paid_item_whose_enrollment_request_died_is_found_and_delivered_again(
     assert reconcile() == []
 
 
+def test_each_finding_of_an_item_gets_its_own_dead_deliveries(monkeypatch, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    user, (_course, item) = learner(), course_for_sale()
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
+        )
+        patched.setattr("connectors.consumers.payouts.payouts_api.revenue_record", failing)
+        order_item = purchase(user, item)
+    dead = dict(OutboxDelivery.objects.filter(status="dead").values_list("consumer", "pk"))
+
+    findings = {f.kind: f for f in reconcile(repair=False)}
+
+    assert set(findings) == {PAID_NOT_ENROLLED, REVENUE_MISMATCH}
+    assert findings[PAID_NOT_ENROLLED].dead_delivery_ids == (dead["lms:enrollment-request"],)
+    assert findings[REVENUE_MISMATCH].dead_delivery_ids == (dead["payouts:revenue-recorded"],)
+    assert findings[PAID_NOT_ENROLLED].repair == (
+        "1 dead-lettered cadence.commerce.payment.completed.v1 delivery; run with repair to "
+        "deliver again"
+    )
+
+    reconcile()
+
+    assert enrollment_of(order_item).state == Enrollment.State.PENDING
+    assert reconcile() == []
+
+
 def test_a_sale_whose_events_are_still_on_their_way_is_not_judged_yet(monkeypatch, settings):
     user, (_course, item) = learner(), course_for_sale()
     with monkeypatch.context() as patched:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,7 @@ def canonical_payload(payload: Any) -> Any:
     ``199``, ``199.0`` and ``199.00`` (JSON numbers, read as ``int`` or ``Decimal``) are one
     amount, kept as the normalised decimal text ``"199"``. Strings are left alone: an endpoint
     that accepts ``"199.00"`` as well as ``199.00`` passes its validated value (minor units).
+    Validated dates and times are kept as ISO text.
     """
     if isinstance(payload, Mapping):
         return {str(name): canonical_payload(value) for name, value in payload.items()}
@@ -39,6 +41,8 @@ def canonical_payload(payload: Any) -> Any:
         return payload
     if isinstance(payload, (int, Decimal)):
         return format(Decimal(payload).normalize(), "f")
+    if isinstance(payload, (date, time)):
+        return payload.isoformat()
     raise TypeError(f"{type(payload).__name__} cannot be part of an idempotent payload")
 
 

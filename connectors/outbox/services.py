@@ -28,13 +28,19 @@ class DeliveryOutcome:
 SKIPPED = DeliveryOutcome("skipped")
 
 
-def retry_delay_seconds(attempts: int) -> float:
-    """Exponential backoff with jitter: about base·2ⁿ⁻¹ seconds, capped, never all at once."""
-    ceiling = min(
-        settings.OUTBOX_BACKOFF_MAX_SECONDS,
-        settings.OUTBOX_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-    )
+def backoff_with_jitter(attempts: int, *, base: float, maximum: float) -> float:
+    """Exponential backoff with jitter: base·2ⁿ⁻¹ seconds capped at ``maximum``, then spread over
+    its upper half, so that what failed together is not all retried at once."""
+    ceiling = min(maximum, base * 2 ** max(attempts - 1, 0))
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311  (jitter, not a secret)
+
+
+def retry_delay_seconds(attempts: int) -> float:
+    return backoff_with_jitter(
+        attempts,
+        base=settings.OUTBOX_BACKOFF_BASE_SECONDS,
+        maximum=settings.OUTBOX_BACKOFF_MAX_SECONDS,
+    )
 
 
 def outbox_delivery_attempt(*, delivery_id: int, before_due: bool = False) -> DeliveryOutcome:
@@ -149,22 +155,22 @@ def outbox_deliver_pending_now() -> DrainResult:
     deliveries cause, for a command that must see the effects before it goes on.
 
     Each delivery is tried once here, if it is due (see ``outbox_delivery_attempt``); one that
-    fails keeps its backoff and is reported, one that another worker holds is left to it.
+    fails keeps its backoff and is reported, one that another worker holds is left to it. The
+    deliveries a delivery causes are created after it, so walking the ids upwards reaches them.
     """
-    tried: set[int] = set()
+    last_tried = 0
     delivered = 0
     failed: list[str] = []
     while True:
         pending = list(
-            OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING)
-            .exclude(pk__in=tried)
+            OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING, pk__gt=last_tried)
             .order_by("pk")
             .values_list("pk", flat=True)[:500]
         )
         if not pending:
             return DrainResult(delivered=delivered, failed=tuple(failed))
         for delivery_id in pending:
-            tried.add(delivery_id)
+            last_tried = delivery_id
             outcome = outbox_delivery_attempt(delivery_id=delivery_id)
             if outcome.status == OutboxDelivery.Status.DELIVERED:
                 delivered += 1

@@ -117,7 +117,7 @@ class EnrollmentRequestView(ConnectorAPIView):
             request,
             endpoint=ENROLLMENT_REQUEST_ENDPOINT,
             natural_key={"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]},
-            payload=comparable(body),
+            payload=body,
             effect=effect,
         )
 
@@ -204,21 +204,10 @@ class EnrollmentStatusView(ConnectorAPIView):
             request,
             endpoint="enrollment-status",
             natural_key={"enrollmentId": payload["enrollmentId"], "event": body["event"]},
-            payload=comparable(body),
+            payload=body,
             effect=effect,
         )
 
 
 def _major(minor: int, currency_code: str) -> str:
     return Money(minor, currency_code).to_decimal_string()
-
-
-def comparable(value):
-    """The validated body as plain JSON data for the idempotency record (dates as ISO text)."""
-    if isinstance(value, dict):
-        return {name: comparable(item) for name, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [comparable(item) for item in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value

@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from connectors.rest_api.authentication import ConnectorAPIView
-from connectors.rest_api.enrollments import comparable
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
 from connectors.rest_api.idempotency import idempotent_response
 from payouts import api as payouts_api
@@ -95,7 +94,7 @@ class CourseCompletionView(ConnectorAPIView):
             request,
             endpoint="course-completion",
             natural_key={"enrollmentId": payload["enrollmentId"], "event": body["event"]},
-            payload=comparable(body),
+            payload=body,
             effect=effect,
         )
 
@@ -188,6 +187,6 @@ class RevenueRecordedView(ConnectorAPIView):
             request,
             endpoint="revenue-recorded",
             natural_key={"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]},
-            payload=comparable(body),
+            payload=body,
             effect=effect,
         )

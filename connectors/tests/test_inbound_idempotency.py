@@ -1,4 +1,5 @@
 import threading
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -216,3 +217,11 @@ def test_an_amount_hashes_the_same_with_trailing_zeros_and_differently_when_it_d
     assert digest(one_minor_unit_more) != digest(amount)
     if places == 0:
         assert digest(units) == digest(amount)
+
+
+def test_validated_dates_are_kept_as_iso_text():
+    paid_at = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+
+    canonical = canonical_payload({"payload": {"paidAt": paid_at, "on": [date(2025, 3, 1)]}})
+
+    assert canonical == {"payload": {"paidAt": "2025-03-01T09:30:00+00:00", "on": ["2025-03-01"]}}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import re
 import time
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from connectors.outbox.services import backoff_with_jitter
 from connectors.signatures import HEADER, signature_header
 
 logger = logging.getLogger(__name__)
@@ -82,12 +82,11 @@ def enqueue_webhook_deliveries(delivery_ids: list[int]) -> None:
 
 
 def webhook_retry_delay(attempts: int) -> float:
-    """Seconds before the next try: base·2ⁿ⁻¹ capped, then jittered into its upper half."""
-    ceiling = min(
-        settings.WEBHOOK_BACKOFF_MAX_SECONDS,
-        settings.WEBHOOK_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    return backoff_with_jitter(
+        attempts,
+        base=settings.WEBHOOK_BACKOFF_BASE_SECONDS,
+        maximum=settings.WEBHOOK_BACKOFF_MAX_SECONDS,
     )
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311  (jitter, not a secret)
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
