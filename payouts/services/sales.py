@@ -9,6 +9,7 @@ all end in the same state.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from fractions import Fraction
 
@@ -534,12 +535,19 @@ def _forfeit_move(sale: Sale, row: EarnedRevenue, now: datetime) -> None:
     )
 
 
+def interaction_requirements_for(course_ids: Iterable[str]) -> dict[str, InteractionRequirement]:
+    """Each course's requirement, else the platform default, else the defaults (one query)."""
+    wanted = set(course_ids)
+    found = {
+        requirement.course_id: requirement
+        for requirement in InteractionRequirement.objects.filter(course_id__in=wanted | {""})
+    }
+    default = found.get("") or InteractionRequirement()
+    return {course_id: found.get(course_id) or default for course_id in wanted}
+
+
 def interaction_requirement_for(course_id: str) -> InteractionRequirement:
-    return (
-        InteractionRequirement.objects.filter(course_id=course_id).first()
-        or InteractionRequirement.objects.filter(course_id="").first()
-        or InteractionRequirement()
-    )
+    return interaction_requirements_for([course_id])[course_id]
 
 
 def engagement_is_eligible(
