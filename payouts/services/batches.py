@@ -41,18 +41,21 @@ def _gather_sql(vendor: str) -> str:
     )
 
 
-def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, int, int]]:
-    """(account id, currency, total, rows) per group at or above its currency's minimum."""
+def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, str, str, int, int]]:
+    """(account id, user id, method, currency, total, rows) per group at or above its currency's
+    minimum; the account's payee and method come with the totals, read only for the groups."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT account_id, currency, SUM(amount_minor), COUNT(*) FROM payouts_batch_gather "
-            "GROUP BY account_id, currency ORDER BY account_id, currency"
+            "SELECT g.account_id, a.user_id, a.method, g.currency, SUM(g.amount_minor), COUNT(*) "
+            "FROM payouts_batch_gather g JOIN payouts_payoutaccount a ON a.id = g.account_id "
+            "GROUP BY g.account_id, a.user_id, a.method, g.currency "
+            "ORDER BY g.account_id, g.currency"
         )
         while rows := cursor.fetchmany(CHUNK):
-            for account_id, code, total, count in rows:
+            for account_id, user_id, method, code, total, count in rows:
                 minimum = minimums.get(code, Money.parse("25", code).minor)
                 if total >= minimum:
-                    yield account_id, code, int(total), int(count)
+                    yield account_id, user_id, method, code, int(total), int(count)
 
 
 def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> PayoutBatch:
@@ -76,17 +79,15 @@ def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> Pa
             if connection.vendor == "postgresql":
                 # Fresh statistics, so the planner joins the gathered rows by hash, not by loop.
                 cursor.execute("ANALYZE payouts_batch_gather")
-        methods = dict(PayoutAccount.objects.values_list("id", "method"))
-        users = dict(PayoutAccount.objects.values_list("id", "user_id"))
         payout_count = row_count = 0
         pending: list[Payout] = []
-        for account_id, code, total, count in _totals(minimums):
+        for account_id, user_id, method, code, total, count in _totals(minimums):
             pending.append(
                 Payout(
                     batch=batch,
                     account_id=account_id,
-                    user_id=users[account_id],
-                    method=methods[account_id],
+                    user_id=user_id,
+                    method=method,
                     currency=code,
                     amount_minor=total,
                     row_count=count,
