@@ -27,18 +27,31 @@ from payouts.services.journal import MONEY_SENT, journal_post, payable_account
 CHUNK = 1000
 
 
+# Confirmed, unpaid payee revenue past its hold, of a payee with a verified account and complete
+# tax info: what a batch gathers. One parameter, the moment of the run.
+_PAYABLE = (
+    "FROM payouts_earnedrevenue er "
+    "JOIN payouts_payoutaccount a ON a.user_id = er.user_id "
+    "JOIN payouts_taxinfo t ON t.user_id = er.user_id "
+    "WHERE er.status = 'confirmed' AND er.payout_id IS NULL AND er.role <> 'platform' "
+    "AND er.hold_until <= %s AND a.verified_at IS NOT NULL AND t.is_complete"
+)
+
+
 def _gather_sql(vendor: str) -> str:
     # SQLite has one writer at a time, so it needs no row locks.
     lock = " FOR UPDATE OF er SKIP LOCKED" if vendor == "postgresql" else ""
     return (
         "INSERT INTO payouts_batch_gather (er_id, account_id, currency, amount_minor) "
-        "SELECT er.id, a.id, er.currency, er.amount_minor "
-        "FROM payouts_earnedrevenue er "
-        "JOIN payouts_payoutaccount a ON a.user_id = er.user_id "
-        "JOIN payouts_taxinfo t ON t.user_id = er.user_id "
-        "WHERE er.status = 'confirmed' AND er.payout_id IS NULL AND er.role <> 'platform' "
-        "AND er.hold_until <= %s AND a.verified_at IS NOT NULL AND t.is_complete" + lock
+        "SELECT er.id, a.id, er.currency, er.amount_minor " + _PAYABLE + lock
     )
+
+
+def payable_revenue_exists(*, now: datetime) -> bool:
+    """Whether a batch run at ``now`` would find any row to gather."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 " + _PAYABLE + ")", [now])
+        return bool(cursor.fetchone()[0])
 
 
 def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, str, str, int, int]]:
