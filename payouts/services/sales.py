@@ -107,12 +107,11 @@ def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> 
     net = require_minor(revenue.net_amount, "netAmount")
     paid_at = require_moment(revenue.paid_at, "paidAt")
     if gross - tax - fee != net:
-        unit = Money(0, code)
         raise PayoutsError(
             f"does not reconcile: grossAmount {Money(gross, code).to_decimal_string()} - "
             f"taxAmount {Money(tax, code).to_decimal_string()} - platformFee "
             f"{Money(fee, code).to_decimal_string()} is "
-            f"{Money(gross - tax - fee, unit.currency).to_decimal_string()}, "
+            f"{Money(gross - tax - fee, code).to_decimal_string()}, "
             f"not {Money(net, code).to_decimal_string()}",
             field="netAmount",
         )
