@@ -25,7 +25,7 @@ from payouts.models import (
     Sale,
     TaxInfo,
 )
-from payouts.selectors.earnings import held_reason, instructor_engagement_eligible
+from payouts.selectors.earnings import engagements_eligible, held_reason
 from payouts.selectors.ledger import ledger_verify
 from payouts.services.accounts import payout_account_verify
 from payouts.services.batches import payout_batch_run, payout_complete
@@ -75,9 +75,20 @@ class InstructorEngagementAdmin(ReadOnlyAdmin):
     search_fields = ["enrollment_id", "instructor_id"]
     actions = ["verify_manually"]
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Eligibility needs each course's requirement: read once for the page, not once per row.
+        page = list(changelist.result_list)  # evaluated here; the list then shows these objects
+        eligible = engagements_eligible(page)
+        for engagement in page:
+            engagement.requirement_met = engagement.pk in eligible
+        return changelist
+
     @admin.display(boolean=True, description="Eligible")
     def eligible(self, obj):
-        return instructor_engagement_eligible(obj)
+        if not hasattr(obj, "requirement_met"):
+            return obj.pk in engagements_eligible([obj])
+        return obj.requirement_met
 
     @admin.action(description="Verify the instructor's interaction by hand", permissions=["verify"])
     def verify_manually(self, request, queryset):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Sum, Value
 from django.db.models.functions import Coalesce
 
 from payouts.data import EarnedRevenueLine, SaleEarnings
-from payouts.models import EarnedRevenue, Sale
+from payouts.models import EarnedRevenue, InstructorEngagement, Sale
 
 
 def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:
@@ -40,7 +42,6 @@ def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:
 def held_reason(row: EarnedRevenue) -> str:
     """Why an instructor's share is held, in words for staff and the instructor."""
     from payouts import conf
-    from payouts.models import InstructorEngagement
     from payouts.services.sales import interaction_requirement_for
 
     sale = row.sale
@@ -65,14 +66,28 @@ def held_reason(row: EarnedRevenue) -> str:
     return f"Waiting for interaction with the learner ({need}); forfeited on {deadline:%Y-%m-%d}."
 
 
-def instructor_engagement_eligible(engagement) -> bool:
-    """The spec's computed ``eligible``: the requirement of the enrollment's course is met."""
-    from payouts.models import Sale
-    from payouts.services.sales import engagement_is_eligible, interaction_requirement_for
+def engagements_eligible(engagements: Iterable[InstructorEngagement]) -> set[int]:
+    """Ids of the engagements that meet their course's requirement (the spec's computed
+    ``eligible``), read in two queries however many engagements are asked about."""
+    from payouts.services.sales import engagement_is_eligible, interaction_requirements_for
 
-    sale = Sale.objects.filter(enrollment_id=engagement.enrollment_id).first()
-    course_id = sale.course_id if sale else ""
-    return engagement_is_eligible(engagement, interaction_requirement_for(course_id))
+    engagements = list(engagements)
+    if not engagements:
+        return set()
+    # Newest first, so that each enrollment keeps the course of its first sale.
+    courses = dict(
+        Sale.objects.filter(enrollment_id__in={e.enrollment_id for e in engagements})
+        .order_by("-pk")
+        .values_list("enrollment_id", "course_id")
+    )
+    requirements = interaction_requirements_for({*courses.values(), ""})
+    return {
+        engagement.pk
+        for engagement in engagements
+        if engagement_is_eligible(
+            engagement, requirements[courses.get(engagement.enrollment_id, "")]
+        )
+    }
 
 
 def sales_overview() -> list[dict]:

@@ -45,14 +45,17 @@ class Form1099Row:
         return tin_decrypt(self.tin_encrypted) if self.tin_encrypted else ""
 
 
-def form_1099_rows(*, year: int) -> list[Form1099Row]:
-    """Payees to report for ``year`` (three queries whatever the number of payees)."""
+def form_1099_rows(*, year: int, user_id: str | None = None) -> list[Form1099Row]:
+    """Payees to report for ``year``, or only ``user_id`` (three queries whatever the number of
+    payees)."""
     threshold = threshold_for(year)
+    payouts = Payout.objects.filter(
+        status=Payout.Status.COMPLETED, currency="USD", completed_at__year=year
+    )
+    if user_id is not None:
+        payouts = payouts.filter(user_id=user_id)
     totals = dict(
-        Payout.objects.filter(
-            status=Payout.Status.COMPLETED, currency="USD", completed_at__year=year
-        )
-        .values("user_id")
+        payouts.values("user_id")
         .annotate(total=Sum("amount_minor"))
         .filter(total__gte=threshold.minor)
         .values_list("user_id", "total")
@@ -78,4 +81,4 @@ def form_1099_rows(*, year: int) -> list[Form1099Row]:
 
 
 def form_1099_for(*, year: int, user_id: str) -> Form1099Row | None:
-    return next((row for row in form_1099_rows(year=year) if row.user_id == user_id), None)
+    return next(iter(form_1099_rows(year=year, user_id=user_id)), None)

@@ -27,32 +27,48 @@ from payouts.services.journal import MONEY_SENT, journal_post, payable_account
 CHUNK = 1000
 
 
+# Confirmed, unpaid payee revenue past its hold, of a payee with a verified account and complete
+# tax info: what a batch gathers. One parameter, the moment of the run.
+_PAYABLE = (
+    "FROM payouts_earnedrevenue er "
+    "JOIN payouts_payoutaccount a ON a.user_id = er.user_id "
+    "JOIN payouts_taxinfo t ON t.user_id = er.user_id "
+    "WHERE er.status = 'confirmed' AND er.payout_id IS NULL AND er.role <> 'platform' "
+    "AND er.hold_until <= %s AND a.verified_at IS NOT NULL AND t.is_complete"
+)
+
+
 def _gather_sql(vendor: str) -> str:
     # SQLite has one writer at a time, so it needs no row locks.
     lock = " FOR UPDATE OF er SKIP LOCKED" if vendor == "postgresql" else ""
     return (
         "INSERT INTO payouts_batch_gather (er_id, account_id, currency, amount_minor) "
-        "SELECT er.id, a.id, er.currency, er.amount_minor "
-        "FROM payouts_earnedrevenue er "
-        "JOIN payouts_payoutaccount a ON a.user_id = er.user_id "
-        "JOIN payouts_taxinfo t ON t.user_id = er.user_id "
-        "WHERE er.status = 'confirmed' AND er.payout_id IS NULL AND er.role <> 'platform' "
-        "AND er.hold_until <= %s AND a.verified_at IS NOT NULL AND t.is_complete" + lock
+        "SELECT er.id, a.id, er.currency, er.amount_minor " + _PAYABLE + lock
     )
 
 
-def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, int, int]]:
-    """(account id, currency, total, rows) per group at or above its currency's minimum."""
+def payable_revenue_exists(*, now: datetime) -> bool:
+    """Whether a batch run at ``now`` would find any row to gather."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 " + _PAYABLE + ")", [now])
+        return bool(cursor.fetchone()[0])
+
+
+def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, str, str, int, int]]:
+    """(account id, user id, method, currency, total, rows) per group at or above its currency's
+    minimum; the account's payee and method come with the totals, read only for the groups."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT account_id, currency, SUM(amount_minor), COUNT(*) FROM payouts_batch_gather "
-            "GROUP BY account_id, currency ORDER BY account_id, currency"
+            "SELECT g.account_id, a.user_id, a.method, g.currency, SUM(g.amount_minor), COUNT(*) "
+            "FROM payouts_batch_gather g JOIN payouts_payoutaccount a ON a.id = g.account_id "
+            "GROUP BY g.account_id, a.user_id, a.method, g.currency "
+            "ORDER BY g.account_id, g.currency"
         )
         while rows := cursor.fetchmany(CHUNK):
-            for account_id, code, total, count in rows:
+            for account_id, user_id, method, code, total, count in rows:
                 minimum = minimums.get(code, Money.parse("25", code).minor)
                 if total >= minimum:
-                    yield account_id, code, int(total), int(count)
+                    yield account_id, user_id, method, code, int(total), int(count)
 
 
 def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> PayoutBatch:
@@ -76,17 +92,15 @@ def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> Pa
             if connection.vendor == "postgresql":
                 # Fresh statistics, so the planner joins the gathered rows by hash, not by loop.
                 cursor.execute("ANALYZE payouts_batch_gather")
-        methods = dict(PayoutAccount.objects.values_list("id", "method"))
-        users = dict(PayoutAccount.objects.values_list("id", "user_id"))
         payout_count = row_count = 0
         pending: list[Payout] = []
-        for account_id, code, total, count in _totals(minimums):
+        for account_id, user_id, method, code, total, count in _totals(minimums):
             pending.append(
                 Payout(
                     batch=batch,
                     account_id=account_id,
-                    user_id=users[account_id],
-                    method=methods[account_id],
+                    user_id=user_id,
+                    method=method,
                     currency=code,
                     amount_minor=total,
                     row_count=count,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.utils import timezone
 
 from payouts.data import DemoPayoutRun
-from payouts.models import EarnedRevenue, PayoutAccount, Role, TaxInfo
+from payouts.models import PayoutAccount, TaxInfo
 from payouts.services import accounts
-from payouts.services.batches import payout_batch_run
+from payouts.services.batches import payable_revenue_exists, payout_batch_run
 
 
 def seed_demo_payees(*, user_ids: list[str]) -> None:
@@ -33,14 +33,10 @@ def seed_demo_payees(*, user_ids: list[str]) -> None:
 
 
 def seed_demo_payout_run() -> DemoPayoutRun | None:
-    """Run a payout batch if confirmed revenue is past its hold period; None when nothing is due
-    (so running the demo again makes no empty batches)."""
-    due = EarnedRevenue.objects.filter(
-        status=EarnedRevenue.Status.CONFIRMED,
-        payout__isnull=True,
-        hold_until__lte=timezone.now(),
-    ).exclude(role=Role.PLATFORM)
-    if not due.exists():
+    """Run a payout batch if it would gather anything (confirmed revenue past its hold period, of
+    a payable payee); None when nothing is due (so running the demo again makes no empty
+    batches)."""
+    if not payable_revenue_exists(now=timezone.now()):
         return None
     batch = payout_batch_run()
     return DemoPayoutRun(

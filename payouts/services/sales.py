@@ -9,6 +9,7 @@ all end in the same state.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from fractions import Fraction
 
@@ -106,12 +107,11 @@ def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> 
     net = require_minor(revenue.net_amount, "netAmount")
     paid_at = require_moment(revenue.paid_at, "paidAt")
     if gross - tax - fee != net:
-        unit = Money(0, code)
         raise PayoutsError(
             f"does not reconcile: grossAmount {Money(gross, code).to_decimal_string()} - "
             f"taxAmount {Money(tax, code).to_decimal_string()} - platformFee "
             f"{Money(fee, code).to_decimal_string()} is "
-            f"{Money(gross - tax - fee, unit.currency).to_decimal_string()}, "
+            f"{Money(gross - tax - fee, code).to_decimal_string()}, "
             f"not {Money(net, code).to_decimal_string()}",
             field="netAmount",
         )
@@ -534,12 +534,19 @@ def _forfeit_move(sale: Sale, row: EarnedRevenue, now: datetime) -> None:
     )
 
 
+def interaction_requirements_for(course_ids: Iterable[str]) -> dict[str, InteractionRequirement]:
+    """Each course's requirement, else the platform default, else the defaults (one query)."""
+    wanted = set(course_ids)
+    found = {
+        requirement.course_id: requirement
+        for requirement in InteractionRequirement.objects.filter(course_id__in=wanted | {""})
+    }
+    default = found.get("") or InteractionRequirement()
+    return {course_id: found.get(course_id) or default for course_id in wanted}
+
+
 def interaction_requirement_for(course_id: str) -> InteractionRequirement:
-    return (
-        InteractionRequirement.objects.filter(course_id=course_id).first()
-        or InteractionRequirement.objects.filter(course_id="").first()
-        or InteractionRequirement()
-    )
+    return interaction_requirements_for([course_id])[course_id]
 
 
 def engagement_is_eligible(

@@ -32,3 +32,11 @@ def test_the_demo_runs_a_batch_only_when_something_is_due(django_capture_on_comm
     assert Payout.objects.get().status == Payout.Status.COMPLETED
     assert api.seed_demo_payout_run() is None
     assert PayoutBatch.objects.count() == 1
+
+
+def test_the_demo_runs_no_batch_for_revenue_no_payee_can_be_paid_yet():
+    # Confirmed and past its hold, but the payee has no payout account: nothing to gather.
+    confirmed_sale(1, "usr_unready")
+
+    assert api.seed_demo_payout_run() is None
+    assert not PayoutBatch.objects.exists()

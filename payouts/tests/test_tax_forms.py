@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from cadence.kernel.money import Money
 from payouts.models import Payout
-from payouts.selectors.tax_forms import form_1099_rows, threshold_for
+from payouts.selectors.tax_forms import form_1099_for, form_1099_rows, threshold_for
 from payouts.services.batches import payout_batch_run, payout_send
 from payouts.tests.helpers import confirmed_sale, payee_ready
 
@@ -76,3 +76,21 @@ def test_the_filing_csv_has_the_tin_in_clear_and_the_pdf_only_masked(
     staff.user_permissions.add(Permission.objects.get(codename="view_taxinfo"))
     client.force_login(staff)
     assert "123456789" in client.get(f"/earnings/1099/{year}.csv").content.decode()
+
+
+def test_a_payees_own_statement_reads_only_their_payouts(settings, django_assert_num_queries):
+    settings.STRIPE_API_BASE = ""
+    year = datetime.now(UTC).year
+    threshold = threshold_for(year).minor
+    for user_id in ["usr_a", "usr_b", "usr_small"]:
+        payee_ready(user_id)
+    pay("usr_a", threshold * 3, 1)
+    pay("usr_b", threshold * 5, 2)
+    pay("usr_small", threshold, 3)  # 40 % of it stays under the threshold
+
+    with django_assert_num_queries(3):
+        row = form_1099_for(year=year, user_id="usr_b")
+
+    assert (row.user_id, row.total.minor) == ("usr_b", threshold * 5 * 4 // 10)
+    assert form_1099_for(year=year, user_id="usr_small") is None
+    assert form_1099_for(year=year - 1, user_id="usr_a") is None
