@@ -61,8 +61,13 @@ def test_the_queue_costs_the_same_queries_whatever_its_length(
 
 def test_the_queue_filters_by_course_department_age_and_source_and_searches(staff_client):
     engineering, sales = DepartmentFactory(name="Engineering"), DepartmentFactory(name="Sales")
-    wanted = EnrollmentFactory(user=UserFactory(department=engineering, username="ada"))
-    other = EnrollmentFactory(user=UserFactory(department=sales, username="bob"))
+    # Names fixed, not random: a generated "Adams" would match the search for "ada".
+    wanted = EnrollmentFactory(
+        user=UserFactory(department=engineering, username="ada", first_name="Ada", last_name="Li")
+    )
+    other = EnrollmentFactory(
+        user=UserFactory(department=sales, username="bob", first_name="Bob", last_name="Ng")
+    )
 
     def listed(**params):
         return set(staff_client.get(QUEUE, params).context["cl"].result_list)
