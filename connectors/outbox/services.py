@@ -58,7 +58,9 @@ def outbox_delivery_attempt(*, delivery_id: int, before_due: bool = False) -> De
     due = Q(attempts=0) | Q(next_attempt_at__lte=now)
     with transaction.atomic():
         delivery = (
-            OutboxDelivery.objects.select_for_update(skip_locked=True)
+            # Only the delivery row: locking its event too would make every other consumer's
+            # delivery of the same event skip while this one is handled.
+            OutboxDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event")
             .filter(pk=delivery_id, status=OutboxDelivery.Status.PENDING)
             .filter(Q() if before_due else due)

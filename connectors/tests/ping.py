@@ -7,6 +7,7 @@ nothing behind. ``fail_times`` makes the consumer raise on its first attempts, c
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -36,3 +37,33 @@ def record_ping(envelope) -> None:
     Group.objects.create(name=f"ping:{ping.name}")
     if attempts[ping.name] <= ping.fail_times:
         raise RuntimeError(f"ping {ping.name} fails on attempt {attempts[ping.name]}")
+
+
+@dataclass(frozen=True)
+class PairSent:
+    name: str
+
+
+# One event with two consumers; the first can be held inside its delivery (``first_entered`` is
+# set once it runs, ``first_release`` lets it finish) to show what the second does meanwhile.
+pair_sent = DomainEvent("cadence.connectors.pair.sent.v1", PairSent)
+FIRST_OF_PAIR = "tests.pair-first"
+SECOND_OF_PAIR = "tests.pair-second"
+first_entered = threading.Event()
+first_release = threading.Event()
+
+
+@registry.subscribe(pair_sent, name=FIRST_OF_PAIR)
+def record_pair_first(envelope) -> None:
+    from django.contrib.auth.models import Group
+
+    Group.objects.create(name=f"pair-first:{envelope.payload.name}")
+    first_entered.set()
+    first_release.wait(timeout=30)
+
+
+@registry.subscribe(pair_sent, name=SECOND_OF_PAIR)
+def record_pair_second(envelope) -> None:
+    from django.contrib.auth.models import Group
+
+    Group.objects.create(name=f"pair-second:{envelope.payload.name}")

@@ -14,7 +14,18 @@ from connectors.outbox.services import (
     outbox_delivery_replay,
 )
 from connectors.tasks import outbox_sweep
-from connectors.tests.ping import CONSUMER, PingSent, attempts, ping_sent
+from connectors.tests.ping import (
+    CONSUMER,
+    FIRST_OF_PAIR,
+    SECOND_OF_PAIR,
+    PairSent,
+    PingSent,
+    attempts,
+    first_entered,
+    first_release,
+    pair_sent,
+    ping_sent,
+)
 
 
 def publish(name: str, fail_times: int = 0):
@@ -189,3 +200,38 @@ def test_concurrent_attempts_at_one_delivery_have_one_effect(monkeypatch):
 
     assert outcomes.count("delivered") == 1
     assert effects("race") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_second_consumer_of_an_event_is_delivered_while_the_first_is_being_handled(
+    monkeypatch,
+):
+    monkeypatch.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
+    first_entered.clear()
+    first_release.clear()
+    with transaction.atomic():
+        envelope = pair_sent.publish(PairSent(name="both"))
+    deliveries = OutboxDelivery.objects.filter(event__event_id=envelope.event_id)
+    first = deliveries.get(consumer=FIRST_OF_PAIR).pk
+    second = deliveries.get(consumer=SECOND_OF_PAIR).pk
+    outcomes = {}
+
+    def deliver_first():
+        try:
+            outcomes["first"] = outbox_delivery_attempt(delivery_id=first).status
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=deliver_first)
+    holder.start()
+    try:
+        assert first_entered.wait(timeout=10), "the first consumer never ran"
+        # The first delivery's row is locked now; the event's other delivery must not wait.
+        outcomes["second"] = outbox_delivery_attempt(delivery_id=second).status
+    finally:
+        first_release.set()
+        holder.join()
+
+    assert outcomes == {"first": "delivered", "second": "delivered"}
+    assert Group.objects.filter(name__startswith="pair-").count() == 2
