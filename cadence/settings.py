@@ -202,7 +202,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "payouts.resend-unfinished": {
         "task": "payouts.payouts_resend_unfinished",
-        "schedule": crontab(minute=30),
+        "schedule": timedelta(seconds=env.int("PAYOUTS_SEND_SWEEP_SECONDS", default=60)),
     },
 }
 
@@ -266,6 +266,9 @@ PAYOUTS_TIN_ENCRYPTION_KEY = (
     if PRODUCTION
     else env.str("PAYOUTS_TIN_ENCRYPTION_KEY", default="")
 )
+# A payout handed to a worker is handed over again after this long if it is still unfinished (its
+# task lost, its worker dead); the sweep that does it runs every PAYOUTS_SEND_SWEEP_SECONDS.
+PAYOUTS_SEND_GRACE_SECONDS = env.int("PAYOUTS_SEND_GRACE_SECONDS", default=60)
 
 # --- Production hardening -----------------------------------------------------------------------
 if PRODUCTION:

@@ -19,6 +19,12 @@ def forfeit_window() -> timedelta:
     return timedelta(days=getattr(settings, "PAYOUTS_FORFEIT_DAYS", 60))
 
 
+def send_grace_period() -> timedelta:
+    """How long a payout handed to a worker is left to it before the send sweep hands it over
+    again (its task may have been lost, or its worker may have died)."""
+    return timedelta(seconds=getattr(settings, "PAYOUTS_SEND_GRACE_SECONDS", 60))
+
+
 def payout_minimum(currency: str) -> Money:
     """The least a payout may be; less carries over to the next cycle."""
     minimums = getattr(settings, "PAYOUTS_MINIMUM", {})

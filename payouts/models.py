@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from cadence.kernel.money import Money, currency_choices
@@ -398,6 +399,9 @@ class Payout(models.Model):
     failure_reason = models.TextField(blank=True)
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # When the send sweep next hands this payout to a worker if it is still unfinished: a new
+    # payout is due at once, and each hand-over moves it one grace period on.
+    send_due_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-id"]
@@ -405,6 +409,13 @@ class Payout(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["batch", "account", "currency"], name="payouts_payout_one_per_batch"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["send_due_at"],
+                condition=Q(status__in=["pending", "processing"]),
+                name="payouts_payout_unfinished_due",
             )
         ]
 

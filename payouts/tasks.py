@@ -19,8 +19,9 @@ def payout_send(payout_id: int) -> str:
 
 @shared_task(name="payouts.payouts_resend_unfinished")
 def payouts_resend_unfinished() -> int:
-    """Re-send payouts a crashed worker left pending or processing (idempotent at the rail)."""
-    return batches.payouts_enqueue()
+    """Hand over the unfinished payouts whose send is due: new ones, and those whose task was lost
+    or whose worker died (sent again with the same idempotency key)."""
+    return batches.payouts_send_due()
 
 
 @shared_task(name="payouts.held_revenue_forfeit")

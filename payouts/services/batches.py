@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -72,7 +73,7 @@ def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, str, str, int,
 
 
 def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> PayoutBatch:
-    """Gather confirmed revenue past its hold period into payouts, then enqueue each one's send.
+    """Gather confirmed revenue past its hold period into payouts, then hand each one to a worker.
 
     Per payout account and currency, totals under the minimum (or negative, after refunds of paid
     revenue) stay where they are and carry over to the next run.
@@ -105,6 +106,7 @@ def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> Pa
                     amount_minor=total,
                     row_count=count,
                     created_at=now,
+                    send_due_at=now,
                 )
             )
             payout_count += 1
@@ -129,24 +131,46 @@ def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> Pa
         batch.finished_at = timezone.now()
         batch.save()
         if enqueue:
-            transaction.on_commit(lambda: payouts_enqueue(batch_id=batch.pk))
+            transaction.on_commit(lambda: payouts_send_due(now=now))
     return batch
 
 
-def payouts_enqueue(*, batch_id: int | None = None) -> int:
-    """Send one task per unfinished payout (of the batch, or all); the sends are idempotent."""
+UNFINISHED = (Payout.Status.PENDING, Payout.Status.PROCESSING)
+
+
+def payouts_send_due(*, now: datetime | None = None) -> int:
+    """Hand every unfinished payout whose send is due to a worker, one task each; how many.
+
+    A new payout is due at once. Each hand-over moves the payout's due time one grace period on
+    (``PAYOUTS_SEND_GRACE_SECONDS``) in the same transaction that claims it, so no payout is handed
+    over twice within a period, and one whose task was lost (a worker killed while enqueueing, a
+    broker that dropped the message) or whose worker died mid-send is handed over again by the next
+    run after the period, with the same idempotency key. Run after every batch and by beat every
+    ``PAYOUTS_SEND_SWEEP_SECONDS``: a crash delays a payout by at most the two added together.
+    """
+    now = now or timezone.now()
+    next_due = now + conf.send_grace_period()
+    handed_over = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Payout.objects.select_for_update(skip_locked=True)
+                .filter(status__in=UNFINISHED, send_due_at__lte=now)
+                .order_by("id")
+                .values_list("id", flat=True)[:CHUNK]
+            )
+            if not ids:
+                return handed_over
+            Payout.objects.filter(pk__in=ids).update(send_due_at=next_due)
+            transaction.on_commit(partial(_enqueue_sends, ids))
+        handed_over += len(ids)
+
+
+def _enqueue_sends(payout_ids: list[int]) -> None:
     from payouts.tasks import payout_send
 
-    payouts = Payout.objects.filter(
-        status__in=[Payout.Status.PENDING, Payout.Status.PROCESSING]
-    ).order_by("id")
-    if batch_id is not None:
-        payouts = payouts.filter(batch_id=batch_id)
-    sent = 0
-    for payout_id in payouts.values_list("id", flat=True).iterator(chunk_size=CHUNK):
+    for payout_id in payout_ids:
         payout_send.delay(payout_id)
-        sent += 1
-    return sent
 
 
 def payout_send(*, payout_id: int) -> Payout:

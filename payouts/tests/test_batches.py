@@ -16,6 +16,7 @@ from payouts.services.batches import (
     payout_complete,
     payout_fail,
     payout_send,
+    payouts_send_due,
 )
 from payouts.tests.factories import RefundFactory
 from payouts.tests.fake_rails import FakeRails
@@ -296,7 +297,7 @@ def test_the_batch_issues_the_same_statements_for_1_or_30_accounts(settings):
 
             with pytest.MonkeyPatch.context() as patch:
                 # Count the gathering only; the sends are separate tasks.
-                patch.setattr(batches, "payouts_enqueue", lambda **kwargs: 0)
+                patch.setattr(batches, "payouts_send_due", lambda **kwargs: 0)
                 payout_batch_run()
         return len(captured)
 
@@ -390,3 +391,67 @@ def test_a_refused_paypal_payout_fails_with_the_reason(settings, run_batch):
     payout = Payout.objects.get()
     assert payout.status == "failed"
     assert "Receiver is unregistered" in payout.failure_reason
+
+
+@pytest.mark.django_db
+def test_the_send_sweep_hands_a_lost_payout_over_again_only_after_its_grace_period(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.PAYOUTS_SEND_GRACE_SECONDS = 60
+    handed_over: list[int] = []
+    # Stand in for the broker: record the tasks, deliver none of them (every message is lost).
+    monkeypatch.setattr(
+        "payouts.services.batches._enqueue_sends", lambda ids: handed_over.extend(ids)
+    )
+    for n in range(3):
+        payee_ready(f"usr_{n}")
+        confirmed_sale(n, f"usr_{n}")
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_run(now=now)
+    payouts = sorted(Payout.objects.values_list("id", flat=True))
+    assert sorted(handed_over) == payouts
+
+    handed_over.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payouts_send_due(now=now + timedelta(seconds=59)) == 0
+    assert handed_over == []
+
+    Payout.objects.filter(pk=payouts[0]).update(status="completed")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payouts_send_due(now=now + timedelta(seconds=60)) == 2
+    assert sorted(handed_over) == payouts[1:]
+    assert set(Payout.objects.filter(pk__in=payouts[1:]).values_list("send_due_at", flat=True)) == {
+        now + timedelta(seconds=120)
+    }
+
+
+@pytest.mark.django_db
+def test_a_new_batch_hands_over_the_unfinished_payouts_of_earlier_batches_that_are_due(
+    rails, run_batch, monkeypatch
+):
+    payee_ready("usr_0")
+    confirmed_sale(0, "usr_0")
+    with monkeypatch.context() as broker_down:
+        broker_down.setattr("payouts.services.batches._enqueue_sends", lambda ids: None)
+        run_batch()
+    stranded = Payout.objects.get()
+    assert stranded.status == "pending"
+
+    # A later run (a redelivered batch task, or the next one) finds nothing new to gather but
+    # sends the stranded payout once its grace period is over.
+    run_batch(now=timezone.now() + timedelta(seconds=61))
+
+    assert Payout.objects.get().status == "completed"
+    assert len(rails.transfers) == 1
+
+
+def test_beat_runs_the_send_sweep_every_minute_by_default():
+    from datetime import timedelta as period
+
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["payouts.resend-unfinished"]
+    assert entry["task"] == "payouts.payouts_resend_unfinished"
+    assert entry["schedule"] == period(seconds=60)
+    assert settings.PAYOUTS_SEND_GRACE_SECONDS == 60
