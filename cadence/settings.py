@@ -259,6 +259,9 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 PAYPAL_API_BASE = env.str("PAYPAL_API_BASE", default="")
 PAYPAL_CLIENT_ID = env.str("PAYPAL_CLIENT_ID", default="")
 PAYPAL_SECRET = env.str("PAYPAL_SECRET", default="")
+# The currencies the platform's Stripe balance holds: Stripe Connect transfers only those. A payee's
+# balance in another currency waits, with the reason, for a method that carries it.
+PAYOUTS_STRIPE_CURRENCIES = env.list("PAYOUTS_STRIPE_CURRENCIES", default=["USD"])
 # A Fernet key for taxpayer ids. Production must set its own (rotating SECRET_KEY must never make
 # stored TINs unreadable); the embedded mode derives one from SECRET_KEY when unset.
 PAYOUTS_TIN_ENCRYPTION_KEY = (

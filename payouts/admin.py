@@ -5,16 +5,25 @@ Every action calls one service; nothing here changes state by itself.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import redirect
-from django.urls import path
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from payouts.errors import PayoutsError
 from payouts.models import (
+    AchNotificationOfChange,
     EarnedRevenue,
     InstructorEngagement,
     InteractionRequirement,
     JournalEntry,
     JournalTransaction,
+    NachaEntry,
+    NachaFile,
     Payee,
     Payout,
     PayoutAccount,
@@ -25,11 +34,15 @@ from payouts.models import (
     Sale,
     TaxInfo,
 )
+from payouts.rails.nacha import NachaError
 from payouts.selectors.earnings import engagements_eligible, held_reason
 from payouts.selectors.ledger import ledger_verify
 from payouts.services.accounts import payout_account_verify
+from payouts.services.ach_files import ach_change_apply, nacha_returns_import
 from payouts.services.batches import payout_batch_run, payout_complete
 from payouts.services.interactions import engagement_verify
+
+MAX_RETURN_FILE_BYTES = 5 * 1024 * 1024
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -292,3 +305,95 @@ class JournalTransactionAdmin(ReadOnlyAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class NachaEntryInline(admin.TabularInline):
+    model = NachaEntry
+    fields = ["payout", "trace_number", "entry_class", "return_code", "returned_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReturnFileForm(forms.Form):
+    file = forms.FileField(help_text="The return / notification-of-change file from the bank.")
+
+
+@admin.register(NachaFile)
+class NachaFileAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "batch", "odfi_routing", "effective_date", "download"]
+    list_filter = ["created_on"]
+    exclude = ["content"]
+    readonly_fields = ["batch", "odfi_routing", "created_on", "file_id_modifier",
+                       "effective_date", "created_at", "download"]  # fmt: skip
+    inlines = [NachaEntryInline]
+    change_list_template = "admin/payouts/nachafile/change_list.html"
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/download/", self.admin_site.admin_view(self.download_view),
+                 name="payouts_nachafile_download"),
+            path("import-returns/", self.admin_site.admin_view(self.import_returns_view),
+                 name="payouts_nachafile_import_returns"),
+        ]  # fmt: skip
+        return own + super().get_urls()
+
+    @admin.display(description="File")
+    def download(self, obj):
+        url = reverse("admin:payouts_nachafile_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.filename)
+
+    def download_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        nacha = get_object_or_404(NachaFile, pk=pk)
+        response = HttpResponse(nacha.content, content_type="text/plain; charset=us-ascii")
+        response["Content-Disposition"] = f'attachment; filename="{nacha.filename}"'
+        return response
+
+    def import_returns_view(self, request):
+        if not request.user.has_perm("payouts.import_ach_returns"):
+            raise PermissionDenied
+        form = ReturnFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            content = form.cleaned_data["file"].read(MAX_RETURN_FILE_BYTES + 1)
+            try:
+                if len(content) > MAX_RETURN_FILE_BYTES:
+                    raise NachaError("the file is larger than a return file can be (5 MB)")
+                result = nacha_returns_import(content=content.decode("ascii"))
+            except (UnicodeDecodeError, NachaError) as error:
+                form.add_error("file", f"Not a NACHA return file: {error}")
+            else:
+                self.message_user(
+                    request,
+                    f"{len(result.returned)} payouts returned, {len(result.changes)} notices of "
+                    f"change to confirm, {len(result.unmatched)} entries we never sent.",
+                )
+                return redirect("admin:payouts_nachafile_changelist")
+        context = {**self.admin_site.each_context(request), "form": form,
+                   "title": "Import an ACH return file", "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/payouts/nachafile/import_returns.html", context)
+
+
+@admin.register(AchNotificationOfChange)
+class AchNotificationOfChangeAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "change_code", "corrected_data", "received_at", "applied_at"]
+    list_filter = ["change_code", "applied_at"]
+    actions = ["apply_changes"]
+
+    @admin.action(description="Apply the bank's correction to the payee's account",
+                  permissions=["apply"])  # fmt: skip
+    def apply_changes(self, request, queryset):
+        for change in queryset:
+            try:
+                ach_change_apply(change_id=change.pk, applied_by=request.user.get_username())
+            except PayoutsError as error:
+                self.message_user(request, f"{change}: {error.message}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"{change}: the account was updated.")
+
+    def has_apply_permission(self, request):
+        return request.user.has_perm("payouts.change_payoutaccount")

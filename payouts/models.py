@@ -443,6 +443,11 @@ class Payout(models.Model):
     def fail(self, *, reason: str):
         self.failure_reason = reason
 
+    @transition(field=status, source=Status.COMPLETED, target=Status.FAILED)
+    def return_(self, *, reason: str):
+        """The receiving bank sent the money back (an ACH return)."""
+        self.failure_reason = reason
+
 
 class ReleasedEarnedRevenue(models.Model):
     """An earned-revenue row that a failed payout held and gave back to the pool.
@@ -502,6 +507,9 @@ class PayoutAccount(models.Model):
     details = models.JSONField(default=dict, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.CharField(max_length=150, blank=True)
+    # Why the account needs the payee's attention (a bank returned a payout to it); an account
+    # that needs attention is unverified until the payee fixes it and staff verify it again.
+    attention_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -520,6 +528,103 @@ class Payee(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.user_id
+
+
+class NachaFile(models.Model):
+    """One NACHA file: the ACH payouts of one batch, from one originating bank (ODFI).
+
+    A file ID modifier (A-Z, then 0-9) tells apart the files an ODFI receives from us on one day,
+    so its duplicate-file check never rejects a second batch.
+    """
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="nacha_files")
+    odfi_routing = models.CharField(max_length=9)
+    created_on = models.DateField(help_text="The creation date in the file header (New York).")
+    file_id_modifier = models.CharField(max_length=1)
+    effective_date = models.DateField(help_text="The banking day the credits settle.")
+    content = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "NACHA file"
+        permissions = [("import_ach_returns", "Can import a bank's ACH return file")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["odfi_routing", "created_on", "file_id_modifier"],
+                name="payouts_nachafile_modifier_unique_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["batch", "odfi_routing"], name="payouts_nachafile_one_per_batch"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"NACHA file {self.created_on:%Y-%m-%d} {self.file_id_modifier}"
+
+    @property
+    def filename(self) -> str:
+        return f"cadence-ach-{self.created_on:%Y%m%d}-{self.file_id_modifier}.ach"
+
+
+class NachaEntry(models.Model):
+    """One payout's credit entry in a NACHA file. Its trace number, unique and ascending per
+    ODFI, is the payout's reference and what a bank's return or change notice names."""
+
+    file = models.ForeignKey(NachaFile, on_delete=models.PROTECT, related_name="entries")
+    payout = models.OneToOneField(Payout, on_delete=models.PROTECT, related_name="nacha_entry")
+    odfi_routing = models.CharField(max_length=9)
+    trace_number = models.CharField(max_length=15)
+    entry_class = models.CharField(max_length=3)
+    return_code = models.CharField(max_length=3, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "NACHA entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["odfi_routing", "trace_number"], name="payouts_nachaentry_trace_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.trace_number
+
+
+class AchTraceSequence(models.Model):
+    """The last trace sequence number given out for an ODFI (locked while numbers are taken)."""
+
+    odfi_routing = models.CharField(max_length=9, unique=True)
+    last_sequence = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.odfi_routing}: {self.last_sequence}"
+
+
+class AchNotificationOfChange(models.Model):
+    """A bank's notice (NOC, C-code) that an entry's account details should change; staff
+    confirm it before the payee's account is updated."""
+
+    entry = models.ForeignKey(NachaEntry, on_delete=models.PROTECT, related_name="changes")
+    change_code = models.CharField(max_length=3)
+    corrected_data = models.CharField(max_length=29)
+    received_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "ACH notification of change"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "change_code", "corrected_data"],
+                name="payouts_noc_once_per_entry",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_code} for {self.entry}"
 
 
 class PayoutFile(models.Model):

@@ -17,11 +17,20 @@ from payouts.services.inputs import require_id
 ACH_ACCOUNT_TYPES = {"checking", "savings"}
 
 
+# Names and bank details are kept whole; a file format that holds fewer characters (a NACHA
+# name field holds 22) shortens them in the file only.
+MAX_DETAIL_LENGTH = 200
+
+
 def _text(details: dict, key: str, *, pattern: str | None = None, reason: str = "") -> str:
     value = details.get(key)
     if not isinstance(value, str) or not value.strip():
         raise PayoutsError("is required for this payout method", field=f"details.{key}")
     value = value.strip()
+    if len(value) > MAX_DETAIL_LENGTH:
+        raise PayoutsError(
+            f"must be at most {MAX_DETAIL_LENGTH} characters", field=f"details.{key}"
+        )
     if pattern and not re.fullmatch(pattern, value):
         raise PayoutsError(reason or "is not valid", field=f"details.{key}")
     return value
@@ -70,7 +79,7 @@ def payout_details_clean(method: str, details: object) -> dict:
             "accountNumber": _text(details, "accountNumber", pattern=r"\d{4,17}",
                                    reason="must be 4 to 17 digits"),
             "accountType": account_type,
-            "accountHolderName": _text(details, "accountHolderName")[:22],
+            "accountHolderName": _text(details, "accountHolderName"),
         }  # fmt: skip
     return {
         "beneficiaryName": _text(details, "beneficiaryName"),
@@ -110,6 +119,7 @@ def payout_account_verify(
     if account.verified_at is None:
         account.verified_at = now or timezone.now()
         account.verified_by = require_id(verified_by, "verifiedBy")
+        account.attention_reason = ""
         account.save()
     return account
 

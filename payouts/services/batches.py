@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -22,7 +24,8 @@ from cadence.kernel.money import Money
 from payouts import conf, events
 from payouts.data import PayoutSettled
 from payouts.errors import PayoutsError
-from payouts.models import EarnedRevenue, Payout, PayoutAccount, PayoutBatch
+from payouts.models import EarnedRevenue, Payee, Payout, PayoutAccount, PayoutBatch
+from payouts.rails.capabilities import currency_refusal, rail_refusal
 from payouts.services.journal import MONEY_SENT, journal_post, payable_account
 
 CHUNK = 1000
@@ -68,7 +71,9 @@ def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, str, str, int,
         while rows := cursor.fetchmany(CHUNK):
             for account_id, user_id, method, code, total, count in rows:
                 minimum = minimums.get(code, Money.parse("25", code).minor)
-                if total >= minimum:
+                # A balance the payee's method cannot carry stays, with the reason on their
+                # earnings page; it is never converted or sent in another currency.
+                if total >= minimum and not currency_refusal(method=method, currency=code):
                     yield account_id, user_id, method, code, int(total), int(count)
 
 
@@ -188,6 +193,11 @@ def payout_send(*, payout_id: int) -> Payout:
         if payout.status == Payout.Status.PENDING:
             payout.start()
             payout.save()
+    refusal = rail_refusal(
+        method=payout.method, currency=payout.currency, amount_minor=payout.amount_minor
+    )
+    if refusal:
+        return payout_fail(payout_id=payout_id, reason=refusal)
     account = PayoutAccount.objects.get(pk=payout.account_id)
     try:
         result = rail_for(payout.method).send(payout=payout, account=account)
@@ -245,16 +255,76 @@ def payout_fail(*, payout_id: int, reason: str) -> Payout:
         return payout
     payout.fail(reason=reason[:2000] or "the payout rail refused the payout")
     payout.save()
+    _release_rows(payout)
+    events.payout_failed.publish(_settled(payout))
+    return payout
+
+
+@transaction.atomic
+def payout_return(*, payout_id: int, reason: str, now: datetime | None = None) -> Payout:
+    """The receiving bank sent a completed payout back (an ACH return): it becomes failed with
+    the reason, its rows are confirmed again and go back to the pool, the journal takes the money
+    back from money sent, and the payee's account needs their attention before the next payout.
+    """
+    now = now or timezone.now()
+    payout = Payout.objects.select_for_update().get(pk=payout_id)
+    if payout.status == Payout.Status.FAILED:
+        return payout
+    if payout.status != Payout.Status.COMPLETED:
+        return payout_fail(payout_id=payout_id, reason=reason)
+    payout.return_(reason=reason[:2000])
+    payout.save()
+    EarnedRevenue.objects.filter(payout=payout, status=EarnedRevenue.Status.PAID).update(
+        status=EarnedRevenue.Status.CONFIRMED, paid_at=None
+    )
+    _release_rows(payout)
+    amount = payout.amount
+    journal_post(
+        key=f"{payout.public_id}:returned",
+        description=f"Payout {payout.public_id} returned: {reason}"[:200],
+        legs=[
+            (MONEY_SENT, amount),
+            (payable_account(role="payee", user_id=payout.user_id), -amount),
+        ],
+        at=now,
+        payout=payout,
+    )
+    PayoutAccount.objects.filter(pk=payout.account_id).update(
+        verified_at=None, verified_by="", attention_reason=f"A payout was returned: {reason}"[:200]
+    )
+    events.payout_failed.publish(_settled(payout))
+    transaction.on_commit(partial(_tell_payee_returned, payout.user_id, payout.public_id, reason))
+    return payout
+
+
+def _tell_payee_returned(user_id: str, payout_id: str, reason: str) -> None:
+    payee = Payee.objects.filter(user_id=user_id).first()
+    if payee is None or not payee.email:
+        return  # the reason still shows on their earnings pages
+    send_mail(
+        subject="Your bank returned a payout",
+        message=(
+            f"Your bank sent payout {payout_id} back to us: {reason}.\n\n"
+            "The money is safe and waits in your balance. Please check your payout account's "
+            "details on your earnings page; once they are confirmed it goes out with the next "
+            "payout."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[payee.email],
+        fail_silently=True,
+    )
+
+
+def _release_rows(payout: Payout) -> None:
+    """Detach the payout's rows so that the next batch gathers them, keeping the list of what
+    it held (``ReleasedEarnedRevenue``, one INSERT … SELECT)."""
     with connection.cursor() as cursor:
-        # What the payout held, kept before its rows are detached and gathered by a later batch.
         cursor.execute(
             "INSERT INTO payouts_releasedearnedrevenue (payout_id, earned_revenue_id) "
             "SELECT payout_id, id FROM payouts_earnedrevenue WHERE payout_id = %s ORDER BY id",
             [payout.pk],
         )
     EarnedRevenue.objects.filter(payout=payout).update(payout=None)
-    events.payout_failed.publish(_settled(payout))
-    return payout
 
 
 def _settled(payout: Payout) -> PayoutSettled:

@@ -91,7 +91,8 @@ def test_totals_under_the_minimum_carry_over_to_a_later_batch(rails, run_batch):
 
 
 @pytest.mark.django_db
-def test_each_currency_is_its_own_payout(rails, run_batch):
+def test_each_currency_is_its_own_payout(rails, run_batch, settings):
+    settings.PAYOUTS_STRIPE_CURRENCIES = ["USD", "EUR"]  # the platform holds both balances
     payee_ready("usr_a")
     confirmed_sale(1, "usr_a", currency="USD")
     confirmed_sale(2, "usr_a", currency="EUR")
@@ -102,6 +103,19 @@ def test_each_currency_is_its_own_payout(rails, run_batch):
         ("EUR", 4000),
         ("USD", 4000),
     ]
+
+
+@pytest.mark.django_db
+def test_a_currency_the_platforms_stripe_balance_lacks_is_held_not_converted(rails, run_batch):
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a", currency="USD")
+    confirmed_sale(2, "usr_a", currency="EUR")
+
+    run_batch()
+
+    assert list(Payout.objects.values_list("currency", "amount_minor")) == [("USD", 4000)]
+    assert [t["currency"] for t in rails.transfers.values()] == ["usd"]
+    assert EarnedRevenue.objects.get(currency="EUR", role="content-creator").status == "confirmed"
 
 
 @pytest.mark.django_db
@@ -231,7 +245,7 @@ def test_an_ach_payout_is_written_as_a_nacha_file(rails, run_batch):
     payout = Payout.objects.get(batch=run_batch())
 
     assert payout.status == "completed"
-    lines = PayoutFile.objects.get(payout=payout).content.splitlines()
+    lines = payout.nacha_entry.file.content.splitlines()
     assert len(lines) % 10 == 0 and all(len(line) == RECORD_SIZE for line in lines)
     entry = next(line for line in lines if line.startswith("6"))
     assert entry[3:12] == "011000015" and entry[29:39] == "0000004000"
