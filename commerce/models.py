@@ -393,6 +393,11 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     fee_minor = models.BigIntegerField(null=True, blank=True)
+    # The processor's fee as charged in its settlement currency, when that is not the payment's,
+    # and the rate that turned the payment's currency into it (fee_minor = settled fee / rate).
+    settlement_fee_minor = models.BigIntegerField(null=True, blank=True)
+    settlement_currency = models.CharField(max_length=3, blank=True)
+    exchange_rate = models.DecimalField(max_digits=24, decimal_places=12, null=True, blank=True)
     state = FSMField(default=State.PENDING, choices=State.choices, protected=True)
     failure_code = models.CharField(max_length=60, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)

@@ -8,6 +8,7 @@ the browser to the processor, and we only ever see the processor's references.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from cadence.kernel.money import Money
@@ -19,7 +20,11 @@ class PaymentResult:
 
     reference: str
     status: str
-    fee: Money | None = None
+    fee: Money | None = None  # in the payment's currency
+    # The fee as the processor charged it, when it settles in another currency than the payment's
+    # (a EUR charge on a USD account), with the rate that turned one into the other.
+    settlement_fee: Money | None = None
+    exchange_rate: Decimal | None = None
     client_secret: str = ""
     failure_code: str = ""
     failure_message: str = ""

@@ -8,11 +8,12 @@ webhook (and from a confirm call that only reads the PaymentIntent back).
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import stripe
 from django.conf import settings
 
-from cadence.kernel.money import Money
+from cadence.kernel.money import Money, round_half_away
 from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
 from commerce.pricing import schedule_fee
 from commerce.processors.base import PaymentResult, RefundResult, WebhookEvent
@@ -37,6 +38,29 @@ def stripe_client() -> stripe.StripeClient:
         raise CommerceError("Stripe is not configured (STRIPE_SECRET_KEY)", field="processor")
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base)
+
+
+def fee_from_balance_transaction(
+    balance: dict, *, currency: str
+) -> tuple[Money | None, Money | None, Decimal | None]:
+    """The fee in the payment's ``currency``, the fee as Stripe charged it in the account's
+    settlement currency when that differs, and the exchange rate between them.
+
+    Stripe's balance transaction is in the settlement currency; its ``exchange_rate`` turns the
+    payment's currency into it, so the fee in the payment's currency is the settled fee divided
+    by the rate, rounded half up to the minor unit. Without a rate the fee cannot be told in the
+    payment's currency (``None``: the configured schedule applies).
+    """
+    settled = Money(int(balance["fee"]), str(balance["currency"]).upper())
+    if settled.currency == currency:
+        return settled, None, None
+    raw_rate = balance.get("exchange_rate")
+    if not raw_rate:
+        return None, settled, None
+    rate = Decimal(str(raw_rate))
+    exponent = Money.zero(currency).unit.exponent
+    minor = Fraction(settled.to_decimal()) / Fraction(rate) * 10**exponent
+    return Money(round_half_away(minor), currency), settled, rate
 
 
 class StripeProcessor:
@@ -73,12 +97,14 @@ class StripeProcessor:
             raise ProcessorUnavailable(f"Stripe could not be reached: {error}") from error
         data = intent.to_dict()
         status = _STATUSES.get(data.get("status"), "pending")
-        fee = None
+        fee = settlement_fee = rate = None
         charge = data.get("latest_charge")
         if status == "succeeded" and isinstance(charge, dict):
             balance = charge.get("balance_transaction")
             if isinstance(balance, dict):
-                fee = Money(int(balance["fee"]), str(balance["currency"]).upper())
+                fee, settlement_fee, rate = fee_from_balance_transaction(
+                    balance, currency=str(data["currency"]).upper()
+                )
         error = data.get("last_payment_error") or {}
         if data.get("status") == "requires_payment_method" and error:
             status = "failed"
@@ -86,6 +112,8 @@ class StripeProcessor:
             reference=data["id"],
             status=status,
             fee=fee,
+            settlement_fee=settlement_fee,
+            exchange_rate=rate,
             client_secret=data.get("client_secret") or "",
             failure_code=str(error.get("decline_code") or error.get("code") or ""),
             failure_message=str(error.get("message") or ""),
@@ -108,6 +136,10 @@ class StripeProcessor:
                 # Our refund id: a retried refund is the same refund at Stripe, never a second one.
                 options={"idempotency_key": f"refund-{refund_id}"},
             )
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as error:
+            # No answer, or Stripe's own failure: the refund may have been made. It stays pending
+            # and is asked again with the same idempotency key until Stripe answers.
+            return RefundResult(reference="", status="pending", failure_message=str(error))
         except stripe.StripeError as error:
             return RefundResult(reference="", status="failed", failure_message=str(error))
         return RefundResult(

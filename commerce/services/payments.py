@@ -7,6 +7,8 @@ transition that has not happened yet, and a success always wins over a failure.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -67,7 +69,12 @@ def _titles_already_held(order: Order) -> str:
 def payment_result_record(*, payment_id: str, result: PaymentResult) -> Payment:
     """Apply a processor's report about a payment (from a confirm call or a webhook)."""
     if result.status == "succeeded":
-        return payment_record_success(payment_id=payment_id, fee=result.fee)
+        return payment_record_success(
+            payment_id=payment_id,
+            fee=result.fee,
+            settlement_fee=result.settlement_fee,
+            exchange_rate=result.exchange_rate,
+        )
     if result.status == "failed":
         return payment_record_failure(
             payment_id=payment_id,
@@ -108,23 +115,38 @@ def payment_record_failure(*, payment_id: str, code: str, message: str) -> Payme
 
 
 @transaction.atomic
-def payment_record_success(*, payment_id: str, fee: Money | None) -> Payment:
+def payment_record_success(
+    *,
+    payment_id: str,
+    fee: Money | None,
+    settlement_fee: Money | None = None,
+    exchange_rate: Decimal | None = None,
+) -> Payment:
     """The processor took the money: mark the order paid, split the fee across its items, write
-    one ledger entry per item and publish ``payment.completed`` per item. Idempotent."""
+    one ledger entry per item and publish ``payment.completed`` per item. Idempotent.
+
+    ``fee`` is in the payment's currency; when the processor settles in another currency its own
+    figure and rate are kept beside it. A fee that cannot be told in the payment's currency is
+    taken from the configured schedule: the payment is recorded either way.
+    """
     payment = Payment.objects.select_for_update().get(pk=payment_by_id(payment_id).pk)
     if payment.state == Payment.State.SUCCEEDED:
         return payment
     order = Order.objects.select_for_update().get(pk=payment.order_id)
     now = timezone.now()
     amount = Money(payment.amount_minor, payment.currency)
+    if fee is not None and fee.currency != payment.currency:
+        settlement_fee, fee = settlement_fee or fee, None
     if fee is None:
         fee = (
             Money.zero(payment.currency)
             if payment.processor == NO_PROCESSOR
             else processor_named(payment.processor).fee(amount)
         )
-    if fee.currency != payment.currency:
-        raise CommerceError(f"the fee must be in {payment.currency}", field="fee")
+    if settlement_fee is not None:
+        payment.settlement_fee_minor = settlement_fee.minor
+        payment.settlement_currency = settlement_fee.currency
+        payment.exchange_rate = exchange_rate
     payment.succeed(fee_minor=fee.minor, at=now)
     payment.save()
     if order.state == Order.State.PENDING:

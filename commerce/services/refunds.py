@@ -34,7 +34,12 @@ def refund_issue(
     """Refund ``amount`` of an item (all that is left of it when ``None``) and report the result.
 
     Refuses an unpaid order, a zero or negative amount, another currency, and more than is left.
+    Issuing again a refund whose outcome is still unknown (pending: the processor did not answer)
+    asks for that same refund again, with its idempotency key, rather than opening a second one.
     """
+    unknown = _pending_refund_reissued(order_item_id=order_item_id, amount=amount)
+    if unknown is not None:
+        return refund_send(refund_id=unknown.public_id)
     refund = _refund_open(
         order_item_id=order_item_id,
         amount=amount,
@@ -63,6 +68,25 @@ def refund_send(*, refund_id: str) -> Refund:
         status=result.status,
         processor_reference=result.reference,
         failure_message=result.failure_message,
+    )
+
+
+def _pending_refund_reissued(*, order_item_id: str, amount: Money | None) -> Refund | None:
+    """The item's pending refund that this request repeats: the same amount, or "all that is
+    left" when the pending refunds already hold all of it."""
+    pending = list(
+        Refund.objects.filter(order_item__public_id=order_item_id, state=Refund.State.PENDING)
+        .select_related("order_item")
+        .order_by("pk")
+    )
+    if not pending:
+        return None
+    if amount is None:
+        item = pending[0].order_item
+        return pending[0] if item.total_minor - _refunds_taken(item)["amount"] <= 0 else None
+    return next(
+        (r for r in pending if (r.amount_minor, r.currency) == (amount.minor, amount.currency)),
+        None,
     )
 
 

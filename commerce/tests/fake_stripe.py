@@ -29,6 +29,8 @@ class FakeStripe:
         self.requests: list[tuple[str, str, dict[str, str], dict[str, str]]] = []
         self._answers: dict[str, dict] = {}
         self._lock = threading.Lock()
+        # While set, refunds are made but their answers never arrive (a timeout after the fact).
+        self.refund_answers_lost = False
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,10 +61,14 @@ class FakeStripe:
                 key = self.headers.get("Idempotency-Key")
                 with fake._lock:
                     if key and key in fake._answers:
-                        return self._reply(200, fake._answers[key])
-                    status, body = fake.post(url.path, form)
-                    if key and status == 200:
-                        fake._answers[key] = body
+                        status, body = 200, fake._answers[key]
+                    else:
+                        status, body = fake.post(url.path, form)
+                        if key and status == 200:
+                            fake._answers[key] = body
+                if url.path == "/v1/refunds" and fake.refund_answers_lost:
+                    self.close_connection = True
+                    return
                 self._reply(status, body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -136,17 +142,24 @@ class FakeStripe:
 
     # --- what the learner's browser and the card network would do -----------------------------
 
-    def succeed(self, intent_id: str, *, fee: int) -> dict:
+    def succeed(
+        self, intent_id: str, *, fee: int, settlement: str = "", exchange_rate: float | None = None
+    ) -> dict:
+        """The charge succeeds; its balance transaction is in ``settlement`` currency (the
+        intent's by default), converted at ``exchange_rate`` as Stripe reports it."""
         intent = self.intents[intent_id]
         intent["status"] = "succeeded"
+        currency = settlement or intent["currency"]
         intent["latest_charge"] = {
             "id": f"ch_{intent_id}",
             "object": "charge",
             "balance_transaction": {
                 "id": f"txn_{intent_id}",
                 "object": "balance_transaction",
+                "amount": round(intent["amount"] * (exchange_rate or 1)),
                 "fee": fee,
-                "currency": intent["currency"],
+                "currency": currency,
+                "exchange_rate": exchange_rate,
             },
         }
         return intent

@@ -8,6 +8,7 @@ from django.test import Client
 from cadence.kernel.errors import ApplicationError
 from commerce.models import Order, OrderItem, Payment, ProcessorEvent, Refund, RevenueLedgerEntry
 from commerce.services import checkout_start, order_cancel, refund_issue
+from commerce.services.carts import cart_currency_set
 from commerce.services.refunds import refund_send
 from commerce.tests.factories import in_cart, learner_id, priced_item
 from commerce.tests.fake_stripe import FakeStripe, event, signature
@@ -297,3 +298,79 @@ def test_a_success_that_beat_the_cancel_still_pays_the_order(stripe_api):
 
     assert Order.objects.get().state == "paid"
     assert RevenueLedgerEntry.objects.count() == 1
+
+
+def start_checkout_in(currency: str, price: str):
+    learner = learner_id()
+    cart_currency_set(customer_id=learner, session_key=None, currency=currency)
+    in_cart(learner, priced_item(price, currency))
+    return checkout_start(customer_id=learner, billing_country="DE")
+
+
+@pytest.mark.django_db
+def test_a_eur_charge_on_a_usd_account_records_the_fee_in_eur_and_keeps_stripes_usd_fee(
+    stripe_api, published
+):
+    started = start_checkout_in("EUR", "199.00")
+    # Stripe settles in USD at 1.0853 USD per EUR and charges $6.50: €5.99 in the order's money.
+    intent = stripe_api.succeed(
+        started.payment.processor_reference, fee=650, settlement="usd", exchange_rate=1.0853
+    )
+    payload = event("payment_intent.succeeded", intent)
+
+    response = deliver(Client(), payload, signature(payload, SECRET))
+
+    assert response.status_code == 200 and response.json()["outcome"] == "processed"
+    assert Order.objects.get().state == "paid"
+    payment = Payment.objects.get()
+    assert (payment.fee_minor, payment.settlement_fee_minor) == (599, 650)
+    assert payment.settlement_currency == "USD"
+    assert str(payment.exchange_rate).rstrip("0") == "1.0853"
+    entry = RevenueLedgerEntry.objects.get()
+    assert (entry.currency, entry.fee_minor, entry.net_minor) == ("EUR", 599, 19900 - 599)
+    assert [(p.currency, p.platform_fee) for kind, p in published if kind == PAID] == [("EUR", 599)]
+
+
+@pytest.mark.django_db
+def test_a_fee_in_another_currency_without_a_rate_is_recorded_from_the_schedule_not_a_500(
+    stripe_api,
+):
+    started = start_checkout_in("EUR", "199.00")
+    intent = stripe_api.succeed(started.payment.processor_reference, fee=650, settlement="usd")
+    payload = event("payment_intent.succeeded", intent)
+
+    response = deliver(Client(), payload, signature(payload, SECRET))
+
+    assert response.status_code == 200
+    payment = Payment.objects.get()
+    assert (payment.fee_minor, payment.settlement_fee_minor) == (607, 650)  # 2.9 % + 0.30
+    assert Order.objects.get().state == "paid"
+
+
+@pytest.mark.django_db
+def test_a_refund_whose_answer_is_lost_stays_pending_and_is_retried_with_the_same_key(
+    stripe_api, published
+):
+    started = start_checkout("80.00")
+    intent = stripe_api.succeed(started.payment.processor_reference, fee=262)
+    payload = event("payment_intent.succeeded", intent)
+    deliver(Client(), payload, signature(payload, SECRET))
+    item_id = OrderItem.objects.get().public_id
+    stripe_api.refund_answers_lost = True
+
+    refund = refund_issue(order_item_id=item_id)
+
+    assert refund.state == "pending"  # Stripe made it, but we cannot know that yet
+    assert len(stripe_api.refunds) == 1
+    again = refund_issue(order_item_id=item_id)  # staff issue it again: the same refund
+    assert again.public_id == refund.public_id and again.state == "pending"
+    stripe_api.refund_answers_lost = False
+
+    done = refund_send(refund_id=refund.public_id)  # the retry task, once Stripe answers
+
+    assert done.state == "succeeded"
+    assert len(stripe_api.refunds) == 1, "the customer was refunded once"
+    keys = {r[3]["Idempotency-Key"] for r in stripe_api.requests if r[1] == "/v1/refunds"}
+    assert keys == {f"refund-{refund.public_id}"}
+    assert Refund.objects.count() == 1 and Order.objects.get().state == "refunded"
+    assert RevenueLedgerEntry.objects.filter(kind="refund").count() == 1
