@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models.functions import Now
 from django_fsm import FSMField, transition
 
 from cadence.kernel.money import Money, currency_choices
@@ -401,7 +401,7 @@ class Payout(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     # When the send sweep next hands this payout to a worker if it is still unfinished: a new
     # payout is due at once, and each hand-over moves it one grace period on.
-    send_due_at = models.DateTimeField(default=timezone.now)
+    send_due_at = models.DateTimeField(db_default=Now())
 
     class Meta:
         ordering = ["-id"]
@@ -509,7 +509,7 @@ class PayoutAccount(models.Model):
     verified_by = models.CharField(max_length=150, blank=True)
     # Why the account needs the payee's attention (a bank returned a payout to it); an account
     # that needs attention is unverified until the payee fixes it and staff verify it again.
-    attention_reason = models.CharField(max_length=200, blank=True)
+    attention_reason = models.CharField(max_length=200, blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -36,6 +36,7 @@ from payouts.rails.nacha import (
     FILE_ID_MODIFIERS,
     PPD,
     Credit,
+    NachaError,
     Originator,
     nacha_file,
     read_returns,
@@ -106,7 +107,11 @@ def nacha_entry_for(*, payout: Payout, now: datetime | None = None) -> NachaEntr
                 f"the NACHA file of batch {batch.public_id} was written without this payout",
                 field="batch",
             )
-        _write_batch_file(batch=batch, origin=origin, now=now or timezone.now())
+        try:
+            _write_batch_file(batch=batch, origin=origin, now=now or timezone.now())
+        except NachaError as error:
+            # A value no NACHA record can carry: refused with the reason, never retried forever.
+            raise AchRefused(f"the NACHA file cannot be written: {error}", field="batch") from error
         return NachaEntry.objects.get(payout_id=payout.pk)
 
 
