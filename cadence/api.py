@@ -10,7 +10,6 @@ from itertools import accumulate, count
 
 from django.conf import settings
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -83,21 +82,6 @@ class AmountField(serializers.Field):
 
     def to_representation(self, value):
         return str(value)
-
-
-class BoundedLimitOffsetPagination(LimitOffsetPagination):
-    """DRF's limit/offset with ceilings, so no number a caller sends reaches the database as one
-    it cannot hold (SQLite and PostgreSQL stop at 2**63 - 1 and answered 500 past it).
-
-    ``limit`` above ``max_limit`` reads as ``max_limit`` (DRF's own rule), and an ``offset`` above
-    ``max_offset`` reads as ``max_offset``: a page past the end, so empty.
-    """
-
-    max_limit = 1000
-    max_offset = 1_000_000_000
-
-    def get_offset(self, request) -> int:
-        return min(super().get_offset(request), self.max_offset)
 
 
 def exception_handler(exc, context):

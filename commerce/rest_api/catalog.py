@@ -6,8 +6,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cadence.api import BoundedLimitOffsetPagination
 from cadence.kernel.money import Money
+from cadence.pagination import BoundedLimitOffsetPagination
 from commerce import selectors
 from commerce.errors import CommerceNotFound
 from commerce.rest_api.fields import MoneyStringField

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cadence.api import BoundedLimitOffsetPagination
+from cadence.pagination import BoundedLimitOffsetPagination
 from commerce import selectors
 from commerce.errors import CommerceNotFound
 from commerce.rest_api.fields import MinorAmountField

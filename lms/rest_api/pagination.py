@@ -1,4 +1,4 @@
-from cadence.api import BoundedLimitOffsetPagination
+from cadence.pagination import BoundedLimitOffsetPagination
 
 
 def paginated(request, view, queryset, serializer_class):

@@ -8,8 +8,8 @@ from rest_framework import serializers
 from rest_framework.settings import perform_import
 from rest_framework.views import APIView
 
-from cadence.api import BoundedLimitOffsetPagination
 from cadence.kernel.money import Money
+from cadence.pagination import BoundedLimitOffsetPagination
 from payouts.selectors import listing
 
 
