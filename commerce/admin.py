@@ -336,8 +336,8 @@ class RevenueLedgerEntryAdmin(ReadOnlyAdmin):
         by = request.GET.get("by", "course")
         if by not in selectors.REVENUE_GROUPINGS:
             by = "course"
-        since = parse_date(request.GET.get("since", "") or "")
-        until = parse_date(request.GET.get("until", "") or "")
+        since = _report_date(request, "since")
+        until = _report_date(request, "until")
         rows = selectors.revenue_report(by=by, since=since, until=until)
         key = selectors.REVENUE_GROUPINGS[by]
         context = {
@@ -363,3 +363,14 @@ class RevenueLedgerEntryAdmin(ReadOnlyAdmin):
             "changelist": reverse("admin:commerce_revenueledgerentry_changelist"),
         }
         return TemplateResponse(request, "admin/commerce/revenueledgerentry/report.html", context)
+
+
+def _report_date(request, name: str):
+    """The report's ``since``/``until`` day, or None (unfiltered) with a message if invalid:
+    parse_date raises on a well-formed impossible day such as 2026-99-99."""
+    text = request.GET.get(name, "") or ""
+    try:
+        return parse_date(text)
+    except ValueError:
+        messages.error(request, f"{name}: '{text[:20]}' is not a day (YYYY-MM-DD); not filtered.")
+        return None

@@ -176,3 +176,13 @@ def test_a_fixed_coupon_past_the_maximum_is_refused_in_the_admin(staff_client):
     assert response.status_code == 200
     assert "100000000000" in response.content.decode()
     assert not Coupon.objects.exists()
+
+
+def test_an_impossible_day_in_the_revenue_report_is_reported_not_crashed(staff_client):
+    buy(learner_id(), priced_item("199.00"))
+    url = reverse("admin:commerce_revenueledgerentry_report")
+
+    response = staff_client.get(url, {"since": "2026-99-99", "until": "99999-01-01"})
+
+    assert response.status_code == 200
+    assert "is not a day" in response.content.decode() and "$199.00" in response.content.decode()
