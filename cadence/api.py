@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+import operator
+import re
+from decimal import Decimal, InvalidOperation
+from itertools import accumulate, count
 
 from django.conf import settings
 from rest_framework import exceptions, serializers, status
@@ -13,17 +16,54 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from cadence.kernel.errors import ApplicationError
 
+# The deepest nesting a JSON body may have. The API's bodies are three levels deep; Python's
+# parser recurses once per level and overflows the stack near a thousand (a 500).
+JSON_MAX_DEPTH = 32
+
+# A JSON string, escapes included, so that brackets inside strings are not counted as nesting.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+# An opening bracket becomes 2 and a closing one 0: after n brackets the running sum less n is
+# the depth (opened - closed), all computed in C by accumulate() and map().
+_BRACKET_STEPS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
+
+
+class JSONBodyRefused(exceptions.ParseError):
+    """A 400 for a body that is not JSON the API reads, in the project's error shape."""
+
+    def __init__(self, message: str):
+        super().__init__(detail={"error": {"code": "parse_error", "message": message}})
+
+
+def json_depth_check(raw: bytes) -> None:
+    """Refuse a body nested deeper than ``JSON_MAX_DEPTH`` before any recursive parser sees it.
+
+    Linear in the body's size and run in C; a body with few brackets is passed at once.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= JSON_MAX_DEPTH:
+        return
+    steps = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS).translate(_BRACKET_STEPS)
+    if max(map(operator.sub, accumulate(steps), count(1)), default=0) > JSON_MAX_DEPTH:
+        raise JSONBodyRefused(f"JSON nested deeper than {JSON_MAX_DEPTH} levels is not accepted")
+
 
 class DecimalJSONParser(JSONParser):
-    """Reads JSON numbers as ``Decimal`` so that ``199.00`` keeps its exact value and places."""
+    """Reads JSON numbers as ``Decimal`` so that ``199.00`` keeps its exact value and places.
+
+    A body nested deeper than ``JSON_MAX_DEPTH`` or holding a number no ``Decimal`` can hold is
+    a 400. (DRF reads the body through ``request.body``, so Django's
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bounds its size first.)
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        raw = stream.read()
+        json_depth_check(raw)
         try:
-            return json.loads(stream.read().decode(encoding), parse_float=Decimal)
-        except ValueError as exc:
-            raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+            return json.loads(raw.decode(encoding), parse_float=Decimal)
+        except (ValueError, InvalidOperation) as exc:
+            raise JSONBodyRefused(f"JSON parse error - {str(exc)[:200]}") from exc
 
 
 class AmountField(serializers.Field):

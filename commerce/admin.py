@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.dateparse import parse_date
 
 from cadence.kernel.errors import ApplicationError
-from cadence.kernel.money import Money
+from cadence.kernel.money import MAXIMUM_MINOR_UNITS, Money
 from commerce import selectors
 from commerce.errors import CommerceError
 from commerce.models import (
@@ -118,8 +118,27 @@ class CatalogItemAdmin(admin.ModelAdmin):
     inlines = [CatalogPriceInline]
 
 
+class CouponForm(forms.ModelForm):
+    # No larger than any amount may be (the kernel's maximum), so sums stay far inside bigint.
+    amount_off_minor = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAXIMUM_MINOR_UNITS,
+        label="Amount off (minor units)",
+        help_text="For a fixed coupon, in the currency's minor units: 1000 is $10.00.",
+    )
+
+    class Meta:
+        model = Coupon
+        fields = [
+            "code", "kind", "percent_off", "amount_off_minor", "currency", "item", "valid_from",
+            "expires_at", "max_uses", "max_uses_per_customer", "is_active",
+        ]  # fmt: skip
+
+
 @admin.register(Coupon)
 class CouponAdmin(admin.ModelAdmin):
+    form = CouponForm
     list_display = ["code", "kind", "percent_off", "amount_off_minor", "currency", "item"]
     list_display += ["expires_at", "max_uses", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -317,8 +336,8 @@ class RevenueLedgerEntryAdmin(ReadOnlyAdmin):
         by = request.GET.get("by", "course")
         if by not in selectors.REVENUE_GROUPINGS:
             by = "course"
-        since = parse_date(request.GET.get("since", "") or "")
-        until = parse_date(request.GET.get("until", "") or "")
+        since = _report_date(request, "since")
+        until = _report_date(request, "until")
         rows = selectors.revenue_report(by=by, since=since, until=until)
         key = selectors.REVENUE_GROUPINGS[by]
         context = {
@@ -344,3 +363,14 @@ class RevenueLedgerEntryAdmin(ReadOnlyAdmin):
             "changelist": reverse("admin:commerce_revenueledgerentry_changelist"),
         }
         return TemplateResponse(request, "admin/commerce/revenueledgerentry/report.html", context)
+
+
+def _report_date(request, name: str):
+    """The report's ``since``/``until`` day, or None (unfiltered) with a message if invalid:
+    parse_date raises on a well-formed impossible day such as 2026-99-99."""
+    text = request.GET.get(name, "") or ""
+    try:
+        return parse_date(text)
+    except ValueError:
+        messages.error(request, f"{name}: '{text[:20]}' is not a day (YYYY-MM-DD); not filtered.")
+        return None

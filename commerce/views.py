@@ -23,15 +23,15 @@ from commerce.receipts import receipt_pdf
 from commerce.services.webhooks import processor_webhook_receive
 
 
-def _minor(value) -> int | None:
-    # The catalog page shows and filters prices in USD, the currency carts start in.
-    return None if value is None else Money.parse(value, "USD").minor
+def _minor(value: Money | None) -> int | None:
+    return None if value is None else value.minor
 
 
 class CatalogView(View):
     def get(self, request):
         form = CatalogFilterForm(request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
+        valid = form.is_valid() or not form.is_bound
+        filters = form.cleaned_data if form.is_bound and valid else {}
         items = selectors.catalog_items(
             search=filters.get("q") or "",
             creator_id=filters.get("creator") or "",
@@ -50,7 +50,10 @@ class CatalogView(View):
             for item in items
         ]
         return render(
-            request, "commerce/catalog.html", {"form": form, "rows": rows, "creators": creators}
+            request,
+            "commerce/catalog.html",
+            {"form": form, "rows": rows, "creators": creators},
+            status=200 if valid else 400,
         )
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.template.loader import render_to_string
 
+from cadence.kernel.csv_files import csv_document
 from payouts.selectors.tax_forms import Form1099Row, threshold_for
 
 CSV_COLUMNS = [
@@ -16,15 +14,19 @@ CSV_COLUMNS = [
 
 
 def form_1099_csv(*, year: int, rows: list[Form1099Row]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([
-            year, row.user_id, row.legal_name, row.business_name, row.tin(), row.address_line,
-            row.city, row.region, row.postal_code, row.email, row.total.to_decimal_string(),
-        ])  # fmt: skip
-    return out.getvalue()
+    """The filing file: one line per payee. Payees type their names and addresses, so every
+    cell is written spreadsheet-safe (``csv_document``): a name such as ``=HYPERLINK(…)`` is
+    text, never a formula run on the sheet that holds every payee's TIN."""
+    return csv_document(
+        header=CSV_COLUMNS,
+        rows=(
+            [
+                year, row.user_id, row.legal_name, row.business_name, row.tin(), row.address_line,
+                row.city, row.region, row.postal_code, row.email, row.total.to_decimal(),
+            ]
+            for row in rows
+        ),
+    )  # fmt: skip
 
 
 def form_1099_pdf(*, year: int, row: Form1099Row) -> bytes:

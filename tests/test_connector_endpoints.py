@@ -159,6 +159,7 @@ def test_a_key_that_may_only_read_payouts_may_not_request_an_enrollment(client, 
     assert ConnectorKey.objects.get(name=reader.name).last_used_at is None
 
 
+AMOUNT = "payload.purchaseMetadata.amount"
 INVALID_REQUESTS = [
     (lambda b: {k: v for k, v in b.items() if k != "source"}, 400, "source"),
     (lambda b: {k: v for k, v in b.items() if k != "payload"}, 400, "payload"),
@@ -175,6 +176,11 @@ INVALID_REQUESTS = [
     (lambda b: with_purchase(b, amount="199.001"), 400, "payload.purchaseMetadata.amount"),
     (lambda b: with_purchase(b, amount=True), 400, "payload.purchaseMetadata.amount"),
     (lambda b: with_purchase(b, amount="lots"), 400, "payload.purchaseMetadata.amount"),
+    # Past the maximum amount (1,000,000,000.00 USD): refused, never a 500 or a huge integer.
+    (lambda b: with_purchase(b, amount=1e308), 400, "payload.purchaseMetadata.amount"),
+    (lambda b: with_purchase(b, amount=10**30), 400, "payload.purchaseMetadata.amount"),
+    (lambda b: with_purchase(b, amount="1e1000000"), 400, "payload.purchaseMetadata.amount"),
+    (lambda b: with_purchase(b, amount="92233720368547758.07"), 400, AMOUNT),
     (lambda b: with_purchase(b, currency="XYZ"), 400, "payload.purchaseMetadata.currency"),
     (lambda b: with_purchase(b, purchaseDate="soon"), 400, "payload.purchaseMetadata.purchaseDate"),
 ]

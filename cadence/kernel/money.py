@@ -6,6 +6,9 @@ Rules every context follows:
   Floats never hold money.
 - Parsing accepts decimal strings, ints, ``Decimal`` and JSON numbers, and refuses more decimal
   places than the currency has instead of rounding them away.
+- Every parsed amount is bounded: at most ``MAXIMUM_MINOR_UNITS`` minor units either side of zero
+  (see ``maximum_amount``), checked before any arithmetic, so parsing takes the same short time
+  whatever exponent or digits it is sent.
 - A percentage of an amount rounds half away from zero, so a negative amount mirrors a positive.
 - Splitting uses the largest-remainder method: the parts always add up to the whole, each part is
   within one minor unit of its exact share, and ties go to the earlier part, so the result is
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from fractions import Fraction
 
 from cadence.kernel.errors import ApplicationError
@@ -38,6 +41,20 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 }  # fmt: skip
 
 CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+# The largest size of one amount, in minor units of its currency: 1,000,000,000.00 USD or EUR,
+# 100,000,000,000 JPY, 100,000,000.000 BHD. No price, payment, refund, fee or share of a course
+# sale comes near it, yet 92 million amounts this size still sum below 2**63 - 1, the largest
+# integer the database stores, so a year of sales cannot overflow a total, a report or the ledger.
+MAXIMUM_MINOR_UNITS = 10**11
+# A number whose leading digit is at a higher power of ten than this is past every maximum.
+_MAXIMUM_DIGITS = len(str(MAXIMUM_MINOR_UNITS))
+
+# Parsing rounds nothing: an amount within the maximum has at most 12 integer digits and 3
+# decimals, far inside this precision, and a dropped non-zero digit raises ``Inexact``.
+_EXACT = Context(prec=40, traps=[Inexact, InvalidOperation])
+# Longest text of an amount echoed back in an error message.
+_ECHO_LIMIT = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +106,31 @@ class Money:
         """Parse a major-unit amount (``"199.00"``, ``199``, ``Decimal("199.00")``, ``199.0``).
 
         More decimal places than the currency has is an error, never a silent rounding.
+        Anything larger than ``maximum_amount`` either side of zero is an error too. The checks
+        read the number's magnitude before any arithmetic, so ``1e500000`` or a million digits
+        are refused in constant time rather than expanded.
         """
         unit = currency(currency_code)
         amount = _to_decimal(value, field=field)
         if not amount.is_finite():
             raise MoneyError("must be a finite number", field=field)
-        exponent = amount.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > unit.exponent:
+        # adjusted() is the power of ten of the leading digit: a cheap test that rules out huge
+        # exponents before quantize() could be asked to build them.
+        if amount.adjusted() > _MAXIMUM_DIGITS:
+            raise _out_of_range(unit, field=field)
+        try:
+            exact = amount.quantize(unit.quantum, context=_EXACT)
+        except Inexact:
             places = (
                 "no decimal places" if unit.exponent == 0 else f"{unit.exponent} decimal places"
             )
-            raise MoneyError(f"{unit.code} amounts have {places}; got '{value}'", field=field)
-        return cls(int(amount.scaleb(unit.exponent)), unit.code)
+            raise MoneyError(
+                f"{unit.code} amounts have {places}; got '{_echo(value)}'", field=field
+            ) from None
+        minor = int(exact.scaleb(unit.exponent))
+        if abs(minor) > MAXIMUM_MINOR_UNITS:
+            raise _out_of_range(unit, field=field)
+        return cls(minor, unit.code)
 
     # --- presentation -----------------------------------------------------------------------
 
@@ -173,6 +203,23 @@ class Money:
         return [Money(part, self.currency) for part in allocate(self.minor, weights)]
 
 
+def maximum_amount(currency_code: str) -> Money:
+    """The largest amount ``Money.parse`` accepts in this currency (its negative is the least)."""
+    return Money(MAXIMUM_MINOR_UNITS, currency_code)
+
+
+def _out_of_range(unit: Currency, *, field: str) -> MoneyError:
+    limit = Money(MAXIMUM_MINOR_UNITS, unit.code).to_decimal_string()
+    return MoneyError(
+        f"is out of range: {unit.code} amounts are between -{limit} and {limit}", field=field
+    )
+
+
+def _echo(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= _ECHO_LIMIT else f"{text[:_ECHO_LIMIT]}…"
+
+
 def _to_decimal(value: object, *, field: str) -> Decimal:
     if isinstance(value, bool):
         raise MoneyError("must be a number or a decimal string", field=field)
@@ -191,7 +238,7 @@ def _to_decimal(value: object, *, field: str) -> Decimal:
             return Decimal(text)
         except InvalidOperation:
             raise MoneyError(
-                f"'{value}' is not a decimal number such as 199.00", field=field
+                f"'{_echo(value)}' is not a decimal number such as 199.00", field=field
             ) from None
     raise MoneyError("must be a number or a decimal string", field=field)
 

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pytest
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -63,3 +64,30 @@ def test_validation_errors_are_flattened_to_the_first_field():
     fields = {item["field"] for item in error["errors"]}
     assert {"amount", "currency"} <= fields
     assert "lines.0" in fields
+
+
+def parse_error_of(response) -> str:
+    assert response.status_code == 400, response.data
+    assert response.data["error"]["code"] == "parse_error"
+    return response.data["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000,
+     '{"amount": ' + "[" * 33 + "]" * 33 + "}", "[" * 100_000],
+)  # fmt: skip
+def test_json_nested_too_deep_is_refused_before_it_is_parsed(body):
+    assert "nested deeper than 32 levels" in parse_error_of(post(body))
+
+
+def test_nesting_up_to_the_limit_and_brackets_inside_strings_are_parsed():
+    deep_enough = "[" * 31 + "]" * 31
+    body = f'{{"amount": "199.00", "currency": "USD", "lines": [1], "x": {deep_enough}, '
+    body += '"note": "' + "[" * 1000 + '\\"{{{{"}'
+    assert post(body).status_code == 200
+
+
+@pytest.mark.parametrize("number", ["1e999999999999999999999", "-1e-999999999999999999999"])
+def test_a_json_number_no_decimal_can_hold_is_a_parse_error(number):
+    assert "JSON parse error" in parse_error_of(post(f'{{"amount": {number}}}'))

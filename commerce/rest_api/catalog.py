@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cadence.kernel.money import Money
+from cadence.pagination import BoundedLimitOffsetPagination
 from commerce import selectors
 from commerce.errors import CommerceNotFound
 from commerce.rest_api.fields import MoneyStringField
@@ -70,7 +70,7 @@ class CatalogListApi(APIView):
             currency=currency,
             **bounds,
         )
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response(
             self.OutputSerializer([_row(i) for i in page], many=True).data

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cadence.kernel.money import Money
+from cadence.pagination import BoundedLimitOffsetPagination
 from commerce import selectors, services
 from commerce.errors import CommerceNotFound
 from commerce.models import Order
@@ -52,7 +52,7 @@ class OrderListApi(APIView):
 
     @extend_schema(responses=OrderOutput(many=True))
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         orders = selectors.customer_orders(customer_id=request.user.public_id)
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadence.pagination import BoundedLimitOffsetPagination
 from commerce import selectors
 from commerce.errors import CommerceNotFound
 from commerce.rest_api.fields import MinorAmountField
@@ -32,7 +32,7 @@ class PaymentListApi(APIView):
 
     @extend_schema(responses=PaymentOutput(many=True))
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         payments = selectors.customer_payments(customer_id=request.user.public_id)
         page = paginator.paginate_queryset(payments, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

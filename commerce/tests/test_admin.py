@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from commerce.models import Order, Refund, RevenueLedgerEntry
+from commerce.models import Coupon, Order, Refund, RevenueLedgerEntry
 from commerce.services import checkout_start
 from commerce.tests.factories import buy, in_cart, learner_id, priced_item
 
@@ -133,3 +133,56 @@ def test_staff_cancel_pending_orders_from_the_admin(staff_client):
 
     assert Order.objects.get(pk=pending.order.pk).state == "cancelled"
     assert Order.objects.get(pk=paid.pk).state == "paid"
+
+
+@pytest.mark.parametrize("price", ["1e1000000", "92233720368547758.07", "1000000000.01"])
+def test_a_price_past_the_maximum_is_refused_in_the_admin(staff_client, price):
+    item = priced_item("10.00")
+    response = staff_client.post(
+        reverse("admin:commerce_catalogitem_change", args=[item.pk]),
+        {
+            "course": str(item.course_id),
+            "is_listed": "on",
+            "refund_window_days": "30",
+            "prices-TOTAL_FORMS": "1",
+            "prices-INITIAL_FORMS": "1",
+            "prices-0-id": str(item.prices.get().pk),
+            "prices-0-item": str(item.pk),
+            "prices-0-currency": "USD",
+            "prices-0-price": price,
+        },
+    )
+    assert response.status_code == 200
+    assert "out of range" in response.content.decode()
+    assert item.prices.get().amount_minor == 1000
+
+
+@pytest.mark.parametrize("amount", ["1e1000000", "1e500000"])
+def test_a_refund_past_the_maximum_is_refused_in_the_admin(staff_client, amount):
+    order, _ = buy(learner_id(), priced_item("120.00"))
+    url = reverse("admin:commerce_orderitem_refund", args=[order.items.get().pk])
+    response = staff_client.post(url, {"amount": amount})
+    assert response.status_code == 200
+    assert "out of range" in response.content.decode()
+    assert not Refund.objects.exists()
+
+
+def test_a_fixed_coupon_past_the_maximum_is_refused_in_the_admin(staff_client):
+    response = staff_client.post(
+        reverse("admin:commerce_coupon_add"),
+        {"code": "HUGE", "kind": "fixed", "amount_off_minor": "9223372036854775807",
+         "currency": "USD", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "100000000000" in response.content.decode()
+    assert not Coupon.objects.exists()
+
+
+def test_an_impossible_day_in_the_revenue_report_is_reported_not_crashed(staff_client):
+    buy(learner_id(), priced_item("199.00"))
+    url = reverse("admin:commerce_revenueledgerentry_report")
+
+    response = staff_client.get(url, {"since": "2026-99-99", "until": "99999-01-01"})
+
+    assert response.status_code == 200
+    assert "is not a day" in response.content.decode() and "$199.00" in response.content.decode()

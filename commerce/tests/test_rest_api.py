@@ -50,6 +50,16 @@ def test_a_price_filter_with_too_many_decimals_is_refused_naming_the_field():
     assert response.json()["error"]["field"] == "minPrice"
 
 
+@pytest.mark.parametrize("field", ["minPrice", "maxPrice"])
+@pytest.mark.parametrize("value", ["1e1000000", "1e500000", "-1e1000000", "1000000000.01"])
+def test_a_price_filter_out_of_range_is_a_400_naming_the_field(field, value):
+    response = APIClient().get("/api/v1/catalog/", {field: value})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["field"] == field and "out of range" in error["message"]
+
+
 def test_cart_quote_checkout_and_confirm_through_the_api(api, lena):
     item = priced_item("100.00")
     CouponFactory(code="TEN")

@@ -47,8 +47,26 @@ def test_the_cart_and_receipt_pages_take_a_fixed_number_of_queries(
 
 def test_a_bad_price_filter_is_reported_not_crashed(client):
     response = client.get("/catalog/", {"min_price": "abc"})
-    assert response.status_code == 200
-    assert "Enter a number" in response.content.decode()
+    assert response.status_code == 400
+    assert "is not a decimal number" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("1e1000000", "out of range"), ("1e500000", "out of range"),
+     ("1000000000.01", "out of range"), ("1.001", "2 decimal places"), ("-1", "negative"),
+     ("NaN", "decimal number"), ("Infinity", "decimal number")],
+)  # fmt: skip
+def test_a_price_filter_out_of_range_is_a_400_naming_the_field(client, value, reason):
+    priced_item("20.00", title="Cheap tricks")
+
+    response = client.get("/catalog/", {"min_price": value})
+
+    assert response.status_code == 400
+    assert reason in " ".join(response.context["form"].errors["min_price"])
+    page = response.content.decode()
+    assert reason in page
+    assert "Cheap tricks" in page  # the filter is dropped, the catalog still shows
 
 
 @pytest.mark.parametrize("count", [1, 30])

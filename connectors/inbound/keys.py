@@ -22,6 +22,8 @@ from connectors.models import (
 
 KEY_PREFIX = "cdk_"
 SECRET_PREFIX = "cds_"  # noqa: S105  (a label, not a secret)
+# A rate far above any system's need, and inside the 32-bit column that stores it.
+MAX_REQUESTS_PER_MINUTE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,10 @@ def connector_key_create(
         raise ConnectorError(f"at most {name_length} characters", field="name")
     if requests_per_minute < 1:
         raise ConnectorError("must be at least 1", field="requestsPerMinute")
+    if requests_per_minute > MAX_REQUESTS_PER_MINUTE:
+        raise ConnectorError(
+            f"must be at most {MAX_REQUESTS_PER_MINUTE}", field="requestsPerMinute"
+        )
     scopes = connector_scopes_clean(scopes)
     key = f"{KEY_PREFIX}{secrets.token_hex(6)}.{secrets.token_urlsafe(32)}"
     secret = _new_secret()

@@ -13,6 +13,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from cadence.api import json_depth_check
 from connectors.errors import ConnectorAuthenticationError, ConnectorPermissionError
 from connectors.inbound.rate_limit import rate_limit_wait
 from connectors.inbound.verification import (
@@ -126,6 +127,8 @@ def _api_key(request, body: bytes) -> str | None:
         return credentials.strip()
     if not body:
         return None
+    # The key is read before authentication: a body too deep to parse is refused (400) here.
+    json_depth_check(body)
     try:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError):

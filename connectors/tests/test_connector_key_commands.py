@@ -124,6 +124,10 @@ def test_a_revoked_key_cannot_be_rotated():
         (["   "], "name: a connector key needs a name"),
         (["x" * 101], "name: at most 100 characters"),
         (["ok", "--requests-per-minute", "0"], "requestsPerMinute: must be at least 1"),
+        (
+            ["ok", "--requests-per-minute", "99999999999"],
+            "requestsPerMinute: must be at most 1000000",
+        ),
     ],
 )
 def test_a_bad_key_request_names_the_field_and_creates_nothing(args, reason):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from connectors.inbound.keys import connector_key_create
 from connectors.models import InboundRequest
@@ -217,3 +219,28 @@ def test_each_invalid_field_of_a_course_completion_is_named_and_nothing_is_writt
     assert response.status_code == 400, response.json()
     assert error_of(response)["field"] == field
     assert not InboundRequest.objects.exists()
+
+
+@pytest.mark.parametrize("amount", [1e20, 1e308, 10**30, "92233720368547758.07", "1e1000000",
+                                    "1e500000", "1000000000.01", "-1e400"])  # fmt: skip
+@pytest.mark.parametrize("field", ["grossAmount", "taxAmount", "discountAmount", "platformFee",
+                                   "netAmount"])  # fmt: skip
+def test_an_amount_past_the_maximum_is_refused_naming_its_field(client, issued, field, amount):
+    response = send(client, issued, REVENUE, revenue_body(**{field: amount}))
+
+    assert response.status_code == 400, response.content
+    assert error_of(response)["field"] == f"payload.{field}"
+    assert "out of range" in error_of(response)["message"]
+    assert not InboundRequest.objects.exists()
+    assert payouts_api.sale_earnings(order_id="ord_123", order_item_id="oi_456").lines == ()
+
+
+def test_a_sale_of_the_maximum_amount_is_recorded_and_the_ledger_still_verifies(client, issued):
+    body = revenue_body(grossAmount="1000000000.00", taxAmount="0", platformFee="0.00",
+                        netAmount="1000000000.00")  # fmt: skip
+
+    response = send(client, issued, REVENUE, body)
+
+    assert response.status_code == 200, response.content
+    assert sum(amount for amount, _ in shares().values()) == 100_000_000_000
+    call_command("verify_ledger", stdout=StringIO())  # raises CommandError on any problem

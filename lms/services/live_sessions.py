@@ -55,8 +55,12 @@ def _session(lesson: Lesson, actor: User) -> None:
 def _minutes(value: object) -> int:
     if isinstance(value, str):
         value = value.strip()
-        if not value.isdigit():
-            raise LmsError(f"'{value}' is not a whole number of minutes", field="minutes")
+        # ASCII digits only (str.isdigit() takes "²", which int() refuses), and few enough of
+        # them that int() never meets its 4,300-digit limit.
+        if not (value.isascii() and value.isdigit()):
+            raise LmsError(f"'{value[:40]}' is not a whole number of minutes", field="minutes")
+        if len(value) > len(str(MAX_MINUTES)):
+            raise LmsError(f"must be a whole number from 1 to {MAX_MINUTES}", field="minutes")
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MINUTES:
         raise LmsError(f"must be a whole number from 1 to {MAX_MINUTES}", field="minutes")

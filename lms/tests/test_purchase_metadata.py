@@ -6,11 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cadence.kernel.money import MAXIMUM_MINOR_UNITS
 from lms.data import PurchaseMetadata
 from lms.errors import LmsError
 from lms.services.enrollments import purchase_fields
 
-cents = st.integers(min_value=0, max_value=10**12)
+# Every amount up to the kernel's maximum (1,000,000,000.00 USD); beyond it is refused.
+cents = st.integers(min_value=0, max_value=MAXIMUM_MINOR_UNITS)
 
 
 @given(cents)

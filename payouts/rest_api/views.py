@@ -5,11 +5,11 @@ from decimal import Decimal
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.settings import perform_import
 from rest_framework.views import APIView
 
 from cadence.kernel.money import Money
+from cadence.pagination import BoundedLimitOffsetPagination
 from payouts.selectors import listing
 
 
@@ -43,7 +43,7 @@ class ListApi(APIView):
         raise NotImplementedError
 
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(self.rows(request), request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 

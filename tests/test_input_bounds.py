@@ -1,0 +1,60 @@
+"""Numbers a caller sends in a query never reach the database beyond what it can hold."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from commerce.tests.factories import priced_item
+from lms.models import User
+from lms.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Each list, and the demo user who has rows in it (an empty list never queries).
+LISTS = [
+    ("/api/v1/catalog/", "staff"), ("/api/v1/orders/", "learner"),
+    ("/api/v1/payments/", "learner"), ("/api/v1/lms/courses", "staff"),
+    ("/api/v1/lms/enrollments", "staff"), ("/api/v1/lms/submissions", "staff"),
+    ("/api/v1/lms/certificates", "staff"), ("/api/v1/payouts/payouts", "staff"),
+    ("/api/v1/payouts/accounts", "staff"),
+]  # fmt: skip
+HUGE = "9" * 30  # past 2**63 - 1, where SQLite and PostgreSQL stop
+
+
+@pytest.fixture
+def staff_client():
+    client = APIClient()
+    client.force_authenticate(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+QUERIES = [
+    {"limit": HUGE}, {"offset": HUGE}, {"limit": HUGE, "offset": HUGE},
+    {"limit": "9223372036854775807"}, {"offset": "9223372036854775807"}, {"offset": "-1"},
+    {"limit": "1e9"},
+]  # fmt: skip
+
+
+def test_every_list_takes_any_limit_and_offset_without_crashing():
+    out = StringIO()
+    call_command("seed_demo", "--json", stdout=out)
+    users = json.loads(out.getvalue())["users"]
+
+    for path, who in LISTS:
+        client = APIClient()
+        client.force_authenticate(User.objects.get(public_id=users[who]))
+        assert client.get(path).json()["count"] > 0, path
+        for query in QUERIES:
+            response = client.get(path, query)
+            assert response.status_code == 200, (path, query, response.content)
+            assert isinstance(response.json()["results"], list)
+
+
+def test_a_huge_limit_is_capped_and_a_huge_offset_is_past_the_end(staff_client):
+    priced_item("20.00")
+
+    assert len(staff_client.get("/api/v1/catalog/", {"limit": HUGE}).json()["results"]) == 1
+    assert staff_client.get("/api/v1/catalog/", {"offset": HUGE}).json()["results"] == []
