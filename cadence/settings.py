@@ -3,7 +3,8 @@
 With nothing set, Cadence runs in its embedded mode: a SQLite file under ``var/``, Celery tasks run
 eagerly in the web process, the local ``test`` payment processor and DEBUG on. Setting
 ``CADENCE_PRODUCTION=true`` switches to the production shape, which requires ``SECRET_KEY``,
-``DATABASE_URL``, ``CELERY_BROKER_URL`` and ``ALLOWED_HOSTS`` and passes ``check --deploy``.
+``DATABASE_URL``, ``CELERY_BROKER_URL``, ``ALLOWED_HOSTS``, a mail transport (``EMAIL_URL``) and
+a shared cache (``REDIS_URL`` or ``CACHE_URL``), and passes ``check --deploy``.
 """
 
 from datetime import timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -140,17 +142,53 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail goes out through EMAIL_URL (django-environ: smtp://, smtp+tls://, smtps://). The embedded
+# mode prints it to the console; production refuses to start without a real transport, because a
+# password-reset link is a credential and the console is the web log.
+EMAIL_CONFIG = (
+    env.email_url("EMAIL_URL")
+    if PRODUCTION
+    else env.email_url("EMAIL_URL", default="consolemail://")
+)
+vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cadence <no-reply@cadence.localhost>")
-
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://cadence")
-    if not env.str("REDIS_URL", default="")
-    else {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("REDIS_URL"),
-    }
+EMAIL_BACKENDS_THAT_DELIVER_NOTHING = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
 }
+if PRODUCTION and EMAIL_CONFIG["EMAIL_BACKEND"] in EMAIL_BACKENDS_THAT_DELIVER_NOTHING:
+    raise ImproperlyConfigured(
+        "EMAIL_URL: production needs a mail transport that delivers (smtp+tls://…), "
+        f"not {EMAIL_CONFIG['EMAIL_BACKEND']}"
+    )
+
+# Log-in lockouts and connector rate limits count in the default cache, so every web process must
+# share it: production refuses to start without Redis (REDIS_URL, or a redis:// CACHE_URL) or
+# Memcached, whose increments are atomic. The embedded mode is one process: local memory will do.
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+        }
+    }
+elif PRODUCTION:
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+else:
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cadence")}
+SHARED_CACHE_BACKENDS = {
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+}
+if PRODUCTION and CACHES["default"]["BACKEND"] not in SHARED_CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        "REDIS_URL or CACHE_URL: production needs a cache shared by all web processes "
+        f"(Redis or Memcached), not {CACHES['default']['BACKEND']}"
+    )
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
