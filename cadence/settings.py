@@ -103,11 +103,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Log-ins are refused for a while after repeated failures (lms/auth.py; counts live in CACHES).
+# An account is locked for a while after repeated failed log-ins, and an address that fails
+# too often is throttled (lms/auth.py; the counts live in the shared cache, CACHES).
 AUTHENTICATION_BACKENDS = ["lms.auth.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=50)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# The reverse proxies in front of the web processes (addresses or networks, e.g. 10.0.0.0/16):
+# the client address is read from X-Forwarded-For past them (cadence/kernel/client_address.py).
+# Empty: the peer address is the client's, which is only right without a proxy.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
