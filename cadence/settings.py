@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "csp",
     "cadence",
     "lms",
     "commerce",
@@ -58,13 +60,47 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cadence.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cadence.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, images and connections from Cadence
+# itself only; no inline script anywhere (templates load static JS files). Inline styles stay
+# allowed: the Django admin and the API docs (Swagger UI) write some, and a style cannot run code.
+# The Stripe payment page widens the policy for Stripe.js and its frames (commerce/views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "frame-src": [csp_constants.NONE],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
+# Browser features no page of Cadence uses are switched off, for the pages and any frame in them;
+# payment (Apple Pay, Google Pay) stays for Stripe's frames on the payment page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), usb=(), serial=(), "
+    'payment=(self "https://js.stripe.com")'
+)
+# The only answers a browser or proxy may keep: public pages seen by an anonymous visitor (URL
+# names). Every other page and API answer carries personal or money data and is sent with
+# Cache-Control: no-store (cadence/middleware.py).
+CACHEABLE_PUBLIC_ROUTES = {"home", "commerce:catalog", "commerce:course"}
 
 ROOT_URLCONF = "cadence.urls"
 WSGI_APPLICATION = "cadence.wsgi.application"
