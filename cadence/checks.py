@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -30,6 +30,22 @@ def cache_is_shared(app_configs, **kwargs):
                 f"The default cache ({backend}) is not shared by the web processes.",
                 hint="Set REDIS_URL (or CACHE_URL) to the Redis all web processes use.",
                 id="cadence.E002",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def proxies_are_named(app_configs, **kwargs):
+    # Behind a proxy every client has the proxy's address unless the proxy is named: the log-in
+    # throttle would then count everyone as one.
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not settings.TRUSTED_PROXIES:
+        return [
+            Warning(
+                "Cadence runs behind a proxy (SECURE_PROXY_SSL_HEADER), "
+                "but TRUSTED_PROXIES is empty.",
+                hint="Set TRUSTED_PROXIES to the proxies' addresses or networks, e.g. 10.0.0.0/16.",
+                id="cadence.W003",
             )
         ]
     return []

@@ -6,7 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 UNSET = {
     "DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG",
-    "EMAIL_URL", "REDIS_URL", "CACHE_URL",
+    "EMAIL_URL", "REDIS_URL", "CACHE_URL", "TRUSTED_PROXIES",
 }  # fmt: skip
 PRODUCTION = {
     "CADENCE_PRODUCTION": "true",
@@ -17,6 +17,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://redis.internal:6379/1",
     "EMAIL_URL": "smtp+tls://cadence:mail-password@smtp.example:587",
     "PAYOUTS_TIN_ENCRYPTION_KEY": "m8Wv3Yx9n0Tq7JgQe3v5nH1b8Yc4Zr2Lk6Pa0Ds9Xf4=",
+    "TRUSTED_PROXIES": "10.0.0.0/16",
 }
 
 
@@ -114,3 +115,13 @@ def test_the_deploy_check_fails_on_a_mail_backend_or_cache_that_production_canno
     found = {m.id for m in checks.run_checks(include_deployment_checks=True)}
 
     assert {"cadence.E001", "cadence.E002"} <= found
+
+
+def test_the_deploy_check_warns_when_the_proxy_in_front_is_not_named(tmp_path):
+    # Without TRUSTED_PROXIES every client would have the proxy's address.
+    unnamed = production_without("TRUSTED_PROXIES")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **unnamed,
+                    CADENCE_VAR_DIR=str(tmp_path))  # fmt: skip
+
+    assert result.returncode != 0
+    assert "cadence.W003" in result.stdout + result.stderr
