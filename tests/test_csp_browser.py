@@ -26,7 +26,8 @@ def test_the_admin_works_under_the_content_security_policy(page, django_user_mod
     page.locator("#id_password2").fill("a fine long passphrase 42")
     page.get_by_role("button", name="Save", exact=True).click()
 
-    assert page.get_by_text("was added successfully").is_visible()
+    page.wait_for_url("**/admin/lms/user/*/change/")
+    page.get_by_text("was added successfully").wait_for()
     assert django_user_model.objects.filter(username="lena").exists()
 
 
