@@ -47,6 +47,7 @@ stack: venv
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
+## The deploy check with the production variables from the environment (README: Production shape).
 check-deploy: venv
 	CADENCE_PRODUCTION=true SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))')} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-cadence.example} $(BIN)/python manage.py check --deploy --fail-level WARNING

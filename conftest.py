@@ -1,7 +1,8 @@
 """Suite-wide test plumbing.
 
 Tests that need a service are marked: ``postgres`` (DATABASE_URL points at PostgreSQL),
-``celery_worker`` (CELERY_BROKER_URL points at Redis; a real worker process is started) and
+``celery_worker`` (CELERY_BROKER_URL points at Redis; a real worker process is started), ``redis``
+(a Redis at REDIS_URL, or else at CELERY_BROKER_URL, to share a cache between processes) and
 ``browser`` (Debian's Chromium through Playwright). Without the service they are skipped with the
 reason; with ``CI=true`` a missing service fails the run instead, so CI never passes by skipping.
 """
@@ -30,6 +31,11 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def redis_url() -> str:
+    """The Redis that tests marked ``redis`` share between processes."""
+    return os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "")
+
+
 def _missing_service(marker: str) -> str | None:
     if marker in {"postgres", "celery_worker"}:
         from django.db import connection
@@ -42,13 +48,18 @@ def _missing_service(marker: str) -> str | None:
             return "needs Redis: set CELERY_BROKER_URL=redis://…"
         if not _reachable(broker, 6379):
             return f"Redis at {broker} is not reachable"
+    if marker == "redis":
+        if not redis_url().startswith("redis://"):
+            return "needs Redis: set REDIS_URL=redis://… (or CELERY_BROKER_URL)"
+        if not _reachable(redis_url(), 6379):
+            return f"Redis at {redis_url()} is not reachable"
     if marker == "browser" and not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
     return None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    for marker in ("postgres", "celery_worker", "browser"):
+    for marker in ("postgres", "celery_worker", "redis", "browser"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _missing_service(marker)

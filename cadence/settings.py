@@ -3,7 +3,8 @@
 With nothing set, Cadence runs in its embedded mode: a SQLite file under ``var/``, Celery tasks run
 eagerly in the web process, the local ``test`` payment processor and DEBUG on. Setting
 ``CADENCE_PRODUCTION=true`` switches to the production shape, which requires ``SECRET_KEY``,
-``DATABASE_URL``, ``CELERY_BROKER_URL`` and ``ALLOWED_HOSTS`` and passes ``check --deploy``.
+``DATABASE_URL``, ``CELERY_BROKER_URL``, ``ALLOWED_HOSTS``, a mail transport (``EMAIL_URL``) and
+a shared cache (``REDIS_URL`` or ``CACHE_URL``), and passes ``check --deploy``.
 """
 
 from datetime import timedelta
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp_constants
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "csp",
     "cadence",
     "lms",
     "commerce",
@@ -56,13 +60,47 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cadence.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cadence.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, images and connections from Cadence
+# itself only; no inline script anywhere (templates load static JS files). Inline styles stay
+# allowed: the Django admin and the API docs (Swagger UI) write some, and a style cannot run code.
+# The Stripe payment page widens the policy for Stripe.js and its frames (commerce/views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "frame-src": [csp_constants.NONE],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
+# Browser features no page of Cadence uses are switched off, for the pages and any frame in them;
+# payment (Apple Pay, Google Pay) stays for Stripe's frames on the payment page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), usb=(), serial=(), "
+    'payment=(self "https://js.stripe.com")'
+)
+# The only answers a browser or proxy may keep: public pages seen by an anonymous visitor (URL
+# names). Every other page and API answer carries personal or money data and is sent with
+# Cache-Control: no-store (cadence/middleware.py).
+CACHEABLE_PUBLIC_ROUTES = {"home", "commerce:catalog", "commerce:course"}
 
 ROOT_URLCONF = "cadence.urls"
 WSGI_APPLICATION = "cadence.wsgi.application"
@@ -101,11 +139,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Log-ins are refused for a while after repeated failures (lms/auth.py; counts live in CACHES).
+# An account is locked for a while after repeated failed log-ins, and an address that fails
+# too often is throttled (lms/auth.py; the counts live in the shared cache, CACHES).
 AUTHENTICATION_BACKENDS = ["lms.auth.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=50)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# The reverse proxies in front of the web processes (addresses or networks, e.g. 10.0.0.0/16):
+# the client address is read from X-Forwarded-For past them (cadence/kernel/client_address.py).
+# Empty: the peer address is the client's, which is only right without a proxy.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,17 +183,53 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail goes out through EMAIL_URL (django-environ: smtp://, smtp+tls://, smtps://). The embedded
+# mode prints it to the console; production refuses to start without a real transport, because a
+# password-reset link is a credential and the console is the web log.
+EMAIL_CONFIG = (
+    env.email_url("EMAIL_URL")
+    if PRODUCTION
+    else env.email_url("EMAIL_URL", default="consolemail://")
+)
+vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cadence <no-reply@cadence.localhost>")
-
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://cadence")
-    if not env.str("REDIS_URL", default="")
-    else {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("REDIS_URL"),
-    }
+EMAIL_BACKENDS_THAT_DELIVER_NOTHING = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
 }
+if PRODUCTION and EMAIL_CONFIG["EMAIL_BACKEND"] in EMAIL_BACKENDS_THAT_DELIVER_NOTHING:
+    raise ImproperlyConfigured(
+        "EMAIL_URL: production needs a mail transport that delivers (smtp+tls://…), "
+        f"not {EMAIL_CONFIG['EMAIL_BACKEND']}"
+    )
+
+# Log-in lockouts and connector rate limits count in the default cache, so every web process must
+# share it: production refuses to start without Redis (REDIS_URL, or a redis:// CACHE_URL) or
+# Memcached, whose increments are atomic. The embedded mode is one process: local memory will do.
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+        }
+    }
+elif PRODUCTION:
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+else:
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cadence")}
+SHARED_CACHE_BACKENDS = {
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+}
+if PRODUCTION and CACHES["default"]["BACKEND"] not in SHARED_CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        "REDIS_URL or CACHE_URL: production needs a cache shared by all web processes "
+        f"(Redis or Memcached), not {CACHES['default']['BACKEND']}"
+    )
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csp.decorators import csp_replace, csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -214,6 +215,23 @@ class AuthenticateView(LoginRequiredMixin, View):
         return _after_payment(request, payment)
 
 
+# What Stripe's Payment Element needs on top of the site's Content-Security-Policy: Stripe.js,
+# its frames (card fields, 3-D Secure) and its API, on the payment page only.
+STRIPE_SCRIPTS = ["https://js.stripe.com", "https://*.js.stripe.com"]
+STRIPE_FRAMES = [*STRIPE_SCRIPTS, "https://hooks.stripe.com"]
+
+
+@method_decorator(
+    csp_update(
+        {
+            "script-src": STRIPE_SCRIPTS,
+            "connect-src": ["https://api.stripe.com"],
+            "img-src": ["https://*.stripe.com"],
+        }
+    ),
+    name="get",
+)
+@method_decorator(csp_replace({"frame-src": STRIPE_FRAMES}), name="get")
 class StripePayView(LoginRequiredMixin, View):
     """Stripe's Payment Element: card details go from the browser to Stripe, never to us."""
 

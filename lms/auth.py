@@ -1,73 +1,114 @@
-"""Log-in guessing protection: an authentication backend that locks out after repeated failures.
+"""Log-in guessing protection: an authentication backend with a per-account lockout and a
+per-address throttle, both counted in the shared cache.
 
-Failures are counted in Django's cache per username and per client address. After
-``LOGIN_FAILURE_LIMIT`` failures for a username (or ``LOGIN_FAILURE_LIMIT_PER_ADDRESS`` from one
-address) within ``LOGIN_LOCKOUT_SECONDS``, every attempt is refused, even with the right password,
-until the window passes. A successful log-in clears the username's count. The cache must be shared
-by all web processes (Redis in production) for the count to hold across them.
+An account is locked after ``LOGIN_FAILURE_LIMIT`` failed log-ins within ``LOGIN_LOCKOUT_SECONDS``:
+until the window ends every attempt on it is refused, even with the right password. Each attempt
+takes its place in the count *before* the password is checked (one atomic increment), so
+concurrent guesses on one account get exactly the limit and no more, across any number of
+processes sharing the cache; a successful log-in clears the count.
+
+An address is throttled after ``LOGIN_FAILURE_LIMIT_PER_ADDRESS`` failures from it (any
+usernames) within the window: its failed attempts are answered "too many failed log-ins from your
+address" and logged once for the operators. The throttle never refuses the right password of an
+account that is not itself locked: addresses are shared (offices, mobile carriers, and the proxy
+when ``TRUSTED_PROXIES`` is wrong), so refusing on the address alone lets one guesser lock out
+everyone behind it. The address is the client's, read through ``TRUSTED_PROXIES``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 
+from cadence.kernel.client_address import client_address
+
+logger = logging.getLogger(__name__)
+
 
 def _limits() -> tuple[int, int, int]:
     return (
-        getattr(settings, "LOGIN_FAILURE_LIMIT", 5),
-        getattr(settings, "LOGIN_FAILURE_LIMIT_PER_ADDRESS", 50),
-        getattr(settings, "LOGIN_LOCKOUT_SECONDS", 15 * 60),
+        settings.LOGIN_FAILURE_LIMIT,
+        settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS,
+        settings.LOGIN_LOCKOUT_SECONDS,
     )
 
 
-def _keys(request, username: str | None) -> dict[str, int]:
-    per_user, per_address, _ = _limits()
-    keys = {f"lms:login-failures:user:{(username or '').strip().lower()}": per_user}
-    address = request.META.get("REMOTE_ADDR") if request is not None else None
-    if address:
-        keys[f"lms:login-failures:addr:{address}"] = per_address
-    return keys
+def _account_key(username: str | None) -> str:
+    # Hashed: a username is free text, and cache keys have length and character limits.
+    normal = (username or "").strip().lower()
+    return "lms:login-attempts:user:" + hashlib.sha256(normal.encode()).hexdigest()
 
 
-def login_locked(request, username: str | None) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit in _keys(request, username).items())
+def _address_key(address: str) -> str:
+    return f"lms:login-failures:addr:{address}"
 
 
-def login_failed(request, username: str | None) -> None:
+def _count_one(key: str) -> int:
+    """Add one to ``key``'s count and return it; the first one starts a window that never grows."""
     _, _, window = _limits()
-    for key in _keys(request, username):
-        # add() starts the window; incr() never extends it, so the lockout ends on time.
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.add(key, 1, timeout=window)
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        # The window ended between add() and incr(): this one starts the next.
+        cache.add(key, 1, timeout=window)
+        return 1
 
 
-def login_succeeded(request, username: str | None) -> None:
-    cache.delete(next(iter(_keys(request, username))))
+def account_locked(username: str | None) -> bool:
+    per_account, _, _ = _limits()
+    return (cache.get(_account_key(username)) or 0) >= per_account
+
+
+def address_throttled(address: str | None) -> bool:
+    _, per_address, _ = _limits()
+    return address is not None and (cache.get(_address_key(address)) or 0) >= per_address
+
+
+def _tell(request, text: str) -> None:
+    if request is not None and hasattr(request, "_messages"):
+        messages.error(request, text)
 
 
 class ThrottledModelBackend(ModelBackend):
-    """Django's model backend, refusing usernames and addresses that failed too often."""
+    """Django's model backend with the lockout and throttle described above."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if login_locked(request, username):
-            if request is not None and hasattr(request, "_messages"):
-                _, _, window = _limits()
-                messages.error(
-                    request,
-                    f"Too many failed log-ins. Try again in {window // 60} minutes, "
-                    "or reset your password.",
-                )
-            raise PermissionDenied("too many failed log-ins")
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        per_account, per_address, window = _limits()
+        minutes = max(1, window // 60)
+
+        if _count_one(_account_key(username)) > per_account:
+            _tell(
+                request,
+                f"Too many failed log-ins. Try again in {minutes} minutes, or reset your password.",
+            )
+            raise PermissionDenied("too many failed log-ins for this account")
+
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None:
-            login_failed(request, username)
-        else:
-            login_succeeded(request, username)
-        return user
+        if user is not None:
+            cache.delete(_account_key(username))
+            return user
+
+        address = client_address(request) if request is not None else None
+        if address is not None:
+            failures = _count_one(_address_key(address))
+            if failures == per_address:
+                logger.warning("log-in failures from %s reached %d", address, failures)
+            if failures >= per_address:
+                _tell(
+                    request,
+                    f"Too many failed log-ins from your address. Try again in {minutes} minutes.",
+                )
+        return None

@@ -8,7 +8,8 @@ from lms.views import teaching as teaching_views
 
 app_name = "lms"
 
-# Password reset under its own paths and templates; the emails go to the console by default.
+# Password reset under its own paths and templates; the emails go to the console only in the
+# embedded mode (production sends them through EMAIL_URL and refuses to start without it).
 password_reset = [
     path(
         "accounts/password-reset/",

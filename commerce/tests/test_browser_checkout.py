@@ -88,3 +88,65 @@ def test_a_visitors_cart_survives_login_and_an_authenticated_payment_is_paid(
     page.wait_for_url("**/orders/ord_*/")
     assert page.get_by_test_id("order-state").inner_text() == "Paid"
     assert Order.objects.get().state == "paid"
+
+
+# Stands in for Stripe.js at its real address, so that the page's Content-Security-Policy is
+# tested as it applies to Stripe: it mounts a frame from js.stripe.com where the Payment Element
+# goes, and confirming the payment sends the browser to the return URL, as Stripe does.
+FAKE_STRIPE_JS = """
+window.Stripe = function (publishableKey) {
+  return {
+    elements(options) {
+      return {create(kind) {
+        return {mount(selector) {
+          const frame = document.createElement("iframe");
+          frame.src = "https://js.stripe.com/v3/elements-inner-payment.html";
+          frame.title = "Secure payment input frame";
+          frame.dataset.clientSecret = options.clientSecret;
+          frame.dataset.publishableKey = publishableKey;
+          document.querySelector(selector).appendChild(frame);
+        }};
+      }};
+    },
+    async confirmPayment({confirmParams}) {
+      window.location.assign(confirmParams.return_url);
+      return {};
+    },
+  };
+};
+"""
+
+
+def test_stripes_payment_element_loads_and_pays_under_the_content_security_policy(
+    page, django_user_model, settings
+):
+    from commerce.services import checkout_start
+    from commerce.tests.factories import in_cart
+    from commerce.tests.fake_stripe import FakeStripe
+
+    def stripe_js(route):
+        if route.request.url.endswith(".html"):
+            route.fulfill(content_type="text/html", body="<p>card fields</p>")
+        else:
+            route.fulfill(content_type="application/javascript", body=FAKE_STRIPE_JS)
+
+    with FakeStripe() as stripe_api:
+        settings.PAYMENT_PROCESSOR = "stripe"
+        settings.STRIPE_SECRET_KEY = "sk_test_fake"
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
+        settings.STRIPE_API_BASE = stripe_api.url
+        user = log_in(page, django_user_model)
+        in_cart(user.public_id, priced_item("50.00", title="Stripe Course"))
+        started = checkout_start(customer_id=user.public_id, billing_country="US")
+        page.route("https://js.stripe.com/**", stripe_js)
+
+        page.goto(f"/checkout/payments/{started.payment.public_id}/pay/")
+        frame = page.get_by_title("Secure payment input frame")
+        assert frame.get_attribute("data-client-secret") == started.client_secret
+        assert frame.get_attribute("data-publishable-key") == "pk_test_fake"
+        assert page.frame_locator("#payment-element iframe").get_by_text("card fields").is_visible()
+        stripe_api.succeed(started.payment.processor_reference, fee=175)
+        page.get_by_role("button", name="Pay now").click()
+
+        page.wait_for_url("**/orders/ord_*/")
+        assert page.get_by_test_id("order-state").inner_text() == "Paid"
