@@ -13,7 +13,7 @@ from lms.models import Enrollment, Lesson
 from lms.services import (
     enrollment_approve,
     enrollment_instructor_assign,
-    lesson_open,
+    enrollment_start,
     submission_grade,
     submission_submit,
 )
@@ -52,7 +52,7 @@ def learn_and_get_graded(order_item, lesson, instructor, student, staff):
     enrollment_instructor_assign(
         enrollment=enrollment_of(order_item), instructor=instructor, actor=staff
     )
-    enrollment = lesson_open(enrollment=enrollment_of(order_item), lesson=lesson, actor=student)
+    enrollment = enrollment_start(enrollment=enrollment_of(order_item), actor=student)
     submission = submission_submit(
         enrollment=enrollment, lesson=lesson, actor=student, text="My answer"
     )

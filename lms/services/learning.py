@@ -61,7 +61,8 @@ def _lesson_of(enrollment: Enrollment, lesson: Lesson) -> None:
 
 
 def _started(enrollment: Enrollment, actor: User) -> Enrollment:
-    """The enrollment, locked and in progress: the first lesson opened starts an approved one."""
+    """The enrollment, locked and in progress: the first piece of work done starts an approved
+    one (reading a lesson does not)."""
     # Lock first, then look: a concurrent request may have completed the course meanwhile.
     enrollment = _locked(enrollment.pk)
     if enrollment.state not in LEARNING_STATES:
@@ -76,16 +77,6 @@ def _started(enrollment: Enrollment, actor: User) -> Enrollment:
 
 
 # --- progress ----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def lesson_open(*, enrollment: Enrollment, lesson: Lesson, actor: User) -> Enrollment:
-    """The learner opens a lesson; the first one opened moves ``approved → in_progress``."""
-    _learner_only(enrollment, actor)
-    _lesson_of(enrollment, lesson)
-    if enrollment.state == Enrollment.State.APPROVED:
-        return _started(enrollment, actor)
-    return enrollment
 
 
 @transaction.atomic

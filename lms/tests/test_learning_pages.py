@@ -9,7 +9,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from lms import services
-from lms.models import Attendance, Certificate, Enrollment, Lesson, Submission
+from lms.models import (
+    Attendance,
+    Certificate,
+    Enrollment,
+    EnrollmentTransition,
+    Lesson,
+    Submission,
+)
 from lms.tests.factories import (
     LessonFactory,
     ModuleFactory,
@@ -45,17 +52,51 @@ def test_the_player_shows_done_next_progress_and_what_is_missing(client):
     assert f"Complete the lesson “{third.title}”." in page
 
 
-def test_opening_a_lesson_page_starts_the_course_and_marking_it_moves_to_the_next(client):
+def test_opening_a_lesson_changes_nothing_the_start_button_starts_the_course(client):
+    enrollment = teaching_enrollment(lessons=2, state=Enrollment.State.APPROVED)
+    _first, second = Lesson.objects.filter(module__course=enrollment.course)
+    client.force_login(enrollment.user)
+    slug = enrollment.course.slug
+
+    page = client.get(f"/learning/courses/{slug}/lessons/{second.pk}/")
+
+    assert page.status_code == 200
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.APPROVED
+    assert not EnrollmentTransition.objects.filter(enrollment=enrollment).exists()
+    assert f'action="/learning/courses/{slug}/start/"' in page.content.decode()
+
+    response = client.post(f"/learning/courses/{slug}/start/", {"lesson": second.pk})
+
+    assert response.url == f"/learning/courses/{slug}/lessons/{second.pk}/"
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.IN_PROGRESS
+    [start] = EnrollmentTransition.objects.filter(enrollment=enrollment)
+    assert (start.name, start.actor) == ("start", enrollment.user)
+
+
+def test_the_course_pages_start_button_leads_to_the_first_lesson(client):
+    enrollment = teaching_enrollment(lessons=2, state=Enrollment.State.APPROVED)
+    first, _second = Lesson.objects.filter(module__course=enrollment.course)
+    client.force_login(enrollment.user)
+    slug = enrollment.course.slug
+
+    page = client.get(f"/learning/courses/{slug}/").content.decode()
+    assert f'action="/learning/courses/{slug}/start/"' in page
+    response = client.post(f"/learning/courses/{slug}/start/")
+
+    assert response.url == f"/learning/courses/{slug}/lessons/{first.pk}/"
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.IN_PROGRESS
+
+
+def test_the_first_lesson_completion_starts_the_course_and_moves_to_the_next(client):
     enrollment = teaching_enrollment(lessons=2, state=Enrollment.State.APPROVED)
     first, second = Lesson.objects.filter(module__course=enrollment.course)
     client.force_login(enrollment.user)
     slug = enrollment.course.slug
 
-    assert client.get(f"/learning/courses/{slug}/lessons/{first.pk}/").status_code == 200
-    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.IN_PROGRESS
     response = client.post(f"/learning/courses/{slug}/lessons/{first.pk}/complete/")
 
     assert response.url == f"/learning/courses/{slug}/lessons/{second.pk}/"
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.IN_PROGRESS
 
 
 def test_a_refused_file_is_shown_on_the_lesson_page_and_nothing_is_kept(client):

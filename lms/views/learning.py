@@ -51,13 +51,28 @@ class CourseView(LoginRequiredMixin, TemplateView):
 
 
 class CourseStartView(LoginRequiredMixin, View):
+    """The "Start" button: an approved enrollment moves to in progress, then the learner goes
+    to the lesson they started from, or else the first lesson not done."""
+
     def post(self, request, slug):
         enrollment = _enrollment(request.user, slug)
         try:
             services.enrollment_start(enrollment=enrollment, actor=request.user)
         except LmsError as error:
             messages.error(request, error.message)
-        return redirect(reverse("lms:course", args=[slug]))
+            return redirect(reverse("lms:course", args=[slug]))
+        lesson = _lesson_asked(enrollment, request.POST.get("lesson", ""))
+        if lesson is None:
+            lesson = selectors.progress_for(enrollment).next_lesson
+        if lesson is None:
+            return redirect(reverse("lms:course", args=[slug]))
+        return redirect("lms:lesson", slug, lesson.pk)
+
+
+def _lesson_asked(enrollment: Enrollment, value: str) -> Lesson | None:
+    if not value.isdigit():
+        return None
+    return selectors.lesson_of_course(enrollment=enrollment, lesson_id=int(value))
 
 
 def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 200):
@@ -66,8 +81,6 @@ def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 20
     lesson = next((x for x in lessons if x.pk == lesson_id), None)
     if lesson is None:
         raise Http404("No such lesson in this course.")
-    if enrollment.state == Enrollment.State.APPROVED:
-        enrollment = services.lesson_open(enrollment=enrollment, lesson=lesson, actor=request.user)
     progress = selectors.progress_for(enrollment, lessons)
     index = lessons.index(lesson)
     context = {
@@ -89,7 +102,8 @@ def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 20
 
 
 class LessonView(LoginRequiredMixin, View):
-    """One lesson. Opening the first lesson starts an approved enrollment."""
+    """One lesson. Reading it changes nothing: an approved enrollment starts by the "Start"
+    button or the first lesson completion, both POSTs."""
 
     def get(self, request, slug, lesson_id):
         return _lesson_page(request, slug, lesson_id)
