@@ -30,9 +30,9 @@ OPEN_STATES = [
 
 
 def enrollments_of(user: User) -> QuerySet[Enrollment]:
-    """The learner's enrollments, newest first, with course and instructor."""
+    """The learner's enrollments, newest first, with course, instructor and certificate."""
     return Enrollment.objects.filter(user=user).select_related(
-        "course__content_creator", "instructor", "user"
+        "course__content_creator", "instructor", "user", "certificate"
     )
 
 

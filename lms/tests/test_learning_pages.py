@@ -197,6 +197,59 @@ def test_the_public_verify_page_says_valid_then_revoked_with_the_date(client):
     assert client.get("/certificates/NOPE-NOPE-NOPE/").status_code == 404
 
 
+def revoked(enrollment: Enrollment) -> Certificate:
+    certificate = completed(enrollment)
+    services.enrollment_revoke(
+        enrollment=Enrollment.objects.get(pk=enrollment.pk), reason="refund", system="refund"
+    )
+    return Certificate.objects.get(pk=certificate.pk)
+
+
+def pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_a_revoked_certificates_pdf_is_marked_revoked_across_the_page_with_the_date(client):
+    enrollment = teaching_enrollment(lessons=1, title="Django for Payments")
+    certificate = revoked(enrollment)
+    client.force_login(enrollment.user)
+
+    response = client.get(f"/learning/certificates/{certificate.verification_code}/pdf/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(
+        f'filename="certificate-{certificate.verification_code}-revoked.pdf"'
+    )
+    text = pdf_text(response.content)
+    assert "REVOKED" in text
+    assert f"Revoked on {certificate.revoked_at:%-d %B %Y}" in text
+    assert "Django for Payments" in text
+
+
+def test_a_valid_certificates_pdf_carries_no_revoked_mark(client):
+    enrollment = teaching_enrollment(lessons=1)
+    certificate = completed(enrollment)
+    client.force_login(enrollment.user)
+
+    text = pdf_text(
+        client.get(f"/learning/certificates/{certificate.verification_code}/pdf/").content
+    )
+
+    assert "REVOKED" not in text.upper()
+
+
+def test_my_learning_says_a_certificate_is_revoked_with_the_date(client):
+    enrollment = teaching_enrollment(lessons=1)
+    certificate = revoked(enrollment)
+    client.force_login(enrollment.user)
+
+    page = client.get("/learning/").content.decode()
+
+    assert f"Certificate revoked on {certificate.revoked_at:%-d %b %Y}" in page
+    assert f"/certificates/{certificate.verification_code}/" in page
+    assert f"/learning/certificates/{certificate.verification_code}/pdf/" in page
+
+
 def test_the_instructor_grades_from_the_queue(client, published):
     submission = SubmissionFactory(enrollment=teaching_enrollment())
     instructor = submission.enrollment.instructor

@@ -273,7 +273,7 @@ class ThreadView(LoginRequiredMixin, View):
 
 
 class CertificatePdfView(LoginRequiredMixin, View):
-    """The certificate as a PDF: for its learner and staff only."""
+    """The certificate as a PDF: for its learner and staff only; marked REVOKED once revoked."""
 
     def get(self, request, code):
         certificate = (
@@ -286,8 +286,11 @@ class CertificatePdfView(LoginRequiredMixin, View):
         verify_url = request.build_absolute_uri(reverse("lms:certificate_verify", args=[code]))
         pdf = certificate_pdf(certificate=certificate, verify_url=verify_url)
         response = HttpResponse(pdf, content_type="application/pdf")
+        # A revoked certificate still downloads, for the learner's records, but marked REVOKED
+        # across the page with the date, and named so that a saved copy says it too.
+        suffix = "" if certificate.is_valid else "-revoked"
         response["Content-Disposition"] = (
-            f'attachment; filename="certificate-{certificate.verification_code}.pdf"'
+            f'attachment; filename="certificate-{certificate.verification_code}{suffix}.pdf"'
         )
         response["Cache-Control"] = "private, no-store"
         return response
