@@ -15,13 +15,16 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def form_1099_csv(*, year: int, rows: list[Form1099Row]) -> str:
+def form_1099_csv(*, year: int, rows: list[Form1099Row], tin_in_clear: bool = True) -> str:
+    """The rows as CSV: for filing with the TIN in clear, or (``tin_in_clear=False``) the
+    payee's own copy with the TIN masked, as on their PDF statement."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([
-            year, row.user_id, row.legal_name, row.business_name, row.tin(), row.address_line,
+            year, row.user_id, row.legal_name, row.business_name,
+            row.tin() if tin_in_clear else row.tin_masked, row.address_line,
             row.city, row.region, row.postal_code, row.email, row.total.to_decimal_string(),
         ])  # fmt: skip
     return out.getvalue()
