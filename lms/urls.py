@@ -66,6 +66,11 @@ urlpatterns = [
         name="lesson_complete",
     ),
     path(
+        "learning/courses/<slug:slug>/lessons/<int:lesson_id>/check-in/",
+        learning_views.LiveSessionCheckInView.as_view(),
+        name="check_in",
+    ),
+    path(
         "learning/courses/<slug:slug>/lessons/<int:lesson_id>/submit/",
         learning_views.SubmissionSubmitView.as_view(),
         name="submit",

@@ -1,7 +1,11 @@
 """The learner's pages in the browser, on a phone (390 px) and a desktop (1280 px): starting a
-course is a button, and a revoked certificate says so wherever the learner looks."""
+course is a button, a live session counts by checking in while it is on, and a revoked
+certificate says so wherever the learner looks."""
+
+import datetime as dt
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from lms import services
@@ -94,3 +98,30 @@ def test_the_learners_pages_show_a_revoked_certificate_as_revoked(page, width):
     row.get_by_role("link", name="Verification page").click()
     page.wait_for_url(f"**/certificates/{code}/")
     expect(page.get_by_test_id("verdict")).to_contain_text("revoked")
+
+
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_a_learner_checks_in_to_a_live_session_while_it_is_on(page, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    learner = UserFactory(username="lena", first_name="Lena", password=PASSWORD)
+    course = CourseFactory(title="Teaching Online", slug="teaching-online")
+    enrollment = teaching_enrollment(course=course, state=Enrollment.State.IN_PROGRESS)
+    Enrollment.objects.filter(pk=enrollment.pk).update(user=learner)
+    module = ModuleFactory(course=course, title="Practice")
+    session = LessonFactory(
+        module=module,
+        title="Office hours",
+        kind=Lesson.Kind.LIVE_SESSION,
+        starts_at=timezone.now() - dt.timedelta(minutes=5),
+        duration_minutes=60,
+    )
+    LessonFactory(module=module, title="Wrap-up", position=2)
+
+    log_in(page, f"/learning/courses/teaching-online/lessons/{session.pk}/", "lena")
+    expect(page.get_by_role("button", name="Mark as complete")).to_have_count(0)
+    assert fits_the_width(page)
+    page.get_by_role("button", name="Check in").click()
+
+    expect(page.get_by_text("You are checked in to “Office hours”.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Wrap-up")).to_be_visible()
+    assert enrollment.lesson_completions.filter(lesson=session).exists()

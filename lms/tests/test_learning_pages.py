@@ -250,6 +250,35 @@ def test_my_learning_says_a_certificate_is_revoked_with_the_date(client):
     assert f"/learning/certificates/{certificate.verification_code}/pdf/" in page
 
 
+@pytest.mark.parametrize(
+    ("starts_in", "shown"),
+    [
+        (dt.timedelta(days=1), "It counts once you attend"),
+        (-dt.timedelta(minutes=10), "Check in"),
+        (-dt.timedelta(days=1), "This session has ended"),
+    ],
+)
+def test_a_live_session_lesson_offers_a_check_in_only_while_it_is_on(client, starts_in, shown):
+    enrollment = teaching_enrollment(lessons=1)
+    lesson = LessonFactory(
+        module=ModuleFactory(course=enrollment.course),
+        kind=Lesson.Kind.LIVE_SESSION,
+        starts_at=timezone.now() + starts_in,
+        duration_minutes=60,
+    )
+    client.force_login(enrollment.user)
+    url = f"/learning/courses/{enrollment.course.slug}/lessons/{lesson.pk}/"
+
+    page = client.get(url).content.decode()
+
+    assert shown in page
+    assert "Mark as complete" not in page
+    assert ("/check-in/" in page) == (shown == "Check in")
+    client.post(f"{url}complete/")
+    client.post(f"{url}check-in/")
+    assert enrollment.lesson_completions.filter(lesson=lesson).exists() == (shown == "Check in")
+
+
 def test_the_instructor_grades_from_the_queue(client, published):
     submission = SubmissionFactory(enrollment=teaching_enrollment())
     instructor = submission.enrollment.instructor

@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -97,6 +98,7 @@ def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 20
         "form": form or SubmissionForm(),
         "threads": list(selectors.threads_of_course(enrollment.course).filter(lesson=lesson)),
         "open": enrollment.state in (Enrollment.State.APPROVED, Enrollment.State.IN_PROGRESS),
+        "session_phase": lesson.session_phase(timezone.now()),
     }
     return render(request, "lms/lesson.html", context, status=status)
 
@@ -120,6 +122,23 @@ class LessonCompleteView(LoginRequiredMixin, View):
         except LmsError as error:
             messages.error(request, error.message)
             return redirect("lms:lesson", slug, lesson_id)
+        return _after_progress(request, slug)
+
+
+class LiveSessionCheckInView(LoginRequiredMixin, View):
+    """The learner checks in to a live session while it is on; that is their attendance."""
+
+    def post(self, request, slug, lesson_id):
+        enrollment = _enrollment(request.user, slug)
+        lesson = selectors.lesson_of_course(enrollment=enrollment, lesson_id=lesson_id)
+        if lesson is None:
+            raise Http404("No such lesson in this course.")
+        try:
+            services.live_session_check_in(enrollment=enrollment, lesson=lesson, actor=request.user)
+        except LmsError as error:
+            messages.error(request, error.message)
+            return redirect("lms:lesson", slug, lesson_id)
+        messages.success(request, f"You are checked in to “{lesson.title}”.")
         return _after_progress(request, slug)
 
 
