@@ -279,6 +279,20 @@ def test_a_live_session_lesson_offers_a_check_in_only_while_it_is_on(client, sta
     assert enrollment.lesson_completions.filter(lesson=lesson).exists() == (shown == "Check in")
 
 
+def test_the_discussions_page_leads_each_reader_back_to_a_page_they_can_open(client):
+    enrollment = teaching_enrollment(lessons=1)
+    url = f"/learning/courses/{enrollment.course.slug}/discussions/"
+
+    client.force_login(enrollment.user)
+    learners_page = client.get(url).content.decode()
+    client.force_login(enrollment.instructor)
+    instructors_page = client.get(url).content.decode()
+
+    assert f'href="/learning/courses/{enrollment.course.slug}/"' in learners_page
+    assert f'href="/learning/courses/{enrollment.course.slug}/"' not in instructors_page
+    assert 'href="/teaching/"' in instructors_page
+
+
 def test_the_instructor_grades_from_the_queue(client, published):
     submission = SubmissionFactory(enrollment=teaching_enrollment())
     instructor = submission.enrollment.instructor
