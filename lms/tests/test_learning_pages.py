@@ -353,6 +353,24 @@ def test_the_live_session_page_imports_a_csv_and_reports_row_errors(client):
     assert Attendance.objects.get().minutes == 50
 
 
+def test_the_live_session_page_offers_no_attendance_form_before_the_session(client):
+    enrollment = teaching_enrollment()
+    lesson = LessonFactory(
+        module=ModuleFactory(course=enrollment.course),
+        kind=Lesson.Kind.LIVE_SESSION,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+    )
+    client.force_login(enrollment.instructor)
+    url = f"/teaching/live-sessions/{lesson.pk}/"
+
+    page = client.get(url).content.decode()
+    refused = client.post(url, {"enrollment": enrollment.pk, "minutes": 30})
+
+    assert "The session has not started yet" in page and "<form" not in page.split("<main")[1]
+    assert refused.status_code == 400
+    assert not Attendance.objects.exists()
+
+
 @pytest.mark.parametrize("rows", [1, 30])
 def test_thread_and_live_session_pages_cost_the_same_queries_for_1_or_30_rows(
     client, django_assert_num_queries, rows
