@@ -19,7 +19,8 @@ def qr_data_uri(text: str) -> str:
 
 
 def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
-    """The PDF of ``certificate``: learner, course, date, grade, verification address and QR."""
+    """The PDF of ``certificate``: learner, course, date, grade, verification address and QR;
+    a revoked one is marked REVOKED across the page with the date of revocation."""
     # Imported here: WeasyPrint loads its fonts and stylesheets on import, which only PDF
     # downloads should pay for.
     from weasyprint import HTML

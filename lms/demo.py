@@ -128,6 +128,9 @@ def _course(
                 video_url="https://video.cadence.localhost/tour"
                 if kind == Lesson.Kind.VIDEO
                 else "",
+                # Office hours are optional: a session a week ahead cannot hold up the
+                # graduate's completion, and it counts only once attended.
+                required=kind != Lesson.Kind.LIVE_SESSION,
                 starts_at=live_sessions_at if kind == Lesson.Kind.LIVE_SESSION else None,
                 duration_minutes=60 if kind == Lesson.Kind.LIVE_SESSION else None,
             )
@@ -159,7 +162,8 @@ def demo_learning(*, user_id: str, course_id: str, stage: str) -> EnrollmentStat
     ``approved``: the demo staff member approves it (giving it the course's instructor).
     ``in_progress``: the learner has read the first lesson, handed in the exercise (waiting in
     the instructor's grading queue) and asked a question (waiting for a reply).
-    ``completed``: the learner has done every lesson and the instructor has graded the exercise,
+    ``completed``: the learner has done every lesson but the (optional, upcoming) live session
+    and the instructor has graded the exercise,
     which completes the course under its completion rule.
     """
     if stage not in DEMO_STAGES:
@@ -239,7 +243,10 @@ def _finish(enrollment: Enrollment) -> None:
     enrollment.refresh_from_db()
     if enrollment.state == Enrollment.State.COMPLETED:
         return
-    for lesson in _lessons(enrollment.course).exclude(kind=Lesson.Kind.ASSIGNMENT):
+    lessons = _lessons(enrollment.course).exclude(
+        kind__in=[Lesson.Kind.ASSIGNMENT, Lesson.Kind.LIVE_SESSION]
+    )
+    for lesson in lessons:
         services.lesson_complete(enrollment=enrollment, lesson=lesson, actor=enrollment.user)
     submission = Submission.objects.get(enrollment=enrollment)
     services.submission_grade(

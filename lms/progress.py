@@ -49,7 +49,9 @@ def progress_of(
     """The learner's progress from the course's lessons (in order), completions and submissions."""
     course = enrollment.course
     missing = [
-        f"Complete the lesson “{lesson.title}”."
+        f"Attend the live session “{lesson.title}”."
+        if lesson.kind == Lesson.Kind.LIVE_SESSION
+        else f"Complete the lesson “{lesson.title}”."
         for lesson in lessons
         if lesson.required and lesson.pk not in done_ids
     ]

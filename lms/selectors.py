@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from lms.models import (
@@ -30,9 +30,9 @@ OPEN_STATES = [
 
 
 def enrollments_of(user: User) -> QuerySet[Enrollment]:
-    """The learner's enrollments, newest first, with course and instructor."""
+    """The learner's enrollments, newest first, with course, instructor and certificate."""
     return Enrollment.objects.filter(user=user).select_related(
-        "course__content_creator", "instructor", "user"
+        "course__content_creator", "instructor", "user", "certificate"
     )
 
 
@@ -248,13 +248,16 @@ def course_learners(course_id: int) -> QuerySet[Enrollment]:
 
 
 def course_for_discussion(*, user: User, slug: str) -> Course | None:
-    """The course, if ``user`` teaches it or learns in it (approved or further)."""
+    """The course, if ``user`` teaches it or learns in it (approved or further); ``enrolled``
+    says whether they learn in it (else they teach it), for the way back to their own page."""
+    learns = Enrollment.objects.filter(course=OuterRef("pk"), user=user, state__in=OPEN_STATES)
     return (
         Course.objects.filter(slug=slug)
         .filter(
             Q(assignments__instructor=user)
             | Q(enrollments__user=user, enrollments__state__in=OPEN_STATES)
         )
+        .annotate(enrolled=Exists(learns))
         .distinct()
         .first()
     )

@@ -45,10 +45,31 @@ password_reset = [
     ),
 ]
 
+# Password change in the site's own pages: Django's default templates are the admin's, whose
+# links lead a learner to the admin's log-in.
+password_change = [
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="lms/accounts/password_change_form.html",
+            success_url=views.PASSWORD_CHANGE_DONE,
+        ),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/changed/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="lms/accounts/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+]
+
 urlpatterns = [
     path("accounts/signup/", views.SignUpView.as_view(), name="signup"),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     *password_reset,
+    *password_change,
     path("learning/", views.MyLearningView.as_view(), name="my_learning"),
     path("learning/courses/<slug:slug>/", learning_views.CourseView.as_view(), name="course"),
     path(
@@ -65,6 +86,11 @@ urlpatterns = [
         "learning/courses/<slug:slug>/lessons/<int:lesson_id>/complete/",
         learning_views.LessonCompleteView.as_view(),
         name="lesson_complete",
+    ),
+    path(
+        "learning/courses/<slug:slug>/lessons/<int:lesson_id>/check-in/",
+        learning_views.LiveSessionCheckInView.as_view(),
+        name="check_in",
     ),
     path(
         "learning/courses/<slug:slug>/lessons/<int:lesson_id>/submit/",

@@ -13,15 +13,17 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def form_1099_csv(*, year: int, rows: list[Form1099Row]) -> str:
-    """The filing file: one line per payee. Payees type their names and addresses, so every
-    cell is written spreadsheet-safe (``csv_document``): a name such as ``=HYPERLINK(…)`` is
-    text, never a formula run on the sheet that holds every payee's TIN."""
+def form_1099_csv(*, year: int, rows: list[Form1099Row], tin_in_clear: bool = True) -> str:
+    """The rows as CSV: for filing with the TIN in clear, or (``tin_in_clear=False``) the
+    payee's own copy with the TIN masked, as on their PDF statement. Payees type their names and
+    addresses, so every cell is written spreadsheet-safe (``csv_document``): a name such as
+    ``=HYPERLINK(…)`` is text, never a formula run on the sheet that holds every payee's TIN."""
     return csv_document(
         header=CSV_COLUMNS,
         rows=(
             [
-                year, row.user_id, row.legal_name, row.business_name, row.tin(), row.address_line,
+                year, row.user_id, row.legal_name, row.business_name,
+                row.tin() if tin_in_clear else row.tin_masked, row.address_line,
                 row.city, row.region, row.postal_code, row.email, row.total.to_decimal(),
             ]
             for row in rows

@@ -16,6 +16,11 @@ urlpatterns = [
         views.Form1099StatementView.as_view(),
         name="form-1099-statement",
     ),
+    path(
+        "earnings/1099/<int:year>/statement.csv",
+        views.Form1099StatementCsvView.as_view(),
+        name="form-1099-statement-csv",
+    ),
     path("earnings/1099/<int:year>.csv", views.Form1099ExportView.as_view(), name="form-1099-csv"),
     path(
         "api/v1/payouts/earned-revenue",

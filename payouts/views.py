@@ -16,7 +16,13 @@ from payouts.forms import PayoutAccountForm, TaxInfoForm
 from payouts.models import PayoutAccount, TaxInfo
 from payouts.selectors import dashboard
 from payouts.selectors.accounts import payout_blockers
-from payouts.selectors.tax_forms import form_1099_for, form_1099_rows
+from payouts.selectors.tax_forms import (
+    form_1099_filing_years,
+    form_1099_for,
+    form_1099_rows,
+    form_1099_years_for,
+    threshold_for,
+)
 from payouts.services.accounts import payout_account_save, tax_info_save
 from payouts.tax_exports import form_1099_csv, form_1099_pdf
 
@@ -104,8 +110,15 @@ class TaxInfoView(LoginRequiredMixin, FormView):
         return initial
 
     def get_context_data(self, **kwargs):
-        year = timezone.now().year
-        return super().get_context_data(info=self.info(), years=[year - 1, year], **kwargs)
+        user = self.request.user
+        filing_years = form_1099_filing_years() if user.has_perm("payouts.view_taxinfo") else []
+        return super().get_context_data(
+            info=self.info(),
+            years=form_1099_years_for(user_id=user.public_id),
+            threshold=threshold_for(timezone.now().year),
+            filing_years=filing_years,
+            **kwargs,
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -135,6 +148,20 @@ class Form1099StatementView(LoginRequiredMixin, View):
             raise Http404("No 1099-NEC statement for that year.")
         response = HttpResponse(form_1099_pdf(year=year, row=row), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="1099-nec-{year}.pdf"'
+        return response
+
+
+class Form1099StatementCsvView(LoginRequiredMixin, View):
+    """The payee's own 1099-NEC data for a year, as CSV (TIN masked, as on the PDF)."""
+
+    def get(self, request, year: int):
+        row = form_1099_for(year=year, user_id=request.user.public_id)
+        if row is None:
+            raise Http404("No 1099-NEC statement for that year.")
+        text = form_1099_csv(year=year, rows=[row], tin_in_clear=False)
+        response = HttpResponse(text, content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="1099-nec-{year}.csv"'
+        response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -13,7 +13,7 @@ from lms.models import Enrollment, Lesson
 from lms.services import (
     enrollment_approve,
     enrollment_instructor_assign,
-    lesson_open,
+    enrollment_start,
     submission_grade,
     submission_submit,
 )
@@ -52,7 +52,7 @@ def learn_and_get_graded(order_item, lesson, instructor, student, staff):
     enrollment_instructor_assign(
         enrollment=enrollment_of(order_item), instructor=instructor, actor=staff
     )
-    enrollment = lesson_open(enrollment=enrollment_of(order_item), lesson=lesson, actor=student)
+    enrollment = enrollment_start(enrollment=enrollment_of(order_item), actor=student)
     submission = submission_submit(
         enrollment=enrollment, lesson=lesson, actor=student, text="My answer"
     )
@@ -173,3 +173,28 @@ def test_a_refund_after_the_payout_nets_the_paid_shares_from_the_next_payout():
     }
     assert enrollment_of(order_item).state == Enrollment.State.REVOKED
     nothing_wrong()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_refund_the_certificate_pdf_is_marked_revoked_like_its_verify_page(client):
+    import io
+
+    from pypdf import PdfReader
+
+    student, staff = learner(), StaffFactory()
+    _course, item, lesson, instructor = graded_course()
+    order_item = purchase(student, item)
+    enrollment_approve(enrollment=enrollment_of(order_item), actor=staff)
+    learn_and_get_graded(order_item, lesson, instructor, student, staff)
+    certificate = enrollment_of(order_item).certificate
+    client.force_login(student)
+
+    refund_issue(order_item_id=order_item.public_id, reason="Chargeback")
+
+    revoked_on = enrollment_of(order_item).certificate.revoked_at
+    verify = client.get(f"/certificates/{certificate.verification_code}/").content.decode()
+    assert f"This certificate was revoked on {revoked_on:%-d %B %Y}." in verify
+    pdf = client.get(f"/learning/certificates/{certificate.verification_code}/pdf/").content
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "REVOKED" in text and f"Revoked on {revoked_on:%-d %B %Y}" in text
+    assert "Certificate revoked on" in client.get("/learning/").content.decode()

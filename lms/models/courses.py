@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -128,11 +130,31 @@ class Lesson(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True, help_text="Live sessions only.")
     duration_minutes = models.PositiveIntegerField(null=True, blank=True)
 
+    # A live session without a set duration is taken to last an hour.
+    DEFAULT_SESSION_MINUTES = 60
+
     class Meta:
         ordering = ["module", "position", "id"]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When a live session ends: its start plus its duration."""
+        if self.starts_at is None:
+            return None
+        minutes = self.duration_minutes or self.DEFAULT_SESSION_MINUTES
+        return self.starts_at + timedelta(minutes=minutes)
+
+    def session_phase(self, at: datetime) -> str:
+        """Where a live session stands at ``at``: ``upcoming``, ``live`` (the window in which
+        learners check in) or ``ended``; empty for other lessons."""
+        if self.kind != self.Kind.LIVE_SESSION or self.starts_at is None:
+            return ""
+        if at < self.starts_at:
+            return "upcoming"
+        return "live" if at < self.ends_at else "ended"
 
     def clean(self) -> None:
         # Each kind needs its own content to be playable; refuse the lesson before it is saved.

@@ -33,7 +33,7 @@ from lms.services.interactions import interaction_record
 from lms.services.learning import (
     enrollment_final_grade_set,
     lesson_complete,
-    lesson_open,
+    live_session_check_in,
     may_grade,
     submission_grade,
     submission_submit,
@@ -67,7 +67,7 @@ __all__ = [
     "enrollment_start",
     "interaction_record",
     "lesson_complete",
-    "lesson_open",
+    "live_session_check_in",
     "may_grade",
     "roles_ensure",
     "submission_files_sweep",

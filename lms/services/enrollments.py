@@ -409,11 +409,20 @@ def enrollment_auto_approve(*, enrollment_pk: int) -> Enrollment:
 
 
 @transaction.atomic
-def enrollment_start(*, enrollment: Enrollment, actor: User) -> Enrollment:
-    """The learner begins an approved course."""
-    if actor.pk != enrollment.user_id:
+def enrollment_start(
+    *,
+    enrollment: Enrollment,
+    actor: User | None = None,
+    system: str | None = None,
+    reason: str = "",
+) -> Enrollment:
+    """The learner begins an approved course; or a system does on their behalf, from work the
+    learner did elsewhere (attendance at a live session recorded by their instructor)."""
+    if actor is None and not system:
+        raise LmsError("say who starts the course: the learner or a system", field="actor")
+    if actor is not None and actor.pk != enrollment.user_id:
         raise LmsPermissionDenied("only the learner starts their course", field="enrollment")
-    _transition(enrollment, "start", actor=actor, system=None)
+    _transition(enrollment, "start", actor=actor, system=system, reason=reason)
     return enrollment
 
 

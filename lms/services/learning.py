@@ -26,6 +26,8 @@ from lms.services.enrollments import (
 from lms.services.interactions import interaction_record
 
 LEARNING_PROGRESS = "learning-progress"
+# The system that starts a course for a learner whose attendance the instructor recorded.
+LIVE_ATTENDANCE = "live-attendance"
 LEARNING_STATES = [Enrollment.State.APPROVED, Enrollment.State.IN_PROGRESS]
 
 # The files a submission may carry: extension → (content type, how its first bytes look).
@@ -61,7 +63,8 @@ def _lesson_of(enrollment: Enrollment, lesson: Lesson) -> None:
 
 
 def _started(enrollment: Enrollment, actor: User) -> Enrollment:
-    """The enrollment, locked and in progress: the first lesson opened starts an approved one."""
+    """The enrollment, locked and in progress: the first piece of work done starts an approved
+    one (reading a lesson does not)."""
     # Lock first, then look: a concurrent request may have completed the course meanwhile.
     enrollment = _locked(enrollment.pk)
     if enrollment.state not in LEARNING_STATES:
@@ -79,16 +82,6 @@ def _started(enrollment: Enrollment, actor: User) -> Enrollment:
 
 
 @transaction.atomic
-def lesson_open(*, enrollment: Enrollment, lesson: Lesson, actor: User) -> Enrollment:
-    """The learner opens a lesson; the first one opened moves ``approved → in_progress``."""
-    _learner_only(enrollment, actor)
-    _lesson_of(enrollment, lesson)
-    if enrollment.state == Enrollment.State.APPROVED:
-        return _started(enrollment, actor)
-    return enrollment
-
-
-@transaction.atomic
 def lesson_complete(*, enrollment: Enrollment, lesson: Lesson, actor: User) -> LessonCompletion:
     """Mark a lesson done (idempotent); may complete the course.
 
@@ -98,10 +91,56 @@ def lesson_complete(*, enrollment: Enrollment, lesson: Lesson, actor: User) -> L
     _lesson_of(enrollment, lesson)
     if lesson.kind == Lesson.Kind.ASSIGNMENT:
         raise LmsError("an assignment is completed by submitting it", field="lesson")
+    if lesson.kind == Lesson.Kind.LIVE_SESSION:
+        raise LmsError(
+            "a live session is completed by attending it: check in while it is on, or your "
+            "instructor records your attendance",
+            field="lesson",
+        )
     enrollment = _started(enrollment, actor)
     completion, _ = LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     _complete_if_ready(enrollment)
     return completion
+
+
+@transaction.atomic
+def live_session_check_in(
+    *, enrollment: Enrollment, lesson: Lesson, actor: User
+) -> LessonCompletion:
+    """The learner checks in to a live session while it is on (from its start to its end):
+    the session counts as attended and completed. Idempotent; may start or complete the course.
+    """
+    _learner_only(enrollment, actor)
+    _lesson_of(enrollment, lesson)
+    if lesson.kind != Lesson.Kind.LIVE_SESSION:
+        raise LmsError("is not a live session", field="lesson")
+    phase = lesson.session_phase(timezone.now())
+    if phase == "upcoming":
+        raise LmsError(
+            f"the session has not started yet; check in from {lesson.starts_at:%d %b %Y %H:%M}",
+            field="lesson",
+        )
+    if phase == "ended":
+        raise LmsError(
+            "the session has ended; your instructor records who attended", field="lesson"
+        )
+    enrollment = _started(enrollment, actor)
+    completion, _ = LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+    _complete_if_ready(enrollment)
+    return completion
+
+
+def live_session_attended(*, enrollment_pk: int, lesson: Lesson) -> None:
+    """Recorded attendance completes the live session for the learner (inside the recording's
+    transaction). An approved course is started on the learner's behalf, as their first
+    lesson completion would; the completion rule then applies."""
+    enrollment = _locked(enrollment_pk)
+    if enrollment.state == Enrollment.State.APPROVED:
+        enrollment_start(
+            enrollment=enrollment, system=LIVE_ATTENDANCE, reason=f"attended “{lesson.title}”"
+        )
+    LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+    _complete_if_ready(enrollment)
 
 
 def _complete_if_ready(enrollment: Enrollment) -> bool:

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from lms.errors import LmsConflict, LmsError, LmsPermissionDenied
 from lms.models import Attendance, Enrollment, Interaction, Lesson, User
 from lms.services.discussions import teaches
 from lms.services.interactions import interaction_record
+from lms.services.learning import live_session_attended
 
 ATTENDANCE_STATES = [
     Enrollment.State.APPROVED,
@@ -50,6 +52,13 @@ def _session(lesson: Lesson, actor: User) -> None:
         raise LmsError("is not a live session", field="lesson")
     if not teaches(user=actor, course=lesson.module.course):
         raise LmsPermissionDenied("only the course's instructors record attendance", field="lesson")
+    # Attendance is a fact about a session that has happened: none before it starts.
+    if lesson.session_phase(timezone.now()) == "upcoming":
+        raise LmsError(
+            f"the session has not started yet (it starts {lesson.starts_at:%d %b %Y %H:%M}); "
+            "record attendance once it has",
+            field="lesson",
+        )
 
 
 def _minutes(value: object) -> int:
@@ -90,6 +99,8 @@ def _record(*, lesson: Lesson, enrollment: Enrollment, minutes: int, actor: User
             source_key=f"live-session:{lesson.pk}:{enrollment.public_id}",
             occurred_at=attendance.recorded_at,
         )
+    # After the interaction, so that a completion it causes finds the instructor's evidence.
+    live_session_attended(enrollment_pk=enrollment.pk, lesson=lesson)
     return True
 
 

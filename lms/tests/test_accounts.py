@@ -119,6 +119,28 @@ def test_a_password_reset_email_leads_to_a_new_password(client):
     assert User.objects.get(pk=user.pk).check_password("another fine passphrase")
 
 
+def test_the_password_is_changed_in_the_sites_own_pages_not_the_admins(client):
+    user = UserFactory(password="the old passphrase")
+    client.force_login(user)
+
+    profile = client.get(reverse("lms:profile")).content.decode()
+    form = client.get(reverse("lms:password_change")).content.decode()
+    response = client.post(
+        reverse("lms:password_change"),
+        {
+            "old_password": "the old passphrase",
+            "new_password1": "another fine passphrase",
+            "new_password2": "another fine passphrase",
+        },
+        follow=True,
+    )
+
+    assert 'href="/accounts/password/"' in profile
+    assert "/admin/" not in form and "/admin/" not in response.content.decode()
+    assert response.redirect_chain == [("/accounts/password/changed/", 302)]
+    assert User.objects.get(pk=user.pk).check_password("another fine passphrase")
+
+
 def test_repeated_failed_log_ins_lock_the_account_for_a_while(client, settings):
     settings.LOGIN_FAILURE_LIMIT = 3
     UserFactory(username="lena", password="the right passphrase")

@@ -9,7 +9,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from lms import services
-from lms.models import Attendance, Certificate, Enrollment, Lesson, Submission
+from lms.models import (
+    Attendance,
+    Certificate,
+    Enrollment,
+    EnrollmentTransition,
+    Lesson,
+    Submission,
+)
 from lms.tests.factories import (
     LessonFactory,
     ModuleFactory,
@@ -45,17 +52,51 @@ def test_the_player_shows_done_next_progress_and_what_is_missing(client):
     assert f"Complete the lesson “{third.title}”." in page
 
 
-def test_opening_a_lesson_page_starts_the_course_and_marking_it_moves_to_the_next(client):
+def test_opening_a_lesson_changes_nothing_the_start_button_starts_the_course(client):
+    enrollment = teaching_enrollment(lessons=2, state=Enrollment.State.APPROVED)
+    _first, second = Lesson.objects.filter(module__course=enrollment.course)
+    client.force_login(enrollment.user)
+    slug = enrollment.course.slug
+
+    page = client.get(f"/learning/courses/{slug}/lessons/{second.pk}/")
+
+    assert page.status_code == 200
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.APPROVED
+    assert not EnrollmentTransition.objects.filter(enrollment=enrollment).exists()
+    assert f'action="/learning/courses/{slug}/start/"' in page.content.decode()
+
+    response = client.post(f"/learning/courses/{slug}/start/", {"lesson": second.pk})
+
+    assert response.url == f"/learning/courses/{slug}/lessons/{second.pk}/"
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.IN_PROGRESS
+    [start] = EnrollmentTransition.objects.filter(enrollment=enrollment)
+    assert (start.name, start.actor) == ("start", enrollment.user)
+
+
+def test_the_course_pages_start_button_leads_to_the_first_lesson(client):
+    enrollment = teaching_enrollment(lessons=2, state=Enrollment.State.APPROVED)
+    first, _second = Lesson.objects.filter(module__course=enrollment.course)
+    client.force_login(enrollment.user)
+    slug = enrollment.course.slug
+
+    page = client.get(f"/learning/courses/{slug}/").content.decode()
+    assert f'action="/learning/courses/{slug}/start/"' in page
+    response = client.post(f"/learning/courses/{slug}/start/")
+
+    assert response.url == f"/learning/courses/{slug}/lessons/{first.pk}/"
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.IN_PROGRESS
+
+
+def test_the_first_lesson_completion_starts_the_course_and_moves_to_the_next(client):
     enrollment = teaching_enrollment(lessons=2, state=Enrollment.State.APPROVED)
     first, second = Lesson.objects.filter(module__course=enrollment.course)
     client.force_login(enrollment.user)
     slug = enrollment.course.slug
 
-    assert client.get(f"/learning/courses/{slug}/lessons/{first.pk}/").status_code == 200
-    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.IN_PROGRESS
     response = client.post(f"/learning/courses/{slug}/lessons/{first.pk}/complete/")
 
     assert response.url == f"/learning/courses/{slug}/lessons/{second.pk}/"
+    assert Enrollment.objects.get(pk=enrollment.pk).state == Enrollment.State.IN_PROGRESS
 
 
 def test_a_refused_file_is_shown_on_the_lesson_page_and_nothing_is_kept(client):
@@ -156,6 +197,102 @@ def test_the_public_verify_page_says_valid_then_revoked_with_the_date(client):
     assert client.get("/certificates/NOPE-NOPE-NOPE/").status_code == 404
 
 
+def revoked(enrollment: Enrollment) -> Certificate:
+    certificate = completed(enrollment)
+    services.enrollment_revoke(
+        enrollment=Enrollment.objects.get(pk=enrollment.pk), reason="refund", system="refund"
+    )
+    return Certificate.objects.get(pk=certificate.pk)
+
+
+def pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_a_revoked_certificates_pdf_is_marked_revoked_across_the_page_with_the_date(client):
+    enrollment = teaching_enrollment(lessons=1, title="Django for Payments")
+    certificate = revoked(enrollment)
+    client.force_login(enrollment.user)
+
+    response = client.get(f"/learning/certificates/{certificate.verification_code}/pdf/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(
+        f'filename="certificate-{certificate.verification_code}-revoked.pdf"'
+    )
+    text = pdf_text(response.content)
+    assert "REVOKED" in text
+    assert f"Revoked on {certificate.revoked_at:%-d %B %Y}" in text
+    assert "Django for Payments" in text
+
+
+def test_a_valid_certificates_pdf_carries_no_revoked_mark(client):
+    enrollment = teaching_enrollment(lessons=1)
+    certificate = completed(enrollment)
+    client.force_login(enrollment.user)
+
+    text = pdf_text(
+        client.get(f"/learning/certificates/{certificate.verification_code}/pdf/").content
+    )
+
+    assert "REVOKED" not in text.upper()
+
+
+def test_my_learning_says_a_certificate_is_revoked_with_the_date(client):
+    enrollment = teaching_enrollment(lessons=1)
+    certificate = revoked(enrollment)
+    client.force_login(enrollment.user)
+
+    page = client.get("/learning/").content.decode()
+
+    assert f"Certificate revoked on {certificate.revoked_at:%-d %b %Y}" in page
+    assert f"/certificates/{certificate.verification_code}/" in page
+    assert f"/learning/certificates/{certificate.verification_code}/pdf/" in page
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "shown"),
+    [
+        (dt.timedelta(days=1), "It counts once you attend"),
+        (-dt.timedelta(minutes=10), "Check in"),
+        (-dt.timedelta(days=1), "This session has ended"),
+    ],
+)
+def test_a_live_session_lesson_offers_a_check_in_only_while_it_is_on(client, starts_in, shown):
+    enrollment = teaching_enrollment(lessons=1)
+    lesson = LessonFactory(
+        module=ModuleFactory(course=enrollment.course),
+        kind=Lesson.Kind.LIVE_SESSION,
+        starts_at=timezone.now() + starts_in,
+        duration_minutes=60,
+    )
+    client.force_login(enrollment.user)
+    url = f"/learning/courses/{enrollment.course.slug}/lessons/{lesson.pk}/"
+
+    page = client.get(url).content.decode()
+
+    assert shown in page
+    assert "Mark as complete" not in page
+    assert ("/check-in/" in page) == (shown == "Check in")
+    client.post(f"{url}complete/")
+    client.post(f"{url}check-in/")
+    assert enrollment.lesson_completions.filter(lesson=lesson).exists() == (shown == "Check in")
+
+
+def test_the_discussions_page_leads_each_reader_back_to_a_page_they_can_open(client):
+    enrollment = teaching_enrollment(lessons=1)
+    url = f"/learning/courses/{enrollment.course.slug}/discussions/"
+
+    client.force_login(enrollment.user)
+    learners_page = client.get(url).content.decode()
+    client.force_login(enrollment.instructor)
+    instructors_page = client.get(url).content.decode()
+
+    assert f'href="/learning/courses/{enrollment.course.slug}/"' in learners_page
+    assert f'href="/learning/courses/{enrollment.course.slug}/"' not in instructors_page
+    assert 'href="/teaching/"' in instructors_page
+
+
 def test_the_instructor_grades_from_the_queue(client, published):
     submission = SubmissionFactory(enrollment=teaching_enrollment())
     instructor = submission.enrollment.instructor
@@ -214,6 +351,24 @@ def test_the_live_session_page_imports_a_csv_and_reports_row_errors(client):
 
     assert good.status_code == 302
     assert Attendance.objects.get().minutes == 50
+
+
+def test_the_live_session_page_offers_no_attendance_form_before_the_session(client):
+    enrollment = teaching_enrollment()
+    lesson = LessonFactory(
+        module=ModuleFactory(course=enrollment.course),
+        kind=Lesson.Kind.LIVE_SESSION,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+    )
+    client.force_login(enrollment.instructor)
+    url = f"/teaching/live-sessions/{lesson.pk}/"
+
+    page = client.get(url).content.decode()
+    refused = client.post(url, {"enrollment": enrollment.pk, "minutes": 30})
+
+    assert "The session has not started yet" in page and "<form" not in page.split("<main")[1]
+    assert refused.status_code == 400
+    assert not Attendance.objects.exists()
 
 
 @pytest.mark.parametrize("rows", [1, 30])

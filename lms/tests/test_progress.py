@@ -26,26 +26,27 @@ def fresh(enrollment: Enrollment) -> Enrollment:
     return Enrollment.objects.get(pk=enrollment.pk)
 
 
-def test_opening_the_first_lesson_moves_an_approved_enrollment_to_in_progress():
+def test_the_first_lesson_completed_moves_an_approved_enrollment_to_in_progress():
     enrollment = teaching_enrollment(lessons=2, state=Enrollment.State.APPROVED)
     lesson = Lesson.objects.filter(module__course=enrollment.course).first()
 
-    services.lesson_open(enrollment=enrollment, lesson=lesson, actor=enrollment.user)
-    services.lesson_open(enrollment=fresh(enrollment), lesson=lesson, actor=enrollment.user)
+    services.lesson_complete(enrollment=enrollment, lesson=lesson, actor=enrollment.user)
+    services.lesson_complete(enrollment=fresh(enrollment), lesson=lesson, actor=enrollment.user)
 
     assert fresh(enrollment).state == Enrollment.State.IN_PROGRESS
     [start] = EnrollmentTransition.objects.filter(enrollment=enrollment)
     assert (start.name, start.actor) == ("start", enrollment.user)
 
 
-def test_only_the_learner_opens_or_completes_their_lessons():
-    enrollment = teaching_enrollment(lessons=1)
+def test_only_the_learner_starts_or_completes_their_lessons():
+    enrollment = teaching_enrollment(lessons=1, state=Enrollment.State.APPROVED)
     lesson = Lesson.objects.get(module__course=enrollment.course)
 
     with pytest.raises(LmsPermissionDenied):
         services.lesson_complete(enrollment=enrollment, lesson=lesson, actor=UserFactory())
     with pytest.raises(LmsPermissionDenied):
-        services.lesson_open(enrollment=enrollment, lesson=lesson, actor=enrollment.instructor)
+        services.enrollment_start(enrollment=enrollment, actor=enrollment.instructor)
+    assert fresh(enrollment).state == Enrollment.State.APPROVED
 
 
 def test_a_lesson_of_another_course_is_refused_naming_the_lesson():

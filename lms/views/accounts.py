@@ -81,3 +81,4 @@ class MyLearningView(LoginRequiredMixin, TemplateView):
 
 PASSWORD_RESET_DONE = reverse_lazy("lms:password_reset_done")
 PASSWORD_RESET_COMPLETE = reverse_lazy("lms:password_reset_complete")
+PASSWORD_CHANGE_DONE = reverse_lazy("lms:password_change_done")

@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -51,13 +52,28 @@ class CourseView(LoginRequiredMixin, TemplateView):
 
 
 class CourseStartView(LoginRequiredMixin, View):
+    """The "Start" button: an approved enrollment moves to in progress, then the learner goes
+    to the lesson they started from, or else the first lesson not done."""
+
     def post(self, request, slug):
         enrollment = _enrollment(request.user, slug)
         try:
             services.enrollment_start(enrollment=enrollment, actor=request.user)
         except LmsError as error:
             messages.error(request, error.message)
-        return redirect(reverse("lms:course", args=[slug]))
+            return redirect(reverse("lms:course", args=[slug]))
+        lesson = _lesson_asked(enrollment, request.POST.get("lesson", ""))
+        if lesson is None:
+            lesson = selectors.progress_for(enrollment).next_lesson
+        if lesson is None:
+            return redirect(reverse("lms:course", args=[slug]))
+        return redirect("lms:lesson", slug, lesson.pk)
+
+
+def _lesson_asked(enrollment: Enrollment, value: str) -> Lesson | None:
+    if not value.isdigit():
+        return None
+    return selectors.lesson_of_course(enrollment=enrollment, lesson_id=int(value))
 
 
 def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 200):
@@ -66,8 +82,6 @@ def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 20
     lesson = next((x for x in lessons if x.pk == lesson_id), None)
     if lesson is None:
         raise Http404("No such lesson in this course.")
-    if enrollment.state == Enrollment.State.APPROVED:
-        enrollment = services.lesson_open(enrollment=enrollment, lesson=lesson, actor=request.user)
     progress = selectors.progress_for(enrollment, lessons)
     index = lessons.index(lesson)
     context = {
@@ -84,12 +98,14 @@ def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 20
         "form": form or SubmissionForm(),
         "threads": list(selectors.threads_of_course(enrollment.course).filter(lesson=lesson)),
         "open": enrollment.state in (Enrollment.State.APPROVED, Enrollment.State.IN_PROGRESS),
+        "session_phase": lesson.session_phase(timezone.now()),
     }
     return render(request, "lms/lesson.html", context, status=status)
 
 
 class LessonView(LoginRequiredMixin, View):
-    """One lesson. Opening the first lesson starts an approved enrollment."""
+    """One lesson. Reading it changes nothing: an approved enrollment starts by the "Start"
+    button or the first lesson completion, both POSTs."""
 
     def get(self, request, slug, lesson_id):
         return _lesson_page(request, slug, lesson_id)
@@ -106,6 +122,23 @@ class LessonCompleteView(LoginRequiredMixin, View):
         except LmsError as error:
             messages.error(request, error.message)
             return redirect("lms:lesson", slug, lesson_id)
+        return _after_progress(request, slug)
+
+
+class LiveSessionCheckInView(LoginRequiredMixin, View):
+    """The learner checks in to a live session while it is on; that is their attendance."""
+
+    def post(self, request, slug, lesson_id):
+        enrollment = _enrollment(request.user, slug)
+        lesson = selectors.lesson_of_course(enrollment=enrollment, lesson_id=lesson_id)
+        if lesson is None:
+            raise Http404("No such lesson in this course.")
+        try:
+            services.live_session_check_in(enrollment=enrollment, lesson=lesson, actor=request.user)
+        except LmsError as error:
+            messages.error(request, error.message)
+            return redirect("lms:lesson", slug, lesson_id)
+        messages.success(request, f"You are checked in to “{lesson.title}”.")
         return _after_progress(request, slug)
 
 
@@ -259,7 +292,7 @@ class ThreadView(LoginRequiredMixin, View):
 
 
 class CertificatePdfView(LoginRequiredMixin, View):
-    """The certificate as a PDF: for its learner and staff only."""
+    """The certificate as a PDF: for its learner and staff only; marked REVOKED once revoked."""
 
     def get(self, request, code):
         certificate = (
@@ -272,8 +305,11 @@ class CertificatePdfView(LoginRequiredMixin, View):
         verify_url = request.build_absolute_uri(reverse("lms:certificate_verify", args=[code]))
         pdf = certificate_pdf(certificate=certificate, verify_url=verify_url)
         response = HttpResponse(pdf, content_type="application/pdf")
+        # A revoked certificate still downloads, for the learner's records, but marked REVOKED
+        # across the page with the date, and named so that a saved copy says it too.
+        suffix = "" if certificate.is_valid else "-revoked"
         response["Content-Disposition"] = (
-            f'attachment; filename="certificate-{certificate.verification_code}.pdf"'
+            f'attachment; filename="certificate-{certificate.verification_code}{suffix}.pdf"'
         )
         response["Cache-Control"] = "private, no-store"
         return response

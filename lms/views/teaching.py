@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -120,6 +121,7 @@ class LiveSessionView(LoginRequiredMixin, View):
             "form": form or AttendanceForm(enrollments=enrollments),
             "csv_form": csv_form or AttendanceCsvForm(),
             "report": report,
+            "upcoming": lesson.session_phase(timezone.now()) == "upcoming",
         }
         return render(request, self.template_name, context, status=status)
 

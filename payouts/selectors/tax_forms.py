@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Sum
+from django.db.models.functions import ExtractYear
 
 from cadence.kernel.money import Money
 from payouts.crypto import tin_decrypt
@@ -82,3 +83,39 @@ def form_1099_rows(*, year: int, user_id: str | None = None) -> list[Form1099Row
 
 def form_1099_for(*, year: int, user_id: str) -> Form1099Row | None:
     return next(iter(form_1099_rows(year=year, user_id=user_id)), None)
+
+
+def _yearly_totals(user_id: str | None = None) -> list[tuple[int, str, int]]:
+    """(year, payee, total minor) of completed USD payouts: one grouped query."""
+    payouts = Payout.objects.filter(status=Payout.Status.COMPLETED, currency="USD")
+    if user_id is not None:
+        payouts = payouts.filter(user_id=user_id)
+    return list(
+        payouts.annotate(year=ExtractYear("completed_at"))
+        .values("year", "user_id")
+        .annotate(total=Sum("amount_minor"))
+        .order_by()
+        .values_list("year", "user_id", "total")
+    )
+
+
+def _reportable_years(totals: list[tuple[int, str, int]]) -> list[int]:
+    """The years, newest first, in which some payee of ``totals`` has a 1099-NEC (the same rule
+    as ``form_1099_rows``: the year's threshold reached, and a US W-9 on file)."""
+    over = [(year, user) for year, user, total in totals if total >= threshold_for(year).minor]
+    reportable = set(
+        TaxInfo.objects.filter(
+            user_id__in={user for _year, user in over}, form=TaxInfo.Form.W9, country="US"
+        ).values_list("user_id", flat=True)
+    )
+    return sorted({year for year, user in over if user in reportable}, reverse=True)
+
+
+def form_1099_years_for(*, user_id: str) -> list[int]:
+    """The tax years, newest first, for which the payee has a 1099-NEC (two queries)."""
+    return _reportable_years(_yearly_totals(user_id))
+
+
+def form_1099_filing_years() -> list[int]:
+    """The tax years, newest first, with at least one 1099-NEC to file (two queries)."""
+    return _reportable_years(_yearly_totals())

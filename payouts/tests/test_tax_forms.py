@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -131,3 +132,61 @@ def test_the_filing_csv_writes_what_payees_typed_as_text_never_as_a_formula(
         }
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
         assert row["tin"] == "123456789"
+
+
+def test_the_tax_info_page_links_the_payees_own_forms_for_each_year_they_have_one(
+    client, settings, django_user_model
+):
+    settings.STRIPE_API_BASE = ""
+    year = datetime.now(UTC).year
+    payee = django_user_model.objects.create_user(username="payee", password="x")
+    payee_ready(payee.public_id)
+    pay(payee.public_id, threshold_for(year - 2).minor * 3, 1)
+    # That payout was made two years ago; this year's is made now.
+    Payout.objects.update(completed_at=datetime(year - 2, 6, 1, tzinfo=UTC))
+    pay(payee.public_id, threshold_for(year).minor * 3, 2)
+    client.force_login(payee)
+
+    page = client.get("/earnings/tax-info/").content.decode()
+
+    links = re.findall(r'href="(/earnings/1099/[^"]+)"', page)
+    assert sorted(links) == sorted([
+        f"/earnings/1099/{year}/statement.pdf",
+        f"/earnings/1099/{year}/statement.csv",
+        f"/earnings/1099/{year - 2}/statement.pdf",
+        f"/earnings/1099/{year - 2}/statement.csv",
+    ])  # fmt: skip
+    for link in links:
+        assert client.get(link).status_code == 200, link
+    rows = list(csv.DictReader(io.StringIO(client.get(links[1]).content.decode())))
+    assert [row["payee_id"] for row in rows] == [payee.public_id]
+    assert rows[0]["tin"] == "•••-••-6789"
+    assert client.get(f"/earnings/1099/{year - 1}/statement.csv").status_code == 404
+
+
+def test_a_payee_without_a_form_gets_no_link_and_is_told_why(client, django_user_model):
+    payee = django_user_model.objects.create_user(username="payee", password="x")
+    payee_ready(payee.public_id)
+    client.force_login(payee)
+
+    page = client.get("/earnings/tax-info/").content.decode()
+
+    assert "/earnings/1099/" not in page
+    assert "You have no 1099-NEC" in page
+
+
+def test_staff_with_the_permission_see_the_filing_export_of_each_year_with_filings(
+    client, settings, django_user_model
+):
+    settings.STRIPE_API_BASE = ""
+    year = datetime.now(UTC).year
+    payee_ready("usr_over")
+    pay("usr_over", threshold_for(year).minor * 3, 1)
+    staff = django_user_model.objects.create_user(username="ops", password="x", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_taxinfo"))
+    client.force_login(staff)
+
+    page = client.get("/earnings/tax-info/").content.decode()
+
+    assert re.findall(r'href="(/earnings/1099/\d+\.csv)"', page) == [f"/earnings/1099/{year}.csv"]
+    assert client.get(f"/earnings/1099/{year}.csv").status_code == 200
