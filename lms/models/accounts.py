@@ -47,6 +47,10 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    class Meta(AbstractUser.Meta):
+        # Changing a person's name or email is not the power to make anyone staff or superuser.
+        permissions = [("grant_access", "Can give people staff status, roles and permissions")]
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
