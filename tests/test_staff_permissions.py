@@ -17,15 +17,22 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from cadence.kernel.money import Money
-from commerce.models import OrderItem, Refund
-from commerce.services import catalog_item_price_set
+from commerce.models import Order, OrderItem, Refund
+from commerce.services import catalog_item_price_set, checkout_start
+from commerce.tests.factories import in_cart
 from connectors.inbound.keys import connector_key_create
 from connectors.models import ConnectorKey, OutboxDelivery, WebhookDelivery, WebhookSubscription
 from connectors.tests.factories import WebhookSubscriptionFactory
 from lms.models import Course, Enrollment, User
 from lms.services import course_publish
 from lms.tests.factories import CourseFactory, CourseInstructorFactory
-from payouts.models import Payout, PayoutAccount, PayoutBatch
+from payouts.models import (
+    InstructorEngagement,
+    Payout,
+    PayoutAccount,
+    PayoutBatch,
+    RevenueShareConfig,
+)
 from payouts.services.accounts import payout_account_save
 from payouts.services.batches import payout_batch_run
 from payouts.tests.helpers import confirmed_sale, payee_ready
@@ -42,7 +49,9 @@ class World:
     """Someone else's money, in every context, for the staff member to reach for."""
 
     order_item: OrderItem
+    pending_order: Order
     enrollment: Enrollment
+    engagement: InstructorEngagement
     payout: Payout
     unverified_account: PayoutAccount
     dead_delivery: OutboxDelivery
@@ -65,6 +74,9 @@ def world(django_capture_on_commit_callbacks) -> World:
     with django_capture_on_commit_callbacks(execute=True):
         order_item = purchase(buyer, item)
     deliver_all()
+    waiting = learner()
+    in_cart(waiting.public_id, item)
+    pending_order = checkout_start(customer_id=waiting.public_id, billing_country="US").order
 
     payee_ready(PAYEE, method="wire")
     confirmed_sale(1, PAYEE)
@@ -82,9 +94,18 @@ def world(django_capture_on_commit_callbacks) -> World:
     )
     WebhookDelivery.objects.filter(pk=webhook.pk).update(status=WebhookDelivery.Status.DEAD)
     connector_key_create(name="partner-lms")
+    RevenueShareConfig.objects.create(
+        course_id="crs_othercreators", content_creator_id="usr_othercreator",
+        content_creator_share_bp=5000, instructor_pool_share_bp=2000, platform_share_bp=3000,
+        effective_from=timezone.now(),
+    )  # fmt: skip
     return World(
         order_item=order_item,
+        pending_order=pending_order,
         enrollment=enrollment_of(order_item),
+        engagement=InstructorEngagement.objects.create(
+            enrollment_id="enr_helped", instructor_id="usr_instructor"
+        ),
         payout=Payout.objects.get(user_id=PAYEE),
         unverified_account=PayoutAccount.objects.get(user_id=UNVERIFIED_PAYEE),
         dead_delivery=dead,
@@ -152,6 +173,11 @@ ROUTES = [
         ("payouts.view_payoutaccount",), shows(lambda w: PAYEE), refused_with=200,
     ),
     StaffRoute(
+        "api revenue share configs", "get", lambda w: "/api/v1/payouts/revenue-share-configs",
+        ("payouts.view_revenueshareconfig",), shows(lambda w: "crs_othercreators"),
+        refused_with=200,
+    ),
+    StaffRoute(
         "api enrollments", "get", lambda w: "/api/v1/lms/enrollments", ("lms.view_enrollment",),
         shows(lambda w: w.enrollment.public_id), refused_with=200,
     ),
@@ -200,6 +226,18 @@ ROUTES = [
         "admin refund in full", "post", lambda w: "/admin/commerce/orderitem/",
         ("commerce.add_refund",), refunded,
         data=admin_action("refund_in_full", lambda w: w.order_item.pk), refused_with=None,
+    ),
+    StaffRoute(
+        "admin cancel pending order", "post", lambda w: "/admin/commerce/order/",
+        ("commerce.change_order",),
+        lambda w, r: Order.objects.get(pk=w.pending_order.pk).state == "cancelled",
+        data=admin_action("cancel_pending", lambda w: w.pending_order.pk), refused_with=None,
+    ),
+    StaffRoute(
+        "admin verify interaction", "post", lambda w: "/admin/payouts/instructorengagement/",
+        ("payouts.change_instructorengagement",),
+        lambda w, r: InstructorEngagement.objects.get(pk=w.engagement.pk).manually_verified,
+        data=admin_action("verify_manually", lambda w: w.engagement.pk), refused_with=None,
     ),
     StaffRoute(
         "admin approve enrollment", "post", lambda w: "/admin/lms/enrollmentapproval/",
