@@ -52,6 +52,7 @@ class World:
     pending_order: Order
     enrollment: Enrollment
     engagement: InstructorEngagement
+    draft: Course
     payout: Payout
     unverified_account: PayoutAccount
     dead_delivery: OutboxDelivery
@@ -103,6 +104,7 @@ def world(django_capture_on_commit_callbacks) -> World:
         order_item=order_item,
         pending_order=pending_order,
         enrollment=enrollment_of(order_item),
+        draft=CourseFactory(status=Course.Status.DRAFT),
         engagement=InstructorEngagement.objects.create(
             enrollment_id="enr_helped", instructor_id="usr_instructor"
         ),
@@ -226,6 +228,21 @@ ROUTES = [
         "admin refund in full", "post", lambda w: "/admin/commerce/orderitem/",
         ("commerce.add_refund",), refunded,
         data=admin_action("refund_in_full", lambda w: w.order_item.pk), refused_with=None,
+    ),
+    StaffRoute(
+        "admin approve enrollment page", "post",
+        lambda w: f"/admin/lms/enrollment/{w.enrollment.pk}/transition/approve/",
+        ("lms.approve_enrollment",),
+        lambda w, r: Enrollment.objects.get(pk=w.enrollment.pk).state == "approved",
+    ),
+    StaffRoute(
+        "admin enroll a learner page", "get", lambda w: "/admin/lms/enrollment/add/",
+        ("lms.add_enrollment",), shows(lambda w: "Enroll a learner"),
+    ),
+    StaffRoute(
+        "admin publish course", "post", lambda w: "/admin/lms/course/", ("lms.change_course",),
+        lambda w, r: Course.objects.get(pk=w.draft.pk).status == "published",
+        data=admin_action("publish", lambda w: w.draft.pk), refused_with=None,
     ),
     StaffRoute(
         "admin cancel pending order", "post", lambda w: "/admin/commerce/order/",
