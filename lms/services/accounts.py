@@ -68,7 +68,9 @@ def user_register(
     return _learner_create(user)
 
 
-def _learner_checked(username, email, password, first_name, last_name) -> User:
+def _learner_checked(
+    username: str, email: str, password: str, first_name: str, last_name: str
+) -> User:
     """The unsaved learner, once the username is free and the password passes the validators."""
     if User.objects.filter(username__iexact=username).exists():
         raise LmsConflict("is already taken", field="username")
