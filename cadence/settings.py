@@ -294,9 +294,8 @@ OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=10)
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-    ],
+    # Every unsafe request carried by the session is CSRF-checked, a visitor's too.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["cadence.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "cadence.pagination.BoundedLimitOffsetPagination",
@@ -313,7 +312,7 @@ REST_FRAMEWORK = {
 # (or 403, without the scope) with its reason.
 PAYOUTS_API_AUTHENTICATION_CLASSES = [
     "connectors.rest_api.authentication.PayoutsReadingKeyAuthentication",
-    "rest_framework.authentication.SessionAuthentication",
+    "cadence.authentication.SessionAuthentication",
 ]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cadence API",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -233,6 +234,12 @@ class OrderItemAdmin(ReadOnlyAdmin):
     def has_refund_permission(self, request):
         return request.user.has_perm("commerce.add_refund")
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        may_refund = self.has_refund_permission(request)
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "may_refund": may_refund}
+        )
+
     def get_urls(self):
         return [
             path(
@@ -244,10 +251,9 @@ class OrderItemAdmin(ReadOnlyAdmin):
         ]
 
     def refund_view(self, request, pk: int):
-        item = get_object_or_404(OrderItem.objects.select_related("order"), pk=pk)
         if not self.has_refund_permission(request):
-            messages.error(request, "You may not issue refunds.")
-            return redirect("admin:commerce_orderitem_change", pk)
+            raise PermissionDenied
+        item = get_object_or_404(OrderItem.objects.select_related("order"), pk=pk)
         form = RefundForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             amount = form.cleaned_data["amount"].strip()
@@ -333,6 +339,8 @@ class RevenueLedgerEntryAdmin(ReadOnlyAdmin):
         ]
 
     def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         by = request.GET.get("by", "course")
         if by not in selectors.REVENUE_GROUPINGS:
             by = "course"

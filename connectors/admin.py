@@ -71,10 +71,13 @@ class OutboxDeliveryAdmin(admin.ModelAdmin):
     ]
     actions = ["replay"]
 
-    @admin.action(description="Replay selected dead or pending deliveries")
+    @admin.action(description="Replay selected dead or pending deliveries", permissions=["replay"])
     def replay(self, request, queryset):
         count = outbox_delivery_replay(delivery_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} deliveries queued again.", messages.SUCCESS)
+
+    def has_replay_permission(self, request):
+        return request.user.has_perm("connectors.replay_outboxdelivery")
 
     def has_add_permission(self, request):
         return False
@@ -165,7 +168,7 @@ class ConnectorKeyAdmin(admin.ModelAdmin):
     def scope_list(self, key) -> str:
         return ", ".join(key.scopes)
 
-    @admin.action(description="Revoke selected connector keys")
+    @admin.action(description="Revoke selected connector keys", permissions=["change"])
     def revoke(self, request, queryset):
         revoked = sum(
             connector_key_revoke(name=name) for name in queryset.values_list("name", flat=True)
@@ -251,7 +254,10 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         form.base_fields["event_types"].help_text += f" Declared event types: {declared}."
         return form
 
-    @admin.action(description="Rotate the signing secret (the old one also signs for 24 hours)")
+    @admin.action(
+        description="Rotate the signing secret (the old one also signs for 24 hours)",
+        permissions=["change"],
+    )
     def rotate_secret(self, request, queryset):
         for subscription_id in queryset.values_list("pk", flat=True):
             webhook_subscription_secret_rotate(subscription_id=subscription_id)
@@ -302,10 +308,13 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     actions = ["replay"]
     date_hierarchy = "created_at"
 
-    @admin.action(description="Send selected deliveries again now")
+    @admin.action(description="Send selected deliveries again now", permissions=["replay"])
     def replay(self, request, queryset):
         count = webhook_delivery_replay(delivery_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} webhook deliveries sent again.", messages.SUCCESS)
+
+    def has_replay_permission(self, request):
+        return request.user.has_perm("connectors.replay_webhookdelivery")
 
     def has_add_permission(self, request):
         return False

@@ -48,6 +48,11 @@ class OutboxDelivery(models.Model):
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
         verbose_name_plural = "outbox deliveries"
+        # The reconciliation report reads every context's money; re-delivering acts on them.
+        permissions = [
+            ("view_reconciliation", "Can view the reconciliation report"),
+            ("replay_outboxdelivery", "Can deliver dead or pending events again"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event.event_type} → {self.consumer} ({self.status})"
@@ -257,6 +262,7 @@ class WebhookDelivery(models.Model):
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due")]
         verbose_name_plural = "webhook deliveries"
+        permissions = [("replay_webhookdelivery", "Can send webhook deliveries again")]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id} → {self.subscription.name} ({self.status})"

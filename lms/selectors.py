@@ -15,6 +15,7 @@ from lms.models import (
     Lesson,
     LessonCompletion,
     Post,
+    SignUpRequest,
     Submission,
     Thread,
     User,
@@ -280,3 +281,8 @@ def purchased_enrollments() -> list[dict]:
         .order_by("pk")
         .values("public_id", "external_order_id", "external_order_item_id", "state")
     )
+
+
+def sign_up_request_open(*, token: str) -> SignUpRequest | None:
+    """The sign-up a mailed link stands for, unless it expired or was used."""
+    return SignUpRequest.objects.open().filter(token_digest=SignUpRequest.digest(token)).first()

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import TemplateView
 
 from lms.rest_api import courses, enrollments, learning
 from lms.views import accounts as views
@@ -67,6 +68,16 @@ password_change = [
 
 urlpatterns = [
     path("accounts/signup/", views.SignUpView.as_view(), name="signup"),
+    path(
+        "accounts/signup/sent/",
+        TemplateView.as_view(template_name="lms/accounts/signup_sent.html"),
+        name="signup_sent",
+    ),
+    path(
+        "accounts/signup/confirm/<str:token>/",
+        views.SignUpConfirmView.as_view(),
+        name="signup_confirm",
+    ),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     *password_reset,
     *password_change,

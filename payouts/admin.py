@@ -162,8 +162,14 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
         run_now = self.admin_site.admin_view(self.run_now)
         return [path("run-now/", run_now, name="payouts_payoutbatch_run_now"), *super().get_urls()]
 
+    def changelist_view(self, request, extra_context=None):
+        may_run = request.user.has_perm("payouts.add_payoutbatch")
+        return super().changelist_view(request, {**(extra_context or {}), "may_run": may_run})
+
     def run_now(self, request):
-        if request.method == "POST" and request.user.has_perm("payouts.add_payoutbatch"):
+        if not request.user.has_perm("payouts.add_payoutbatch"):
+            raise PermissionDenied
+        if request.method == "POST":
             batch = payout_batch_run()
             self.message_user(
                 request, f"Batch {batch.public_id}: {batch.payout_count} payouts, "
@@ -293,7 +299,9 @@ class JournalTransactionAdmin(ReadOnlyAdmin):
     inlines = [JournalEntryInline]
     actions = ["check_ledger"]
 
-    @admin.action(description="Check the whole ledger (trial balance, agreement)")
+    @admin.action(
+        description="Check the whole ledger (trial balance, agreement)", permissions=["view"]
+    )
     def check_ledger(self, request, queryset):
         report = ledger_verify()
         if report.ok:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
 from commerce.services import refund_issue
@@ -22,6 +23,15 @@ from lms.models import Enrollment
 from lms.services import enrollment_approve, enrollment_reject
 from lms.tests.factories import EnrollmentFactory, StaffFactory
 from tests.lifecycle import course_for_sale, enrollment_of, free_purchase, learner, purchase
+
+
+def reconciling_staff():
+    """Staff who may read the reconciliation report and re-deliver from it."""
+    staff = StaffFactory()
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="connectors",
+        codename__in=["view_reconciliation", "replay_outboxdelivery"]))  # fmt: skip
+    return staff
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -181,8 +191,7 @@ def test_the_daily_reconciliation_is_scheduled(settings):
 def test_the_report_page_shows_staff_each_finding_in_fixed_queries(
     client, django_assert_max_num_queries
 ):
-    staff = StaffFactory()
-    client.force_login(staff)
+    client.force_login(reconciling_staff())
     EnrollmentFactory(external_order_id="ord_ghost", external_order_item_id="oi_ghost")
     with django_assert_max_num_queries(12):
         page = client.get("/connectors/reconciliation/")
@@ -372,7 +381,7 @@ def test_staff_deliver_the_dead_events_again_from_the_report_page(client, monkey
         patched.setattr("connectors.consumers.payouts.payouts_api.refund_record", failing)
         refund_issue(order_item_id=order_item.public_id, amount=Money.parse("50.00", "USD"))
         refund_issue(order_item_id=order_item.public_id, amount=Money.parse("20.00", "USD"))
-    client.force_login(StaffFactory())
+    client.force_login(reconciling_staff())
     assert "Deliver the dead events again" in client.get("/connectors/reconciliation/").text
 
     page = client.post("/connectors/reconciliation/", follow=True)

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cadence.kernel.money import Money
 from cadence.pagination import BoundedLimitOffsetPagination
+from cadence.permissions import holds
 from commerce import selectors, services
 from commerce.errors import CommerceNotFound
 from commerce.models import Order
@@ -115,9 +115,10 @@ class RefundRequestApi(APIView):
 
 
 class RefundIssueApi(APIView):
-    """Staff refund all or part of an order item (``amount`` as a decimal string or number)."""
+    """Staff who may issue refunds refund all or part of an order item (``amount`` as a decimal
+    string or number)."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [holds("commerce.add_refund")]
 
     class InputSerializer(serializers.Serializer):
         class Meta:

@@ -2,19 +2,19 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadence.permissions import holds
 from commerce import selectors
 from commerce.rest_api.fields import MinorAmountField
 
 
 class RevenueReportApi(APIView):
-    """Revenue-ledger totals by course, creator, day or month (staff only); refunds included as
-    the negative entries they are."""
+    """Revenue-ledger totals by course, creator, day or month, for staff who may view the ledger;
+    refunds included as the negative entries they are."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [holds("commerce.view_revenueledgerentry")]
 
     class InputSerializer(serializers.Serializer):
         class Meta:

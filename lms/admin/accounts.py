@@ -13,6 +13,15 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "email", "first_name", "last_name", "public_id"]
     readonly_fields = ["public_id"]
     fieldsets = [(None, {"fields": ["public_id", "department"]}), *DjangoUserAdmin.fieldsets]
+    # Who may do what: only those who may grant access change it (else changing a user is
+    # enough to make oneself a superuser).
+    ACCESS_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("lms.grant_access"):
+            readonly += self.ACCESS_FIELDS
+        return readonly
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,6 +1,6 @@
 """The LMS's tables: people and departments, courses and curriculum, enrollments."""
 
-from lms.models.accounts import Department, User
+from lms.models.accounts import Department, SignUpRequest, User
 from lms.models.courses import Course, CourseInstructor, Lesson, Module
 from lms.models.enrollments import (
     Enrollment,
@@ -33,6 +33,7 @@ __all__ = [
     "LessonCompletion",
     "Module",
     "Post",
+    "SignUpRequest",
     "Submission",
     "Thread",
     "User",

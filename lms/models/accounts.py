@@ -1,9 +1,13 @@
+import hashlib
+from datetime import timedelta
+
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as AuthUserManager
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from cadence.kernel.public_ids import PublicIdField
 
@@ -47,12 +51,57 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    class Meta(AbstractUser.Meta):
+        # Changing a person's name or email is not the power to make anyone staff or superuser.
+        permissions = [("grant_access", "Can give people staff status, roles and permissions")]
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class SignUpRequestQuerySet(models.QuerySet):
+    """A sign-up's link lives as long as a password-reset link (``PASSWORD_RESET_TIMEOUT``)."""
+
+    @staticmethod
+    def _cutoff():
+        return timezone.now() - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+
+    def expired(self):
+        return self.filter(requested_at__lt=self._cutoff())
+
+    def open(self):
+        return self.filter(requested_at__gte=self._cutoff())
+
+
+class SignUpRequest(models.Model):
+    """A sign-up waiting for its address to be confirmed by the link mailed to it.
+
+    No account exists until then, so the sign-up form answers alike whether or not the address
+    already has one, and the username it asks for is not taken by an unconfirmed request.
+    """
+
+    # SHA-256 of the token in the link; the token itself is only ever in the email.
+    token_digest = models.CharField(max_length=64, unique=True)
+    username = models.CharField(max_length=150)
+    email = models.EmailField()
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    password = models.CharField(max_length=128, help_text="Hashed, as the account will keep it.")
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    objects = SignUpRequestQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.username} <{self.email}>"
+
+    @staticmethod
+    def digest(token: str) -> str:
+        """What is stored of a link's token."""
+        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Department(models.Model):

@@ -5,6 +5,8 @@ from lms.services.accounts import (
     user_announce,
     user_profile_update,
     user_register,
+    user_sign_up_confirm,
+    user_sign_up_request,
 )
 from lms.services.certificates import certificate_issue, certificate_revoke
 from lms.services.courses import (
@@ -79,4 +81,6 @@ __all__ = [
     "user_announce",
     "user_profile_update",
     "user_register",
+    "user_sign_up_confirm",
+    "user_sign_up_request",
 ]

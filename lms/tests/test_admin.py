@@ -359,3 +359,30 @@ def test_the_staff_role_may_enroll_learners_but_not_from_the_approvals_queue(cli
     assert "admin-autocomplete" in page.content.decode()
     assert [row["id"] for row in found.json()["results"]] == [str(zelda.pk)]
     assert client.get(reverse("admin:lms_enrollmentapproval_add")).status_code == 403
+
+
+def user_change_form(user: User) -> dict:
+    """What the admin's user page posts back when nothing but the ticked boxes is changed."""
+    return {
+        "username": user.username, "email": user.email, "first_name": user.first_name,
+        "last_name": user.last_name, "is_active": "on",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("may_grant", [False, True])
+def test_changing_people_is_not_the_power_to_make_oneself_superuser(client, may_grant):
+    codenames = ["view_user", "change_user"] + (["grant_access"] if may_grant else [])
+    clerk = StaffFactory(permissions=codenames)
+    client.force_login(clerk)
+
+    response = client.post(
+        reverse("admin:lms_user_change", args=[clerk.pk]),
+        {**user_change_form(clerk), "first_name": "Clara", "is_staff": "on", "is_superuser": "on"},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    clerk = User.objects.get(pk=clerk.pk)
+    assert clerk.first_name == "Clara"  # the rest of the page still saves
+    assert clerk.is_superuser is may_grant

@@ -14,6 +14,9 @@ from lms.forms import ProfileForm, SignUpForm
 
 
 class SignUpView(View):
+    """The sign-up form. Whether or not the address has an account, the answer is the same
+    "check your email" page; the email tells the address's owner what to do next."""
+
     template_name = "lms/accounts/signup.html"
 
     def get(self, request):
@@ -24,20 +27,41 @@ class SignUpView(View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                user = services.user_register(
+                services.user_sign_up_request(
                     username=data["username"],
                     email=data["email"],
                     password=data["password"],
                     first_name=data["first_name"],
                     last_name=data["last_name"],
+                    site_url=f"{request.scheme}://{request.get_host()}",
                 )
             except LmsError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                login(request, user, backend="lms.auth.ThrottledModelBackend")
-                messages.success(request, "Welcome to Cadence.")
-                return redirect("lms:my_learning")
+                return redirect("lms:signup_sent")
         return render(request, self.template_name, {"form": form}, status=400)
+
+
+class SignUpConfirmView(View):
+    """The link in the sign-up email: a button (so that a mail scanner following the link
+    creates nothing) that makes the account and signs the person in."""
+
+    template_name = "lms/accounts/signup_confirm.html"
+
+    def get(self, request, token: str):
+        sign_up = selectors.sign_up_request_open(token=token)
+        status = 200 if sign_up is not None else 404
+        return render(request, self.template_name, {"sign_up": sign_up}, status=status)
+
+    def post(self, request, token: str):
+        try:
+            user = services.user_sign_up_confirm(token=token)
+        except LmsError as error:
+            context = {"sign_up": None, "error": error}
+            return render(request, self.template_name, context, status=error.status_code)
+        login(request, user, backend="lms.auth.ThrottledModelBackend")
+        messages.success(request, "Welcome to Cadence.")
+        return redirect("lms:my_learning")
 
 
 class ProfileView(LoginRequiredMixin, View):

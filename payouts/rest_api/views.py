@@ -13,10 +13,10 @@ from cadence.pagination import BoundedLimitOffsetPagination
 from payouts.selectors import listing
 
 
-def viewer(request) -> str | None:
-    """Whose rows the caller may see: staff and verified systems see every payee's (None), a
-    payee only their own."""
-    if request.user.is_staff or getattr(request.user, "is_system", False):
+def viewer(request, *, see_all: str) -> str | None:
+    """Whose rows the caller may see: every payee's (None) for staff who hold the ``see_all``
+    permission and for verified systems; anyone else, staff or not, only their own."""
+    if getattr(request.user, "is_system", False) or request.user.has_perm(see_all):
         return None
     return request.user.public_id
 
@@ -29,8 +29,11 @@ class ListApi(APIView):
     """A paginated list; subclasses give the rows and the output serializer.
 
     Who may call is the project's choice (``PAYOUTS_API_AUTHENTICATION_CLASSES``): people by
-    session, and outside systems by a signed connector key.
+    session, and outside systems by a signed connector key. ``see_all`` is the permission that
+    shows staff every payee's rows.
     """
+
+    see_all = ""
 
     authentication_classes = perform_import(
         settings.PAYOUTS_API_AUTHENTICATION_CLASSES, "PAYOUTS_API_AUTHENTICATION_CLASSES"
@@ -49,6 +52,8 @@ class ListApi(APIView):
 
 
 class EarnedRevenueListApi(ListApi):
+    see_all = "payouts.view_earnedrevenue"
+
     @extend_schema_serializer(component_name="PayoutsEarnedRevenueFilter")
     class FilterSerializer(serializers.Serializer):
         orderId = serializers.CharField(required=False, max_length=64)
@@ -82,7 +87,7 @@ class EarnedRevenueListApi(ListApi):
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         return listing.earned_revenue_list(
-            viewer_user_id=viewer(request),
+            viewer_user_id=viewer(request, see_all=self.see_all),
             order_id=data.get("orderId", ""),
             user_id=data.get("userId", ""),
             role=data.get("role", ""),
@@ -95,6 +100,8 @@ class EarnedRevenueListApi(ListApi):
 
 
 class PayoutListApi(ListApi):
+    see_all = "payouts.view_payout"
+
     @extend_schema_serializer(component_name="PayoutsPayout")
     class OutputSerializer(serializers.Serializer):
         payoutId = serializers.CharField(source="public_id")
@@ -114,7 +121,7 @@ class PayoutListApi(ListApi):
             return money_string(row.amount_minor, row.currency)
 
     def rows(self, request):
-        return listing.payout_list(viewer_user_id=viewer(request))
+        return listing.payout_list(viewer_user_id=viewer(request, see_all=self.see_all))
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
@@ -122,6 +129,8 @@ class PayoutListApi(ListApi):
 
 
 class PayoutAccountListApi(ListApi):
+    see_all = "payouts.view_payoutaccount"
+
     @extend_schema_serializer(component_name="PayoutsPayoutAccount")
     class OutputSerializer(serializers.Serializer):
         payoutAccountId = serializers.CharField(source="public_id")
@@ -134,7 +143,7 @@ class PayoutAccountListApi(ListApi):
             return row.verified_at is not None
 
     def rows(self, request):
-        return listing.payout_account_list(viewer_user_id=viewer(request))
+        return listing.payout_account_list(viewer_user_id=viewer(request, see_all=self.see_all))
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
@@ -142,6 +151,8 @@ class PayoutAccountListApi(ListApi):
 
 
 class RevenueShareConfigListApi(ListApi):
+    see_all = "payouts.view_revenueshareconfig"
+
     @extend_schema_serializer(component_name="PayoutsRevenueShareConfig")
     class OutputSerializer(serializers.Serializer):
         revenueShareConfigId = serializers.CharField(source="public_id")
@@ -164,7 +175,8 @@ class RevenueShareConfigListApi(ListApi):
             return str(Decimal(row.platform_share_bp).scaleb(-4).quantize(Decimal("0.0001")))
 
     def rows(self, request):
-        return listing.revenue_share_config_list(viewer_user_id=viewer(request))
+        viewer_user_id = viewer(request, see_all=self.see_all)
+        return listing.revenue_share_config_list(viewer_user_id=viewer_user_id)
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -18,7 +19,22 @@ def creator(django_user_model):
 
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user(username="staff", password="x", is_staff=True)
+    """Staff who may read every payee's rows in each list."""
+    staff = django_user_model.objects.create_user(username="staff", password="x", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="payouts",
+        codename__in=["view_earnedrevenue", "view_payout", "view_payoutaccount",
+                      "view_revenueshareconfig"]))  # fmt: skip
+    return staff
+
+
+def test_staff_without_the_view_permission_see_only_their_own_rows(client, django_user_model):
+    api.revenue_record(RevenueRecordedFactory(order_item_id="oi_1", content_creator_id="usr_o"))
+    clerk = django_user_model.objects.create_user(username="clerk", password="x", is_staff=True)
+    client.force_login(clerk)
+
+    for url in ("/api/v1/payouts/earned-revenue", "/api/v1/payouts/payouts",
+                "/api/v1/payouts/accounts"):  # fmt: skip
+        assert client.get(url).json()["count"] == 0, url
 
 
 def test_a_payee_sees_only_their_own_earned_revenue_as_decimal_strings(client, creator):
