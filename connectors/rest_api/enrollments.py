@@ -34,6 +34,8 @@ class EnrollmentRequestView(ConnectorAPIView):
     same orderId + orderItemId again gets the same answer and creates nothing more.
     """
 
+    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "EnrollmentRequestInput"
@@ -127,6 +129,8 @@ class EnrollmentStatusView(ConnectorAPIView):
 
     Approval fulfils the order item; rejection refunds it. Idempotent on enrollmentId + event.
     """
+
+    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
 
     EVENTS = {"enrollment.approved": "approved", "enrollment.rejected": "rejected"}
 

@@ -40,6 +40,8 @@ class CourseCompletionView(ConnectorAPIView):
     it and confirms the shares once the sale is recorded.
     """
 
+    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "CourseCompletionInput"
@@ -106,6 +108,8 @@ class RevenueRecordedView(ConnectorAPIView):
     ``instructorIds``; ``grossAmount - taxAmount - platformFee`` must equal ``netAmount``.
     Idempotent on orderId + orderItemId.
     """
+
+    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
 
     class InputSerializer(serializers.Serializer):
         class Meta:

@@ -62,7 +62,10 @@ def test_a_signature_by_another_secret_is_refused_and_nothing_is_written(client,
     assert error_of(response) == {
         "code": "not_authenticated",
         "field": "X-Cadence-Signature",
-        "message": "no v1 signature matches the body with a current signing secret of this key",
+        "message": (
+            "no v2 signature matches this request (its method, path and body) with a current "
+            "signing secret of this key"
+        ),
     }
     assert last_used(issued) is None
 
@@ -70,7 +73,9 @@ def test_a_signature_by_another_secret_is_refused_and_nothing_is_written(client,
 def test_a_body_changed_after_signing_is_refused(client, issued):
     body = json.dumps({"apiKey": issued.key, "amount": "199.00"}).encode()
     t = int(time.time())
-    header = signature_header(secrets=[issued.secret], timestamp=t, body=body)
+    header = signature_header(
+        secrets=[issued.secret], timestamp=t, body=body, method="POST", path=PING
+    )
     tampered = body.replace(b"199.00", b"1.00")
 
     response = client.post(

@@ -142,31 +142,42 @@ def _send(delivery: WebhookDelivery) -> dict[str, Any]:
     subscription = delivery.subscription
     body = delivery.body.encode("utf-8")
     sent_at = timezone.now()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        HEADER: signature_header(
-            secrets=subscription.signing_secrets(sent_at),
-            timestamp=int(sent_at.timestamp()),
-            body=body,
-        ),
-        EVENT_ID_HEADER: delivery.event_id,
-        EVENT_TYPE_HEADER: delivery.event_type,
-    }
+    # Prepared first, so that v2 signs the path and query exactly as requests will send them.
+    prepared = requests.Request(
+        "POST",
+        subscription.url,
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            EVENT_ID_HEADER: delivery.event_id,
+            EVENT_TYPE_HEADER: delivery.event_type,
+        },
+    ).prepare()
+    # Both schemes: v2 binds the signature to this receiver's URL; v1 for receivers that
+    # verify the body-only scheme and have not moved to v2 yet.
+    prepared.headers[HEADER] = signature_header(
+        secrets=subscription.signing_secrets(sent_at),
+        timestamp=int(sent_at.timestamp()),
+        body=body,
+        method=prepared.method,
+        path=prepared.path_url,
+    )
     started = time.monotonic()
     status_code, snippet, error = None, "", ""
     try:
-        with requests.post(
-            subscription.url,
-            data=body,
-            headers=headers,
-            timeout=(
-                settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
-                settings.WEBHOOK_READ_TIMEOUT_SECONDS,
-            ),
-            allow_redirects=False,
-            stream=True,
-        ) as response:
+        with (
+            requests.Session() as session,
+            session.send(
+                prepared,
+                timeout=(
+                    settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
+                    settings.WEBHOOK_READ_TIMEOUT_SECONDS,
+                ),
+                allow_redirects=False,
+                stream=True,
+            ) as response,
+        ):
             status_code = response.status_code
             # Only the start of the answer: a receiver could send anything, of any size.
             # iter_content, not raw.read: a body that stalls or breaks off then raises a
