@@ -203,9 +203,10 @@ class InboundRequestAdmin(admin.ModelAdmin):
         "endpoint",
         "natural_key",
         "response_status",
-        "connector_key_name",
+        "connector_key",
         "created_at",
     ]
+    list_select_related = ["connector_key"]
     list_filter = ["endpoint", "response_status"]
     search_fields = ["natural_key"]
     readonly_fields = [
@@ -215,7 +216,7 @@ class InboundRequestAdmin(admin.ModelAdmin):
         "payload",
         "response_status",
         "response_body",
-        "connector_key_name",
+        "connector_key",
         "created_at",
     ]
     date_hierarchy = "created_at"

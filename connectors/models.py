@@ -149,26 +149,32 @@ class ConnectorSigningSecret(models.Model):
 class InboundRequest(models.Model):
     """A request an outside system made to a connector endpoint, and the answer it was given.
 
-    One per endpoint and natural key (orderId + orderItemId, enrollmentId + event): a repeat with
-    the same payload gets the recorded answer and has no second effect; a repeat with a different
-    payload is refused. Recorded in the transaction of the effect, so a refused request (a
-    validation error) leaves nothing behind and may be sent again corrected.
+    One per connector key, endpoint and natural key (orderId + orderItemId, enrollmentId +
+    event): a repeat by the same key with the same payload gets the recorded answer and has no
+    second effect; a repeat with a different payload is refused. Another key sending the same
+    natural key is a request of its own, never answered from this key's record. Recorded in the
+    transaction of the effect, so a refused request (a validation error) leaves nothing behind
+    and may be sent again corrected.
     """
 
+    # Null only for records made before records were kept per key and whose key is gone.
+    connector_key = models.ForeignKey(
+        ConnectorKey, on_delete=models.PROTECT, null=True, related_name="inbound_requests"
+    )
     endpoint = models.CharField(max_length=100)
     natural_key = models.CharField(max_length=300)
     payload_hash = models.CharField(max_length=64)
     payload = models.JSONField()
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)
-    connector_key_name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["endpoint", "natural_key"], name="inbound_request_once_per_natural_key"
+                fields=["connector_key", "endpoint", "natural_key"],
+                name="inbound_request_once_per_key_and_natural_key",
             ),
         ]
 

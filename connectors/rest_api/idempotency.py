@@ -20,7 +20,8 @@ def idempotent_response(
     payload: Mapping[str, Any],
     effect: Effect,
 ) -> Response:
-    """The answer of ``effect`` the first time, the recorded answer on every same repeat.
+    """The answer of ``effect`` the first time, the recorded answer on every same repeat by the
+    same connector key (``request.user``).
 
     ``payload`` is the validated input (without ``apiKey``); a repeat is marked with an
     ``Idempotent-Replayed: true`` header so the caller can tell, though the body is the same.
@@ -30,7 +31,7 @@ def idempotent_response(
         natural_key=natural_key,
         payload=payload,
         effect=effect,
-        connector_key_name=getattr(request.user, "name", ""),
+        connector_key_id=request.user.key_id,
     )
     headers = {REPLAYED_HEADER: "true"} if recorded.replayed else None
     return Response(recorded.body, status=recorded.status, headers=headers)
