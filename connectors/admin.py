@@ -13,6 +13,7 @@ from connectors.models import (
     InboundRequest,
     OutboxDelivery,
     OutboxEvent,
+    OutsideRecord,
     ProcessedEvent,
     WebhookAttempt,
     WebhookDelivery,
@@ -222,6 +223,27 @@ class InboundRequestAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutsideRecord)
+class OutsideRecordAdmin(admin.ModelAdmin):
+    """Which outside system created which order, order item or enrollment: written by the
+    connector endpoints only, so staff look and never change it."""
+
+    list_display = ["record_id", "kind", "connector_key", "created_at"]
+    list_select_related = ["connector_key"]
+    list_filter = ["kind"]
+    search_fields = ["record_id"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

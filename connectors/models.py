@@ -182,6 +182,36 @@ class InboundRequest(models.Model):
         return f"{self.endpoint} {self.natural_key}"
 
 
+class OutsideRecord(models.Model):
+    """An order, order item or enrollment an outside system created, and the key of that system.
+
+    Written the first time a key's accepted request names the id, in the transaction of the
+    request's effect; from then on only that key may act on it. What Cadence itself sold or
+    enrolled is never recorded here: commerce and the LMS know it, and no key may act on it.
+    """
+
+    class Kind(models.TextChoices):
+        ORDER = "order", "order"
+        ORDER_ITEM = "order_item", "order item"
+        ENROLLMENT = "enrollment", "enrollment"
+
+    connector_key = models.ForeignKey(
+        ConnectorKey, on_delete=models.PROTECT, related_name="outside_records"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    record_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "record_id"], name="outside_record_one_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.record_id} of {self.connector_key.name}"
+
+
 def new_webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 

@@ -10,7 +10,12 @@ from commerce import api as commerce_api
 from connectors.errors import ConnectorError
 from connectors.rest_api.authentication import ConnectorAPIView
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
-from connectors.rest_api.idempotency import idempotent_response
+from connectors.rest_api.idempotency import (
+    enrollment_named,
+    idempotent_response,
+    own_records_only,
+    sale_named,
+)
 from lms import api as lms_api
 from lms.data import PendingEnrollmentRequest, PurchaseMetadata
 
@@ -88,6 +93,7 @@ class EnrollmentRequestView(ConnectorAPIView):
         purchase = payload["purchaseMetadata"]
 
         def effect():
+            own_records_only(request, sale_named(payload))
             receipt = api_call(
                 lambda: lms_api.enrollment_request(
                     PendingEnrollmentRequest(
@@ -180,6 +186,7 @@ class EnrollmentStatusView(ConnectorAPIView):
         payload = body["payload"]
 
         def effect():
+            own_records_only(request, enrollment_named(payload))
             if body["event"] == "enrollment.approved":
                 call = lambda: commerce_api.order_item_enrollment_approved(  # noqa: E731
                     order_item_id=payload["orderItemId"], enrollment_id=payload["enrollmentId"]

@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework.response import Response
 
 from connectors.inbound.idempotency import Effect, inbound_request_once
+from connectors.inbound.ownership import Kind, Named, outside_records_claim
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -35,3 +36,23 @@ def idempotent_response(
     )
     headers = {REPLAYED_HEADER: "true"} if recorded.replayed else None
     return Response(recorded.body, status=recorded.status, headers=headers)
+
+
+def sale_named(payload: Mapping[str, Any]) -> list[Named]:
+    """The order and order item a spec body names, and where."""
+    return [
+        Named(Kind.ORDER, payload["orderId"], "payload.orderId"),
+        Named(Kind.ORDER_ITEM, payload["orderItemId"], "payload.orderItemId"),
+    ]
+
+
+def enrollment_named(payload: Mapping[str, Any]) -> list[Named]:
+    """The enrollment a spec body names, then its order and order item."""
+    enrollment = Named(Kind.ENROLLMENT, payload["enrollmentId"], "payload.enrollmentId")
+    return [enrollment, *sale_named(payload)]
+
+
+def own_records_only(request, named: list[Named]) -> None:
+    """Refuse (403 naming the field) unless the calling key's system created all of ``named``;
+    call it first thing in an effect, so that a refusal writes nothing."""
+    outside_records_claim(connector_key_id=request.user.key_id, named=named)

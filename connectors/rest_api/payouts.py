@@ -7,7 +7,12 @@ from rest_framework import serializers
 
 from connectors.rest_api.authentication import ConnectorAPIView
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
-from connectors.rest_api.idempotency import idempotent_response
+from connectors.rest_api.idempotency import (
+    enrollment_named,
+    idempotent_response,
+    own_records_only,
+    sale_named,
+)
 from payouts import api as payouts_api
 from payouts import data as payouts_data
 
@@ -74,6 +79,7 @@ class CourseCompletionView(ConnectorAPIView):
         payload = body["payload"]
 
         def effect():
+            own_records_only(request, enrollment_named(payload))
             sale = api_call(
                 lambda: payouts_api.enrollment_completion_record(
                     payouts_data.EnrollmentCompleted(
@@ -166,6 +172,7 @@ class RevenueRecordedView(ConnectorAPIView):
         payload = body["payload"]
 
         def effect():
+            own_records_only(request, sale_named(payload))
             sale = api_call(
                 lambda: payouts_api.revenue_record(
                     payouts_data.RevenueRecorded(
