@@ -227,7 +227,17 @@ class PayoutAdmin(ReadOnlyAdmin):
 
 @admin.register(PayoutAccount)
 class PayoutAccountAdmin(ReadOnlyAdmin):
-    list_display = ["user_id", "method", "verified_at", "verified_by", "updated_at"]
+    list_display = [
+        "user_id",
+        "method",
+        "account_number_masked",
+        "verified_at",
+        "verified_by",
+        "updated_at",
+    ]
+    # The bank account number only by its last four, like a TIN.
+    exclude = ["account_number_encrypted", "account_number_last4"]
+    readonly_fields = ["account_number_masked"]
     list_filter = ["method"]
     search_fields = ["user_id"]
     actions = ["verify"]

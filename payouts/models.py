@@ -482,13 +482,24 @@ class PayoutMethod(models.TextChoices):
     WIRE = "wire", "Wire transfer"
 
 
+# The detail of each method that is a bank account number: encrypted, shown by its last four.
+ACCOUNT_NUMBER_DETAIL = {PayoutMethod.ACH: "accountNumber", PayoutMethod.WIRE: "iban"}
+
+
 class PayoutAccount(models.Model):
-    """Where one payee's money goes. One per payee, used for all their roles."""
+    """Where one payee's money goes. One per payee, used for all their roles.
+
+    The bank account number (ACH ``accountNumber``, wire ``iban``) is never stored in clear:
+    ``details`` holds the rest, the number is a Fernet token, and only its last four characters
+    are kept to show.
+    """
 
     public_id = PublicIdField(prefix="pacc")
     user_id = models.CharField(max_length=64, unique=True)
     method = models.CharField(max_length=16, choices=PayoutMethod.choices)
     details = models.JSONField(default=dict, blank=True)
+    account_number_encrypted = models.TextField(blank=True)
+    account_number_last4 = models.CharField(max_length=4, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -496,6 +507,10 @@ class PayoutAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ({self.get_method_display()})"
+
+    @property
+    def account_number_masked(self) -> str:
+        return f"•••• {self.account_number_last4}" if self.account_number_last4 else ""
 
 
 class Payee(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from payouts.models import Payout, PayoutAccount, PayoutFile
 from payouts.rails import RailResult
 from payouts.rails.nacha import Credit, Originator, nacha_file
+from payouts.selectors.accounts import payout_account_details
 
 DEMO_ORIGINATOR = {
     "odfi_routing": "021000021",
@@ -28,7 +29,7 @@ def send(*, payout: Payout, account: PayoutAccount) -> RailResult:
 
     Submitting the file is the payout: a later return from the bank is handled as a failure.
     """
-    details = account.details
+    details = payout_account_details(account)
     now = timezone.now()
     content = nacha_file(
         originator=originator(),

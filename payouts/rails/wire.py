@@ -6,10 +6,11 @@ from django.db import IntegrityError, transaction
 
 from payouts.models import Payout, PayoutAccount, PayoutFile
 from payouts.rails import RailResult
+from payouts.selectors.accounts import payout_account_details
 
 
 def instructions(*, payout: Payout, account: PayoutAccount) -> str:
-    details = account.details
+    details = payout_account_details(account)
     return "\n".join(
         [
             f"Payout: {payout.public_id}",

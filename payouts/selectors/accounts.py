@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from payouts.models import PayoutAccount, TaxInfo
+from payouts.crypto import account_number_decrypt
+from payouts.models import ACCOUNT_NUMBER_DETAIL, PayoutAccount, TaxInfo
+
+
+def payout_account_details(account: PayoutAccount) -> dict:
+    """Every detail the account's rail needs, the bank account number decrypted: for the rail
+    alone, never to show."""
+    details = dict(account.details)
+    detail = ACCOUNT_NUMBER_DETAIL.get(account.method)
+    if detail and account.account_number_encrypted:
+        details[detail] = account_number_decrypt(account.account_number_encrypted)
+    return details
 
 
 def payout_blockers(*, user_id: str) -> list[str]:
