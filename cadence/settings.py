@@ -267,6 +267,16 @@ PAYOUTS_TIN_ENCRYPTION_KEY = (
     else env.str("PAYOUTS_TIN_ENCRYPTION_KEY", default="")
 )
 
+# --- Connectors ---------------------------------------------------------------------------------
+# A Fernet key for the signing secrets of connector keys and webhook subscriptions, which must be
+# read back to compute HMACs. Production must set its own (several, comma separated, to rotate);
+# the embedded mode derives one from SECRET_KEY when unset.
+CONNECTORS_SECRET_ENCRYPTION_KEY = (
+    env.str("CONNECTORS_SECRET_ENCRYPTION_KEY")
+    if PRODUCTION
+    else env.str("CONNECTORS_SECRET_ENCRYPTION_KEY", default="")
+)
+
 # --- Production hardening -----------------------------------------------------------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

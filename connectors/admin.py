@@ -255,9 +255,21 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "event_type_list", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
-    fields = ["name", "url", "event_types", "is_active", "secret", "previous_secret_expires_at"]
-    readonly_fields = ["secret", "previous_secret_expires_at"]
+    fields = [
+        "name",
+        "url",
+        "event_types",
+        "is_active",
+        "signing_secret",
+        "previous_secret_expires_at",
+    ]
+    readonly_fields = ["signing_secret", "previous_secret_expires_at"]
     actions = ["rotate_secret"]
+
+    @admin.display(description="secret")
+    def signing_secret(self, subscription) -> str:
+        # Stored encrypted; shown here, to staff, to hand to the receiver.
+        return subscription.secret if subscription.pk else "made when the subscription is saved"
 
     @admin.display(description="event types")
     def event_type_list(self, subscription) -> str:

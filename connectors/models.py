@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
+from connectors.encryption import signing_secret_decrypt, signing_secret_encrypt
+
 
 class OutboxEvent(models.Model):
     """An event as it was published, stored in the transaction of the fact it states."""
@@ -129,13 +131,14 @@ class ConnectorKey(models.Model):
 class ConnectorSigningSecret(models.Model):
     """A secret a connector key signs its requests with.
 
-    Stored as given: verifying an HMAC needs the secret itself, and a secret alone opens nothing,
-    because every request must also carry the key, of which only a hash is stored. After a
-    rotation the old secret keeps working until ``expires_at``, so the sender can switch over.
+    Encrypted at rest (``connectors/encryption.py``), not hashed: verifying an HMAC needs the
+    secret itself. A copy of the database alone neither holds it nor, since only a hash of the
+    key is kept, the key every request must also carry. After a rotation the old secret keeps
+    working until ``expires_at``, so the sender can switch over.
     """
 
     key = models.ForeignKey(ConnectorKey, on_delete=models.CASCADE, related_name="signing_secrets")
-    secret = models.CharField(max_length=100, editable=False)
+    secret_encrypted = models.TextField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 
@@ -144,6 +147,10 @@ class ConnectorSigningSecret(models.Model):
 
     def __str__(self) -> str:
         return f"signing secret of {self.key.name} from {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def secret(self) -> str:
+        return signing_secret_decrypt(self.secret_encrypted)
 
 
 class InboundRequest(models.Model):
@@ -216,6 +223,10 @@ def new_webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
+def new_webhook_secret_encrypted() -> str:
+    return signing_secret_encrypt(new_webhook_secret())
+
+
 class WebhookSubscription(models.Model):
     """An outside system that wants some of Cadence's events, POSTed and signed to its URL."""
 
@@ -228,14 +239,10 @@ class WebhookSubscription(models.Model):
             "a * matches any part (cadence.lms.*). Empty: every event."
         ),
     )
-    secret = models.CharField(
-        max_length=100,
-        default=new_webhook_secret,
-        editable=False,
-        help_text="Give it to the receiver: each request is signed with it (X-Cadence-Signature).",
-    )
-    # After a rotation the old secret signs too (a second v1) until the receiver has switched.
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    # Encrypted at rest like a connector key's signing secrets; staff read it on the admin page.
+    secret_encrypted = models.TextField(default=new_webhook_secret_encrypted, editable=False)
+    # After a rotation the old secret signs too (a second v2 and v1) until the receiver switched.
+    previous_secret_encrypted = models.TextField(blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -252,6 +259,17 @@ class WebhookSubscription(models.Model):
 
     def event_type_patterns(self) -> list[str]:
         return [line.strip() for line in self.event_types.splitlines() if line.strip()]
+
+    @property
+    def secret(self) -> str:
+        """Give it to the receiver: each request is signed with it (X-Cadence-Signature)."""
+        return signing_secret_decrypt(self.secret_encrypted)
+
+    @property
+    def previous_secret(self) -> str:
+        if not self.previous_secret_encrypted:
+            return ""
+        return signing_secret_decrypt(self.previous_secret_encrypted)
 
     def signing_secrets(self, at) -> list[str]:
         current = [self.secret]

@@ -24,6 +24,7 @@ def test_production_mode_passes_the_deploy_check_without_warnings(tmp_path):
         DATABASE_URL="postgres://cadence@db.internal:5432/cadence",
         CELERY_BROKER_URL="redis://redis.internal:6379/0",
         PAYOUTS_TIN_ENCRYPTION_KEY="m8Wv3Yx9n0Tq7JgQe3v5nH1b8Yc4Zr2Lk6Pa0Ds9Xf4=",
+        CONNECTORS_SECRET_ENCRYPTION_KEY="Qk7yW1u4Tz0cR9nJ2pV6sX3aL8dF5gH0jK4mN7bC1eE=",
         CADENCE_VAR_DIR=str(tmp_path),
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -40,6 +41,12 @@ def test_production_mode_refuses_to_start_without_its_secrets(tmp_path):
                     SECRET_KEY="x" * 60, CADENCE_VAR_DIR=str(tmp_path))  # fmt: skip
     assert result.returncode != 0
     assert "PAYOUTS_TIN_ENCRYPTION_KEY" in result.stderr
+
+    result = manage("check", CADENCE_PRODUCTION="true", ALLOWED_HOSTS="cadence.example",
+                    SECRET_KEY="x" * 60, PAYOUTS_TIN_ENCRYPTION_KEY="k" * 44,
+                    CADENCE_VAR_DIR=str(tmp_path))  # fmt: skip
+    assert result.returncode != 0
+    assert "CONNECTORS_SECRET_ENCRYPTION_KEY" in result.stderr
 
 
 def test_the_embedded_mode_needs_no_services(settings):

@@ -67,3 +67,42 @@ def test_inbound_requests_recorded_before_keys_had_their_own_belong_to_the_key_n
         "orderId=ord_1&orderItemId=oi_1": key.pk,
         "orderId=ord_1&orderItemId=oi_2": None,
     }
+
+
+BEFORE_ENCRYPTION = [("connectors", "0007_outside_records")]
+ENCRYPTED = [("connectors", "0008_signing_secrets_encrypted")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_secrets_stored_in_clear_are_encrypted():
+    from connectors.encryption import signing_secret_decrypt
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_ENCRYPTION)
+    old_state = executor.loader.project_state(BEFORE_ENCRYPTION).apps
+    key = old_state.get_model("connectors", "ConnectorKey").objects.create(
+        name="commerce-platform", prefix="cdk_000000000001", key_hash="0" * 64
+    )
+    old_state.get_model("connectors", "ConnectorSigningSecret").objects.create(
+        key=key, secret="cds_in_clear"
+    )
+    subscriptions = old_state.get_model("connectors", "WebhookSubscription").objects
+    subscriptions.create(name="rotated", url="https://a.example/h", secret="whsec_new",
+                         previous_secret="whsec_old")  # fmt: skip
+    subscriptions.create(name="fresh", url="https://b.example/h", secret="whsec_only")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(ENCRYPTED)
+    new_state = executor.loader.project_state(ENCRYPTED).apps
+
+    secret = new_state.get_model("connectors", "ConnectorSigningSecret").objects.get()
+    assert "cds_in_clear" not in secret.secret_encrypted
+    assert signing_secret_decrypt(secret.secret_encrypted) == "cds_in_clear"
+    stored = {
+        row.name: row
+        for row in new_state.get_model("connectors", "WebhookSubscription").objects.all()
+    }
+    assert signing_secret_decrypt(stored["rotated"].secret_encrypted) == "whsec_new"
+    assert signing_secret_decrypt(stored["rotated"].previous_secret_encrypted) == "whsec_old"
+    assert signing_secret_decrypt(stored["fresh"].secret_encrypted) == "whsec_only"
+    assert stored["fresh"].previous_secret_encrypted == ""

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from connectors.encryption import signing_secret_encrypt
 from connectors.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from connectors.outbox.services import backoff_with_jitter
 from connectors.signatures import HEADER, signature_header
@@ -238,13 +239,14 @@ def webhook_subscription_secret_rotate(
     """Give the subscription a new secret; the old one also signs (a second v1) for ``overlap``."""
     from connectors.models import new_webhook_secret
 
+    secret = new_webhook_secret()
     with transaction.atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
-        subscription.previous_secret = subscription.secret
+        subscription.previous_secret_encrypted = subscription.secret_encrypted
         subscription.previous_secret_expires_at = timezone.now() + overlap
-        subscription.secret = new_webhook_secret()
+        subscription.secret_encrypted = signing_secret_encrypt(secret)
         subscription.save()
-    return subscription.secret
+    return secret
 
 
 _WORD_AFTER_UNDERSCORE = re.compile(r"_([a-z0-9])")
