@@ -6,8 +6,11 @@ Every action calls one service; nothing here changes state by itself.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.shortcuts import redirect
-from django.urls import path
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from payouts.models import (
     EarnedRevenue,
@@ -25,6 +28,7 @@ from payouts.models import (
     Sale,
     TaxInfo,
 )
+from payouts.selectors.accounts import payout_file_masked
 from payouts.selectors.earnings import engagements_eligible, held_reason
 from payouts.selectors.ledger import ledger_verify
 from payouts.services.accounts import payout_account_verify
@@ -269,7 +273,50 @@ class PayeeAdmin(ReadOnlyAdmin):
 
 @admin.register(PayoutFile)
 class PayoutFileAdmin(ReadOnlyAdmin):
+    """The files payouts were sent as, account numbers masked; the file itself, numbers in
+    clear, only as a download for staff allowed to hand it to the bank."""
+
     list_display = ["payout", "kind", "created_at"]
+    list_select_related = ["payout"]
+    fields = ["payout", "kind", "created_at", "document", "download"]
+    readonly_fields = fields
+
+    @admin.display(description="document (account numbers masked)")
+    def document(self, payout_file) -> str:
+        return format_html("<pre>{}</pre>", payout_file_masked(payout_file))
+
+    @admin.display(description="for the bank")
+    def download(self, payout_file) -> str:
+        url = reverse("admin:payouts_payoutfile_download", args=[payout_file.pk])
+        return format_html('<a href="{}">Download the file as sent</a>', url)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not request.user.has_perm("payouts.download_payoutfile"):
+            fields = [name for name in fields if name != "download"]
+        return fields
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.download_file)
+        return [
+            path("<int:pk>/download/", download, name="payouts_payoutfile_download"),
+            *super().get_urls(),
+        ]
+
+    def download_file(self, request, pk: int):
+        if not request.user.has_perm("payouts.download_payoutfile"):
+            raise PermissionDenied
+        payout_file = get_object_or_404(PayoutFile.objects.select_related("payout"), pk=pk)
+        extension = "ach" if payout_file.kind == PayoutFile.Kind.NACHA else "txt"
+        return HttpResponse(
+            payout_file.content,
+            content_type="text/plain; charset=utf-8",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{payout_file.payout.public_id}.{extension}"'
+                )
+            },
+        )
 
 
 class JournalEntryInline(admin.TabularInline):

@@ -1,4 +1,5 @@
-"""Encryption of a payee's secrets at rest: taxpayer ids and bank account numbers.
+"""Encryption of a payee's secrets at rest: taxpayer ids, bank account numbers and the payout
+files that carry them.
 
 Both under ``PAYOUTS_TIN_ENCRYPTION_KEY`` (a Fernet key, from the environment; several, comma
 separated, to rotate). Without one, the embedded mode derives a key from ``SECRET_KEY`` so that
@@ -28,4 +29,13 @@ def account_number_encrypt(number: str) -> str:
 
 
 def account_number_decrypt(token: str) -> str:
+    return decrypt(token, **_KEY)
+
+
+def payout_file_encrypt(content: str) -> str:
+    """A NACHA file or wire instructions, which hold the account number in clear for the bank."""
+    return encrypt(content, **_KEY)
+
+
+def payout_file_decrypt(token: str) -> str:
     return decrypt(token, **_KEY)

@@ -15,6 +15,7 @@ from django_fsm import FSMField, transition
 
 from cadence.kernel.money import Money, currency_choices
 from cadence.kernel.public_ids import PublicIdField
+from payouts.crypto import payout_file_decrypt
 
 BASIS_POINTS = 10_000
 
@@ -527,7 +528,11 @@ class Payee(models.Model):
 
 
 class PayoutFile(models.Model):
-    """A document a payout was sent as: a NACHA file (ACH) or wire instructions, kept as sent."""
+    """A document a payout was sent as: a NACHA file (ACH) or wire instructions, kept as sent.
+
+    It carries the payee's bank account number in clear, as the bank needs it, so it is stored
+    encrypted like the number itself; pages show it with the number masked.
+    """
 
     class Kind(models.TextChoices):
         NACHA = "nacha", "NACHA file"
@@ -535,11 +540,21 @@ class PayoutFile(models.Model):
 
     payout = models.OneToOneField(Payout, on_delete=models.PROTECT, related_name="file")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    content = models.TextField()
+    content_encrypted = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        permissions = [
+            ("download_payoutfile", "Can download payout files, bank account numbers in clear")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for payout {self.payout_id}"
+
+    @property
+    def content(self) -> str:
+        """The document as sent, account numbers in clear: for the bank, never for a page."""
+        return payout_file_decrypt(self.content_encrypted)
 
 
 class TaxInfo(models.Model):

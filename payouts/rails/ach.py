@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from payouts.crypto import payout_file_encrypt
 from payouts.models import Payout, PayoutAccount, PayoutFile
 from payouts.rails import RailResult
 from payouts.rails.nacha import Credit, Originator, nacha_file
@@ -49,7 +50,11 @@ def send(*, payout: Payout, account: PayoutAccount) -> RailResult:
     )
     try:
         with transaction.atomic():
-            PayoutFile.objects.create(payout=payout, kind=PayoutFile.Kind.NACHA, content=content)
+            PayoutFile.objects.create(
+                payout=payout,
+                kind=PayoutFile.Kind.NACHA,
+                content_encrypted=payout_file_encrypt(content),
+            )
     except IntegrityError:
         pass  # written by an earlier delivery of this task: keep the file as first made
     return RailResult(completed=True, reference=f"nacha:{payout.public_id}")

@@ -95,3 +95,64 @@ def test_the_payees_page_shows_the_account_by_its_last_four_only(client, django_
 
     assert IBAN not in page
     assert "account ending 3000" in page
+
+
+# --- the files payouts are sent as, which hold the number for the bank --------------------------
+
+
+# Numbers that appear nowhere else in a NACHA file (the originator's ids hold "123456789").
+SENT_DETAILS = {"ach": {"accountNumber": "55501234567"}, "wire": {"iban": IBAN}}
+
+
+@pytest.fixture
+def sent_file(django_capture_on_commit_callbacks):
+    """The payout file of a payee paid by ``method``."""
+    from payouts.models import Payout, PayoutFile
+    from payouts.services.batches import payout_batch_run
+    from payouts.tests.helpers import confirmed_sale, payee_ready
+
+    def send(method: str) -> PayoutFile:
+        details = {**DETAILS[method]("usr_b"), **SENT_DETAILS[method]}
+        payee_ready("usr_b", method=method, details=details)
+        confirmed_sale(1, "usr_b")
+        with django_capture_on_commit_callbacks(execute=True):
+            batch = payout_batch_run()
+        return PayoutFile.objects.get(payout=Payout.objects.get(batch=batch))
+
+    return send
+
+
+@pytest.mark.parametrize("method", ["ach", "wire"])
+def test_a_payout_file_is_stored_encrypted_and_shown_with_the_number_masked(
+    client, staff, sent_file, method
+):
+    payout_file = sent_file(method)
+    number = next(iter(SENT_DETAILS[method].values()))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM payouts_payoutfile")
+        assert number not in " ".join(str(value) for value in cursor.fetchone())
+    assert number in payout_file.content  # the bank needs it
+    page = client.get(reverse("admin:payouts_payoutfile_change", args=[payout_file.pk]))
+    assert page.status_code == 200
+    assert number not in page.content.decode()
+    assert "*" * (len(number) - 4) + number[-4:] in page.content.decode()
+
+
+def test_the_file_as_sent_is_a_download_for_staff_allowed_to_hand_it_to_the_bank(
+    client, staff, sent_file
+):
+    payout_file = sent_file("ach")
+    url = reverse("admin:payouts_payoutfile_download", args=[payout_file.pk])
+    staff.user_permissions.remove(Permission.objects.get(codename="download_payoutfile"))
+
+    assert client.get(url).status_code == 403
+    page = client.get(reverse("admin:payouts_payoutfile_change", args=[payout_file.pk]))
+    assert url not in page.content.decode()
+
+    staff.user_permissions.add(Permission.objects.get(codename="download_payoutfile"))
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download.content.decode() == payout_file.content
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert "no-cache" in download.headers["Cache-Control"]

@@ -2,7 +2,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from payouts.crypto import account_number_decrypt
+from payouts.crypto import account_number_decrypt, payout_file_decrypt
+from payouts.services.batches import payout_batch_run
+from payouts.tests.helpers import confirmed_sale, payee_ready
 
 BEFORE_ENCRYPTION = [("payouts", "0004_released_earned_revenue")]
 ENCRYPTED = [("payouts", "0005_payout_account_numbers_encrypted")]
@@ -50,3 +52,28 @@ def test_account_numbers_stored_in_clear_are_encrypted_and_leave_the_details():
     )
     assert migrated["usr_paypal"].details == {"email": "p@example.com"}
     assert migrated["usr_paypal"].account_number_encrypted == ""
+
+
+FILES_IN_CLEAR = [("payouts", "0005_payout_account_numbers_encrypted")]
+FILES_ENCRYPTED = [("payouts", "0006_payout_files_encrypted")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_payout_files_kept_in_clear_are_encrypted():
+    # A payout to hang the file on, made with today's code, then the schema taken back.
+    payee_ready("usr_b", method="ach")
+    confirmed_sale(1, "usr_b")
+    payout_id = payout_batch_run().payouts.values_list("pk", flat=True).first()
+    executor = MigrationExecutor(connection)
+    executor.migrate(FILES_IN_CLEAR)
+    files = executor.loader.project_state(FILES_IN_CLEAR).apps.get_model("payouts", "PayoutFile")
+    files.objects.all().delete()
+    files.objects.create(payout_id=payout_id, kind="nacha", content="6 account 123456789")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(FILES_ENCRYPTED)
+    files = executor.loader.project_state(FILES_ENCRYPTED).apps.get_model("payouts", "PayoutFile")
+
+    stored = files.objects.get()
+    assert "123456789" not in stored.content_encrypted
+    assert payout_file_decrypt(stored.content_encrypted) == "6 account 123456789"
