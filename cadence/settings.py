@@ -351,6 +351,16 @@ PAYOUTS_TIN_ENCRYPTION_KEY = (
 # task lost, its worker dead); the sweep that does it runs every PAYOUTS_SEND_SWEEP_SECONDS.
 PAYOUTS_SEND_GRACE_SECONDS = env.int("PAYOUTS_SEND_GRACE_SECONDS", default=60)
 
+# --- Connectors ---------------------------------------------------------------------------------
+# A Fernet key for the signing secrets of connector keys and webhook subscriptions, which must be
+# read back to compute HMACs. Production must set its own (several, comma separated, to rotate);
+# the embedded mode derives one from SECRET_KEY when unset.
+CONNECTORS_SECRET_ENCRYPTION_KEY = (
+    env.str("CONNECTORS_SECRET_ENCRYPTION_KEY")
+    if PRODUCTION
+    else env.str("CONNECTORS_SECRET_ENCRYPTION_KEY", default="")
+)
+
 # --- Production hardening -----------------------------------------------------------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

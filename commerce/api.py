@@ -10,6 +10,7 @@ from commerce.data import (
     CatalogCourseSummary,
     CommerceUserSummary,
     DemoPurchase,
+    OrderIdsSold,
     OrderItemFulfilment,
     OrderItemRevenue,
 )
@@ -78,6 +79,14 @@ def order_item_enrollment_rejected(
             order_item_id=order_item_id, enrollment_id=enrollment_id, reason=reason
         )
     )
+
+
+def order_ids_sold(*, order_id: str, order_item_id: str) -> OrderIdsSold:
+    """Whether commerce sold an order with the id ``order_id``, and an order item with the id
+    ``order_item_id`` (in any order): what Cadence sold is Cadence's, and no outside system
+    reports on it."""
+    order, order_item = selectors.order_ids_sold(order_id=order_id, order_item_id=order_item_id)
+    return OrderIdsSold(order=order, order_item=order_item)
 
 
 def _fulfilment(item: OrderItem) -> OrderItemFulfilment:

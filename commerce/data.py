@@ -90,6 +90,14 @@ class CatalogCourseSummary:
 
 
 @dataclass(frozen=True)
+class OrderIdsSold:
+    """Whether commerce itself sold an order and an order item with these ids."""
+
+    order: bool
+    order_item: bool
+
+
+@dataclass(frozen=True)
 class OrderItemFulfilment:
     order_id: str
     order_item_id: str

@@ -236,6 +236,14 @@ def customer_order(*, customer_id: str, order_id: str) -> Order | None:
     )
 
 
+def order_ids_sold(*, order_id: str, order_item_id: str) -> tuple[bool, bool]:
+    """Whether an order, and an order item, with these public ids exist here (two queries)."""
+    return (
+        Order.objects.filter(public_id=order_id).exists(),
+        OrderItem.objects.filter(public_id=order_item_id).exists(),
+    )
+
+
 def customer_payments(*, customer_id: str) -> QuerySet[Payment]:
     return Payment.objects.filter(order__customer_id=customer_id).select_related("order")
 

@@ -13,6 +13,7 @@ from connectors.models import (
     InboundRequest,
     OutboxDelivery,
     OutboxEvent,
+    OutsideRecord,
     ProcessedEvent,
     WebhookAttempt,
     WebhookDelivery,
@@ -206,9 +207,10 @@ class InboundRequestAdmin(admin.ModelAdmin):
         "endpoint",
         "natural_key",
         "response_status",
-        "connector_key_name",
+        "connector_key",
         "created_at",
     ]
+    list_select_related = ["connector_key"]
     list_filter = ["endpoint", "response_status"]
     search_fields = ["natural_key"]
     readonly_fields = [
@@ -218,7 +220,7 @@ class InboundRequestAdmin(admin.ModelAdmin):
         "payload",
         "response_status",
         "response_body",
-        "connector_key_name",
+        "connector_key",
         "created_at",
     ]
     date_hierarchy = "created_at"
@@ -230,14 +232,47 @@ class InboundRequestAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(OutsideRecord)
+class OutsideRecordAdmin(admin.ModelAdmin):
+    """Which outside system created which order, order item or enrollment: written by the
+    connector endpoints only, so staff look and never change it."""
+
+    list_display = ["record_id", "kind", "connector_key", "created_at"]
+    list_select_related = ["connector_key"]
+    list_filter = ["kind"]
+    search_fields = ["record_id"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "event_type_list", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
-    fields = ["name", "url", "event_types", "is_active", "secret", "previous_secret_expires_at"]
-    readonly_fields = ["secret", "previous_secret_expires_at"]
+    fields = [
+        "name",
+        "url",
+        "event_types",
+        "is_active",
+        "signing_secret",
+        "previous_secret_expires_at",
+    ]
+    readonly_fields = ["signing_secret", "previous_secret_expires_at"]
     actions = ["rotate_secret"]
+
+    @admin.display(description="secret")
+    def signing_secret(self, subscription) -> str:
+        # Stored encrypted; shown here, to staff, to hand to the receiver.
+        return subscription.secret if subscription.pk else "made when the subscription is saved"
 
     @admin.display(description="event types")
     def event_type_list(self, subscription) -> str:

@@ -20,6 +20,10 @@ class ConnectorPermissionError(PermissionDenied, ConnectorError):
     """The caller is known, but its key lacks the scope the request needs."""
 
 
+class ConnectorOwnershipError(PermissionDenied, ConnectorError):
+    """The caller's key names an order, order item or enrollment its own system did not create."""
+
+
 class ConnectorKeyNotFound(NotFound, ConnectorError):
     """No connector key has that name."""
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
+from connectors.encryption import signing_secret_decrypt, signing_secret_encrypt
+
 
 class OutboxEvent(models.Model):
     """An event as it was published, stored in the transaction of the fact it states."""
@@ -134,13 +136,14 @@ class ConnectorKey(models.Model):
 class ConnectorSigningSecret(models.Model):
     """A secret a connector key signs its requests with.
 
-    Stored as given: verifying an HMAC needs the secret itself, and a secret alone opens nothing,
-    because every request must also carry the key, of which only a hash is stored. After a
-    rotation the old secret keeps working until ``expires_at``, so the sender can switch over.
+    Encrypted at rest (``connectors/encryption.py``), not hashed: verifying an HMAC needs the
+    secret itself. A copy of the database alone neither holds it nor, since only a hash of the
+    key is kept, the key every request must also carry. After a rotation the old secret keeps
+    working until ``expires_at``, so the sender can switch over.
     """
 
     key = models.ForeignKey(ConnectorKey, on_delete=models.CASCADE, related_name="signing_secrets")
-    secret = models.CharField(max_length=100, editable=False)
+    secret_encrypted = models.TextField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 
@@ -150,30 +153,40 @@ class ConnectorSigningSecret(models.Model):
     def __str__(self) -> str:
         return f"signing secret of {self.key.name} from {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def secret(self) -> str:
+        return signing_secret_decrypt(self.secret_encrypted)
+
 
 class InboundRequest(models.Model):
     """A request an outside system made to a connector endpoint, and the answer it was given.
 
-    One per endpoint and natural key (orderId + orderItemId, enrollmentId + event): a repeat with
-    the same payload gets the recorded answer and has no second effect; a repeat with a different
-    payload is refused. Recorded in the transaction of the effect, so a refused request (a
-    validation error) leaves nothing behind and may be sent again corrected.
+    One per connector key, endpoint and natural key (orderId + orderItemId, enrollmentId +
+    event): a repeat by the same key with the same payload gets the recorded answer and has no
+    second effect; a repeat with a different payload is refused. Another key sending the same
+    natural key is a request of its own, never answered from this key's record. Recorded in the
+    transaction of the effect, so a refused request (a validation error) leaves nothing behind
+    and may be sent again corrected.
     """
 
+    # Null only for records made before records were kept per key and whose key is gone.
+    connector_key = models.ForeignKey(
+        ConnectorKey, on_delete=models.PROTECT, null=True, related_name="inbound_requests"
+    )
     endpoint = models.CharField(max_length=100)
     natural_key = models.CharField(max_length=300)
     payload_hash = models.CharField(max_length=64)
     payload = models.JSONField()
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)
-    connector_key_name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["endpoint", "natural_key"], name="inbound_request_once_per_natural_key"
+                fields=["connector_key", "endpoint", "natural_key"],
+                name="inbound_request_once_per_key_and_natural_key",
             ),
         ]
 
@@ -181,8 +194,42 @@ class InboundRequest(models.Model):
         return f"{self.endpoint} {self.natural_key}"
 
 
+class OutsideRecord(models.Model):
+    """An order, order item or enrollment an outside system created, and the key of that system.
+
+    Written the first time a key's accepted request names the id, in the transaction of the
+    request's effect; from then on only that key may act on it. What Cadence itself sold or
+    enrolled is never recorded here: commerce and the LMS know it, and no key may act on it.
+    """
+
+    class Kind(models.TextChoices):
+        ORDER = "order", "order"
+        ORDER_ITEM = "order_item", "order item"
+        ENROLLMENT = "enrollment", "enrollment"
+
+    connector_key = models.ForeignKey(
+        ConnectorKey, on_delete=models.PROTECT, related_name="outside_records"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    record_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "record_id"], name="outside_record_one_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.record_id} of {self.connector_key.name}"
+
+
 def new_webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
+
+
+def new_webhook_secret_encrypted() -> str:
+    return signing_secret_encrypt(new_webhook_secret())
 
 
 class WebhookSubscription(models.Model):
@@ -197,14 +244,10 @@ class WebhookSubscription(models.Model):
             "a * matches any part (cadence.lms.*). Empty: every event."
         ),
     )
-    secret = models.CharField(
-        max_length=100,
-        default=new_webhook_secret,
-        editable=False,
-        help_text="Give it to the receiver: each request is signed with it (X-Cadence-Signature).",
-    )
-    # After a rotation the old secret signs too (a second v1) until the receiver has switched.
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    # Encrypted at rest like a connector key's signing secrets; staff read it on the admin page.
+    secret_encrypted = models.TextField(default=new_webhook_secret_encrypted, editable=False)
+    # After a rotation the old secret signs too (a second v2 and v1) until the receiver switched.
+    previous_secret_encrypted = models.TextField(blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -221,6 +264,17 @@ class WebhookSubscription(models.Model):
 
     def event_type_patterns(self) -> list[str]:
         return [line.strip() for line in self.event_types.splitlines() if line.strip()]
+
+    @property
+    def secret(self) -> str:
+        """Give it to the receiver: each request is signed with it (X-Cadence-Signature)."""
+        return signing_secret_decrypt(self.secret_encrypted)
+
+    @property
+    def previous_secret(self) -> str:
+        if not self.previous_secret_encrypted:
+            return ""
+        return signing_secret_decrypt(self.previous_secret_encrypted)
 
     def signing_secrets(self, at) -> list[str]:
         current = [self.secret]

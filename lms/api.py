@@ -74,6 +74,12 @@ def enrollment_complete(*, enrollment_id: str, grade: int, system: str) -> Enrol
     return EnrollmentStatus(enrollment_id=enrollment_id, status=enrollment.state, changed=changed)
 
 
+def enrollment_exists(*, enrollment_id: str) -> bool:
+    """Whether this LMS holds an enrollment with the id ``enrollment_id``: one it made, and
+    whose approval, rejection and completion it reports itself."""
+    return selectors.enrollment_exists(enrollment_id)
+
+
 def course_instructor_ids(*, course_id: str) -> tuple[str, ...]:
     """The ``usr_…`` ids of the instructors assigned to the course now (empty for an unknown
     course): whom a sale of it pays from the instructor pool."""

@@ -273,6 +273,10 @@ def course_instructor_ids(course_public_id: str) -> tuple[str, ...]:
     )
 
 
+def enrollment_exists(enrollment_id: str) -> bool:
+    return Enrollment.objects.filter(public_id=enrollment_id).exists()
+
+
 def purchased_enrollments() -> list[dict]:
     """Every enrollment made for an order item: its ids and state, in one query."""
     return list(

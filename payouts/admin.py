@@ -35,6 +35,7 @@ from payouts.models import (
     TaxInfo,
 )
 from payouts.rails.nacha import NachaError
+from payouts.selectors.accounts import payout_file_masked
 from payouts.selectors.earnings import engagements_eligible, held_reason
 from payouts.selectors.ledger import ledger_verify
 from payouts.services.accounts import payout_account_verify
@@ -246,7 +247,17 @@ class PayoutAdmin(ReadOnlyAdmin):
 
 @admin.register(PayoutAccount)
 class PayoutAccountAdmin(ReadOnlyAdmin):
-    list_display = ["user_id", "method", "verified_at", "verified_by", "updated_at"]
+    list_display = [
+        "user_id",
+        "method",
+        "account_number_masked",
+        "verified_at",
+        "verified_by",
+        "updated_at",
+    ]
+    # The bank account number only by its last four, like a TIN.
+    exclude = ["account_number_encrypted", "account_number_last4"]
+    readonly_fields = ["account_number_masked"]
     list_filter = ["method"]
     search_fields = ["user_id"]
     actions = ["verify"]
@@ -278,7 +289,50 @@ class PayeeAdmin(ReadOnlyAdmin):
 
 @admin.register(PayoutFile)
 class PayoutFileAdmin(ReadOnlyAdmin):
+    """The files payouts were sent as, account numbers masked; the file itself, numbers in
+    clear, only as a download for staff allowed to hand it to the bank."""
+
     list_display = ["payout", "kind", "created_at"]
+    list_select_related = ["payout"]
+    fields = ["payout", "kind", "created_at", "document", "download"]
+    readonly_fields = fields
+
+    @admin.display(description="document (account numbers masked)")
+    def document(self, payout_file) -> str:
+        return format_html("<pre>{}</pre>", payout_file_masked(payout_file))
+
+    @admin.display(description="for the bank")
+    def download(self, payout_file) -> str:
+        url = reverse("admin:payouts_payoutfile_download", args=[payout_file.pk])
+        return format_html('<a href="{}">Download the file as sent</a>', url)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not request.user.has_perm("payouts.download_payoutfile"):
+            fields = [name for name in fields if name != "download"]
+        return fields
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.download_file)
+        return [
+            path("<int:pk>/download/", download, name="payouts_payoutfile_download"),
+            *super().get_urls(),
+        ]
+
+    def download_file(self, request, pk: int):
+        if not request.user.has_perm("payouts.download_payoutfile"):
+            raise PermissionDenied
+        payout_file = get_object_or_404(PayoutFile.objects.select_related("payout"), pk=pk)
+        extension = "ach" if payout_file.kind == PayoutFile.Kind.NACHA else "txt"
+        return HttpResponse(
+            payout_file.content,
+            content_type="text/plain; charset=utf-8",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{payout_file.payout.public_id}.{extension}"'
+                )
+            },
+        )
 
 
 class JournalEntryInline(admin.TabularInline):
@@ -334,7 +388,7 @@ class ReturnFileForm(forms.Form):
 class NachaFileAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "batch", "odfi_routing", "effective_date", "download"]
     list_filter = ["created_on"]
-    exclude = ["content"]
+    exclude = ["content_encrypted"]
     readonly_fields = ["batch", "odfi_routing", "created_on", "file_id_modifier",
                        "effective_date", "created_at", "download"]  # fmt: skip
     inlines = [NachaEntryInline]
@@ -355,7 +409,7 @@ class NachaFileAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.filename)
 
     def download_view(self, request, pk):
-        if not self.has_view_permission(request):
+        if not request.user.has_perm("payouts.download_payoutfile"):
             raise PermissionDenied
         nacha = get_object_or_404(NachaFile, pk=pk)
         response = HttpResponse(nacha.content, content_type="text/plain; charset=us-ascii")

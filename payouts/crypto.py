@@ -1,30 +1,41 @@
-"""Encryption of taxpayer ids at rest (Fernet: AES-128-CBC with an HMAC).
+"""Encryption of a payee's secrets at rest: taxpayer ids, bank account numbers and the payout
+files that carry them.
 
-The key is ``PAYOUTS_TIN_ENCRYPTION_KEY`` (a Fernet key, from the environment). Without one, the
-embedded mode derives a key from ``SECRET_KEY`` so that the project runs on a fresh clone;
-production sets its own key.
+Both under ``PAYOUTS_TIN_ENCRYPTION_KEY`` (a Fernet key, from the environment; several, comma
+separated, to rotate). Without one, the embedded mode derives a key from ``SECRET_KEY`` so that
+the project runs on a fresh clone; production sets its own.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
+from cadence.kernel.encryption import decrypt, encrypt
 
-from cryptography.fernet import Fernet
-from django.conf import settings
-
-
-def _fernet() -> Fernet:
-    key = getattr(settings, "PAYOUTS_TIN_ENCRYPTION_KEY", "")
-    if not key:
-        digest = hashlib.sha256(f"payouts-tin:{settings.SECRET_KEY}".encode()).digest()
-        key = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(key.encode() if isinstance(key, str) else key)
+# The purpose the embedded mode's key has always been derived with: changing it would make every
+# stored value unreadable.
+_KEY = {"setting": "PAYOUTS_TIN_ENCRYPTION_KEY", "purpose": "payouts-tin"}
 
 
 def tin_encrypt(tin: str) -> str:
-    return _fernet().encrypt(tin.encode()).decode()
+    return encrypt(tin, **_KEY)
 
 
 def tin_decrypt(token: str) -> str:
-    return _fernet().decrypt(token.encode()).decode()
+    return decrypt(token, **_KEY)
+
+
+def account_number_encrypt(number: str) -> str:
+    """A bank account number (ACH) or IBAN (wire), encrypted like a TIN."""
+    return encrypt(number, **_KEY)
+
+
+def account_number_decrypt(token: str) -> str:
+    return decrypt(token, **_KEY)
+
+
+def payout_file_encrypt(content: str) -> str:
+    """A NACHA file or wire instructions, which hold the account number in clear for the bank."""
+    return encrypt(content, **_KEY)
+
+
+def payout_file_decrypt(token: str) -> str:
+    return decrypt(token, **_KEY)

@@ -16,6 +16,7 @@ from django_fsm import FSMField, transition
 
 from cadence.kernel.money import Money, currency_choices
 from cadence.kernel.public_ids import PublicIdField
+from payouts.crypto import payout_file_decrypt
 
 BASIS_POINTS = 10_000
 
@@ -498,13 +499,24 @@ class PayoutMethod(models.TextChoices):
     WIRE = "wire", "Wire transfer"
 
 
+# The detail of each method that is a bank account number: encrypted, shown by its last four.
+ACCOUNT_NUMBER_DETAIL = {PayoutMethod.ACH: "accountNumber", PayoutMethod.WIRE: "iban"}
+
+
 class PayoutAccount(models.Model):
-    """Where one payee's money goes. One per payee, used for all their roles."""
+    """Where one payee's money goes. One per payee, used for all their roles.
+
+    The bank account number (ACH ``accountNumber``, wire ``iban``) is never stored in clear:
+    ``details`` holds the rest, the number is a Fernet token, and only its last four characters
+    are kept to show.
+    """
 
     public_id = PublicIdField(prefix="pacc")
     user_id = models.CharField(max_length=64, unique=True)
     method = models.CharField(max_length=16, choices=PayoutMethod.choices)
     details = models.JSONField(default=dict, blank=True)
+    account_number_encrypted = models.TextField(blank=True)
+    account_number_last4 = models.CharField(max_length=4, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.CharField(max_length=150, blank=True)
     # Why the account needs the payee's attention (a bank returned a payout to it); an account
@@ -515,6 +527,10 @@ class PayoutAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ({self.get_method_display()})"
+
+    @property
+    def account_number_masked(self) -> str:
+        return f"•••• {self.account_number_last4}" if self.account_number_last4 else ""
 
 
 class Payee(models.Model):
@@ -542,7 +558,8 @@ class NachaFile(models.Model):
     created_on = models.DateField(help_text="The creation date in the file header (New York).")
     file_id_modifier = models.CharField(max_length=1)
     effective_date = models.DateField(help_text="The banking day the credits settle.")
-    content = models.TextField()
+    # The file carries the payees' account numbers for the bank: stored encrypted, like them.
+    content_encrypted = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -565,6 +582,11 @@ class NachaFile(models.Model):
     @property
     def filename(self) -> str:
         return f"cadence-ach-{self.created_on:%Y%m%d}-{self.file_id_modifier}.ach"
+
+    @property
+    def content(self) -> str:
+        """The file as sent, account numbers in clear: for the bank, never for a page."""
+        return payout_file_decrypt(self.content_encrypted)
 
 
 class NachaEntry(models.Model):
@@ -628,7 +650,11 @@ class AchNotificationOfChange(models.Model):
 
 
 class PayoutFile(models.Model):
-    """A document a payout was sent as: a NACHA file (ACH) or wire instructions, kept as sent."""
+    """A document a payout was sent as: a NACHA file (ACH) or wire instructions, kept as sent.
+
+    It carries the payee's bank account number in clear, as the bank needs it, so it is stored
+    encrypted like the number itself; pages show it with the number masked.
+    """
 
     class Kind(models.TextChoices):
         NACHA = "nacha", "NACHA file"
@@ -636,11 +662,21 @@ class PayoutFile(models.Model):
 
     payout = models.OneToOneField(Payout, on_delete=models.PROTECT, related_name="file")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    content = models.TextField()
+    content_encrypted = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        permissions = [
+            ("download_payoutfile", "Can download payout files, bank account numbers in clear")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for payout {self.payout_id}"
+
+    @property
+    def content(self) -> str:
+        """The document as sent, account numbers in clear: for the bank, never for a page."""
+        return payout_file_decrypt(self.content_encrypted)
 
 
 class TaxInfo(models.Model):

@@ -72,8 +72,8 @@ class PayoutAccountView(LoginRequiredMixin, FormView):
             return {}
         initial = {"method": account.method}
         for key, name in PayoutAccountForm.DETAIL_FIELDS.items():
-            # Bank account numbers are not shown back, like a TIN.
-            if key in account.details and key != "accountNumber":
+            # Bank account numbers are not kept in details and not shown back, like a TIN.
+            if key in account.details:
                 initial[name] = account.details[key]
         return initial
 

@@ -8,7 +8,7 @@ import pytest
 
 from commerce.models import OrderItem, Refund
 from connectors.inbound.keys import connector_key_create
-from connectors.models import ConnectorKey, ConnectorScope, InboundRequest
+from connectors.models import ConnectorKey, ConnectorScope, InboundRequest, OutsideRecord
 from connectors.tests.signing import signed_request
 from lms.models import Course, CourseInstructor, Enrollment, User
 from lms.tests.factories import CourseFactory, UserFactory
@@ -263,47 +263,57 @@ def fulfilment(order_item: OrderItem) -> str:
     return OrderItem.objects.get(pk=order_item.pk).fulfilment
 
 
-def test_a_signed_approval_fulfils_the_order_item(client, issued, paid_item):
-    response = send(client, issued, ENROLLMENT_STATUS, status_body(paid_item))
-
-    assert response.status_code == 200
-    assert response.json() == {
-        "success": True,
-        "orderItemId": paid_item.public_id,
-        "fulfilment": "approved",
-    }
-    assert fulfilment(paid_item) == OrderItem.Fulfilment.APPROVED
-
-
-def test_a_signed_rejection_refunds_the_order_item_once(client, issued, paid_item):
-    body = status_body(paid_item, "enrollment.rejected")
-    first = send(client, issued, ENROLLMENT_STATUS, body)
-    again = send(client, issued, ENROLLMENT_STATUS, body)
-
-    assert first.status_code == again.status_code == 200
-    assert (
-        again.json()
-        == first.json()
-        == {
-            "success": True,
-            "orderItemId": paid_item.public_id,
-            "fulfilment": "rejected",
-        }
+def nothing_written(order_item: OrderItem) -> bool:
+    return (
+        fulfilment(order_item) == OrderItem.Fulfilment.PENDING
+        and not Refund.objects.filter(order_item=order_item).exists()
+        and not InboundRequest.objects.exists()
+        and not OutsideRecord.objects.exists()
     )
-    assert again.headers["Idempotent-Replayed"] == "true"
-    refund = Refund.objects.get(order_item=paid_item)
-    assert (refund.state, refund.amount_minor) == (Refund.State.SUCCEEDED, 19900)
 
 
-def test_an_enrollment_status_repeated_with_another_payload_is_a_conflict(
+@pytest.mark.parametrize("event", ["enrollment.approved", "enrollment.rejected"])
+def test_a_key_may_not_report_the_status_of_an_order_item_cadence_sold(
+    client, issued, paid_item, event
+):
+    # The audit's case: a made-up enrollment id refunded a Cadence sale and ended its enrollment.
+    enrollment = enrollment_of(paid_item)
+
+    response = send(client, issued, ENROLLMENT_STATUS, status_body(paid_item, event))
+
+    assert response.status_code == 403
+    assert error_of(response) == {
+        "code": "permission_denied",
+        "field": "payload.orderId",
+        "message": f"order {paid_item.order.public_id} was sold by Cadence, which reports on it "
+        "itself; a key acts only on orders its own system created",
+    }
+    assert nothing_written(paid_item)
+    assert Enrollment.objects.get(pk=enrollment.pk).state == enrollment.state
+
+
+def test_a_key_may_not_report_on_an_enrollment_cadences_lms_made(client, issued, paid_item):
+    enrollment = enrollment_of(paid_item)
+    body = status_body(paid_item, "enrollment.rejected", enrollmentId=enrollment.public_id)
+
+    response = send(client, issued, ENROLLMENT_STATUS, body)
+
+    assert response.status_code == 403
+    assert error_of(response)["field"] == "payload.enrollmentId"
+    assert "made by Cadence's LMS" in error_of(response)["message"]
+    assert nothing_written(paid_item)
+
+
+def test_a_key_may_not_reach_a_cadence_order_item_under_an_order_id_of_its_own(
     client, issued, paid_item
 ):
-    send(client, issued, ENROLLMENT_STATUS, status_body(paid_item))
+    body = status_body(paid_item, "enrollment.rejected", orderId="ord_of_the_caller")
 
-    response = send(client, issued, ENROLLMENT_STATUS, status_body(paid_item, approvedBy="usr_1"))
+    response = send(client, issued, ENROLLMENT_STATUS, body)
 
-    assert response.status_code == 409
-    assert error_of(response)["field"] == "payload.approvedBy"
+    assert response.status_code == 403
+    assert error_of(response)["field"] == "payload.orderItemId"
+    assert nothing_written(paid_item)
 
 
 INVALID_STATUSES = [
@@ -311,9 +321,11 @@ INVALID_STATUSES = [
     (lambda b: {**b, "event": "enrollment.completed"}, 400, "event"),
     (lambda b: {**b, "payload": {**b["payload"], "status": "rejected"}}, 400, "payload.status"),
     (lambda b: {**b, "payload": {**b["payload"], "enrollmentId": ""}}, 400, "payload.enrollmentId"),
-    (lambda b: {**b, "payload": {**b["payload"], "orderId": "ord_other"}}, 400, "payload.orderId"),
     (
-        lambda b: {**b, "payload": {**b["payload"], "orderItemId": "oi_unknown"}},
+        lambda b: {
+            **b,
+            "payload": {**b["payload"], "orderId": "ord_unknown", "orderItemId": "oi_unknown"},
+        },
         404,
         "payload.orderItemId",
     ),
@@ -333,17 +345,4 @@ def test_each_invalid_field_of_an_enrollment_status_is_named_and_nothing_is_writ
 
     assert response.status_code == status, response.json()
     assert error_of(response)["field"] == field
-    assert fulfilment(paid_item) == OrderItem.Fulfilment.PENDING
-    assert not InboundRequest.objects.exists()
-
-
-def test_the_in_process_enrollment_and_the_http_one_meet_on_the_order_item(
-    client, issued, paid_item
-):
-    enrollment = enrollment_of(paid_item)
-    body = status_body(paid_item, enrollmentId=enrollment.public_id)
-
-    response = send(client, issued, ENROLLMENT_STATUS, body)
-
-    assert response.status_code == 200
-    assert OrderItem.objects.get(pk=paid_item.pk).enrollment_id == enrollment.public_id
+    assert nothing_written(paid_item)

@@ -17,6 +17,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://redis.internal:6379/1",
     "EMAIL_URL": "smtp+tls://cadence:mail-password@smtp.example:587",
     "PAYOUTS_TIN_ENCRYPTION_KEY": "m8Wv3Yx9n0Tq7JgQe3v5nH1b8Yc4Zr2Lk6Pa0Ds9Xf4=",
+    "CONNECTORS_SECRET_ENCRYPTION_KEY": "Qk7yW1u4Tz0cR9nJ2pV6sX3aL8dF5gH0jK4mN7bC1eE=",
     "TRUSTED_PROXIES": "10.0.0.0/16",
 }
 
@@ -47,6 +48,12 @@ def test_production_mode_refuses_to_start_without_its_secrets(tmp_path):
                     CADENCE_VAR_DIR=str(tmp_path))  # fmt: skip
     assert result.returncode != 0
     assert "PAYOUTS_TIN_ENCRYPTION_KEY" in result.stderr
+
+    result = manage("check", CADENCE_PRODUCTION="true", ALLOWED_HOSTS="cadence.example",
+                    SECRET_KEY="x" * 60, PAYOUTS_TIN_ENCRYPTION_KEY="k" * 44,
+                    CADENCE_VAR_DIR=str(tmp_path))  # fmt: skip
+    assert result.returncode != 0
+    assert "CONNECTORS_SECRET_ENCRYPTION_KEY" in result.stderr
 
 
 def test_the_embedded_mode_needs_no_services(settings):

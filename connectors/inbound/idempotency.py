@@ -1,4 +1,4 @@
-"""Inbound idempotency: one effect and one answer per endpoint and natural key."""
+"""Inbound idempotency: one effect and one answer per connector key, endpoint and natural key."""
 
 from __future__ import annotations
 
@@ -62,9 +62,14 @@ def inbound_request_once(
     natural_key: Mapping[str, str],
     payload: Mapping[str, Any],
     effect: Effect,
-    connector_key_name: str = "",
+    connector_key_id: int,
 ) -> RecordedResponse:
-    """Run ``effect`` once per ``endpoint`` and ``natural_key``; answer repeats from the record.
+    """Run ``effect`` once per key, ``endpoint`` and ``natural_key``; answer the key's repeats
+    from its record.
+
+    The record is the key's own: another key sending the same natural key is not given this
+    key's answer (which may hold what only this key should learn, such as an enrollment id); its
+    request runs its own effect, which decides whether that key may act on what it names.
 
     ``effect`` does the work (calls a context's api) and returns the HTTP status and body to give.
     It runs in this function's transaction together with the record, so if it raises, nothing
@@ -79,14 +84,16 @@ def inbound_request_once(
         try:
             with transaction.atomic():
                 record = InboundRequest.objects.create(
+                    connector_key_id=connector_key_id,
                     endpoint=endpoint,
                     natural_key=key_text,
                     payload_hash=digest,
                     payload=canonical,
-                    connector_key_name=connector_key_name,
                 )
         except IntegrityError:
-            record = InboundRequest.objects.get(endpoint=endpoint, natural_key=key_text)
+            record = InboundRequest.objects.get(
+                connector_key_id=connector_key_id, endpoint=endpoint, natural_key=key_text
+            )
             return _replay(record, digest, canonical, natural_key)
         status, body = effect()
         record.response_status = status

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from connectors.encryption import signing_secret_decrypt, signing_secret_encrypt
 from connectors.errors import ConnectorError, ConnectorKeyNotFound
 from connectors.models import (
     ConnectorKey,
@@ -94,7 +95,9 @@ def connector_key_create(
                 requests_per_minute=requests_per_minute,
                 scopes=scopes,
             )
-            ConnectorSigningSecret.objects.create(key=row, secret=secret)
+            ConnectorSigningSecret.objects.create(
+                key=row, secret_encrypted=signing_secret_encrypt(secret)
+            )
     except IntegrityError as exc:
         # The unique name, also when two people create the same key at once.
         raise ConnectorError(
@@ -118,7 +121,9 @@ def connector_key_secret_rotate(*, name: str, overlap: timedelta = timedelta(hou
             expires_at=ends
         )
         secret = _new_secret()
-        ConnectorSigningSecret.objects.create(key=key, secret=secret)
+        ConnectorSigningSecret.objects.create(
+            key=key, secret_encrypted=signing_secret_encrypt(secret)
+        )
     return secret
 
 
@@ -148,9 +153,12 @@ def _active_key_for_update(name: str) -> ConnectorKey:
 
 
 def signing_secrets_valid_at(key: ConnectorKey, moment) -> list[str]:
-    """The secrets a request signed at ``moment`` may use: those not expired by then."""
-    return list(
-        key.signing_secrets.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=moment))
+    """The secrets a request signed at ``moment`` may use: those not expired by then, decrypted."""
+    return [
+        signing_secret_decrypt(token)
+        for token in key.signing_secrets.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=moment)
+        )
         .order_by("-created_at")
-        .values_list("secret", flat=True)
-    )
+        .values_list("secret_encrypted", flat=True)
+    ]

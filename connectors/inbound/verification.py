@@ -1,4 +1,4 @@
-"""Who is calling: a connector key plus a fresh signature of the exact bytes sent."""
+"""Who is calling: a connector key plus a fresh signature of the exact request sent."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from connectors.models import ConnectorKey, ConnectorScope
 from connectors.signatures import (
     HEADER,
     MalformedSignature,
+    any_request_signature_matches,
     any_signature_matches,
     parse_signature_header,
 )
@@ -46,8 +47,11 @@ def connector_request_verify(
     *,
     api_key: str | None,
     signature: str | None,
+    method: str,
+    path: str,
     body: bytes,
     scope: str,
+    body_only_signature_accepted: bool = False,
     now: datetime | None = None,
 ) -> ConnectorClient:
     """Identify the caller of a connector endpoint, or raise ``ConnectorAuthenticationError``;
@@ -55,9 +59,13 @@ def connector_request_verify(
 
     The key must exist and not be revoked; ``signature`` must be an ``X-Cadence-Signature`` whose
     timestamp is within ``CONNECTOR_SIGNATURE_TOLERANCE_SECONDS`` of now (either way: a clock far
-    ahead is as suspect as a replay) and one of whose ``v1`` values is the HMAC of ``body`` by one
-    of the key's current signing secrets. Nothing is written: a request may still be refused
-    after this (its rate limit), so whoever accepts it last calls ``connector_key_use_record``.
+    ahead is as suspect as a replay) and one of whose ``v2`` values is the HMAC of ``method``,
+    ``path`` (with its query, as sent) and ``body`` by one of the key's current signing secrets.
+    A ``v1`` value (``body`` alone) counts only where ``body_only_signature_accepted``: the
+    spec's POST endpoints, whose bodies name what they act on; anywhere else a captured ``v1``
+    would open every other request with the same body. Nothing is written: a request may still
+    be refused after this (its rate limit), so whoever accepts it last calls
+    ``connector_key_use_record``.
     """
     now = now or timezone.now()
     if not api_key:
@@ -93,10 +101,12 @@ def connector_request_verify(
             field=HEADER,
         )
     secrets = signing_secrets_valid_at(key, now)
-    if not any_signature_matches(parsed=parsed, secrets=secrets, body=body):
-        raise ConnectorAuthenticationError(
-            "no v1 signature matches the body with a current signing secret of this key",
-            field=HEADER,
+    bound = any_request_signature_matches(
+        parsed=parsed, secrets=secrets, method=method, path=path, body=body
+    )
+    if not bound:
+        _body_only_signature_check(
+            parsed=parsed, secrets=secrets, body=body, accepted=body_only_signature_accepted
         )
 
     # Checked only now, so that who may not do this learns it only with a valid, signed key.
@@ -112,6 +122,27 @@ def connector_request_verify(
         scopes=frozenset(key.scopes),
         last_used_at=key.last_used_at,
     )
+
+
+def _body_only_signature_check(*, parsed, secrets: list[str], body: bytes, accepted: bool) -> None:
+    """Raise unless a ``v1`` value, where one is accepted, signs ``body``."""
+    if parsed.v2 and not (accepted and parsed.v1):
+        raise ConnectorAuthenticationError(
+            "no v2 signature matches this request (its method, path and body) with a current "
+            "signing secret of this key",
+            field=HEADER,
+        )
+    if not accepted:
+        raise ConnectorAuthenticationError(
+            "a v1 signature covers the body alone and is accepted only on POST to the connector "
+            "endpoints; sign this request with v2 (its method, path with query, and body)",
+            field=HEADER,
+        )
+    if not any_signature_matches(parsed=parsed, secrets=secrets, body=body):
+        raise ConnectorAuthenticationError(
+            "no v1 signature matches the body with a current signing secret of this key",
+            field=HEADER,
+        )
 
 
 def connector_key_use_record(client: ConnectorClient, now: datetime | None = None) -> None:

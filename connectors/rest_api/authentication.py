@@ -4,6 +4,7 @@ front of a view."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -64,19 +65,25 @@ class ConnectorKeyAuthentication(BaseAuthentication):
     from a key that holds ``scope`` (403 otherwise).
 
     The raw body is read here, before any parser, so the signature is checked on the exact bytes
-    the caller signed; DRF then parses the same cached bytes.
+    the caller signed; DRF then parses the same cached bytes. A body-only ``v1`` signature is
+    accepted on POST to a view that says so (``body_only_signature_accepted``), nowhere else.
     """
 
     scope: str = ConnectorScope.CONNECTORS
 
     def authenticate(self, request):
         body = request._request.body
+        view = (getattr(request, "parser_context", None) or {}).get("view")
         try:
             client = connector_request_verify(
                 api_key=_api_key(request, body),
                 signature=request.headers.get(HEADER),
+                method=request.method,
+                path=path_as_sent(request._request),
                 body=body,
                 scope=self.scope,
+                body_only_signature_accepted=request.method == "POST"
+                and getattr(view, "body_only_signature_accepted", False),
             )
         except ConnectorAuthenticationError as error:
             raise ConnectorAuthenticationFailed(error) from error
@@ -121,6 +128,22 @@ class PayoutsReadingKeyAuthentication(OptionalConnectorKeyAuthentication):
     scope = ConnectorScope.PAYOUTS_READ
 
 
+def path_as_sent(request) -> str:
+    """The request target of the request line: the path with its query, as the caller sent it.
+
+    gunicorn passes it on as ``RAW_URI`` (uWSGI as ``REQUEST_URI``); other servers decode the
+    path, and it is rebuilt from the script prefix, the path and the raw query string then.
+    """
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    if raw:
+        if raw.startswith("/"):
+            return raw
+        # The absolute form (``http://host/path?q``) a client may send to a proxy.
+        target = urlsplit(raw)
+        return (target.path or "/") + (f"?{target.query}" if target.query else "")
+    return request.get_full_path()
+
+
 def _api_key(request, body: bytes) -> str | None:
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     if scheme == AUTH_SCHEME and credentials.strip():
@@ -156,8 +179,15 @@ class ConnectorKeyRateThrottle(BaseThrottle):
 
 class ConnectorAPIView(APIView):
     """Base of every endpoint outside systems call: key + signature + the ``connectors`` scope,
-    per-key rate limit."""
+    per-key rate limit.
 
+    Requests must be signed with ``v2`` (method, path, body). Only the spec's POST endpoints set
+    ``body_only_signature_accepted``: their bodies name the order item or enrollment they act
+    on and they answer a repeat from its record, so a body-only ``v1`` cannot be turned to
+    anything but the request it signed.
+    """
+
+    body_only_signature_accepted = False
     authentication_classes = [ConnectorKeyAuthentication]
     permission_classes = [IsConnectorClient]
     throttle_classes = [ConnectorKeyRateThrottle]
@@ -184,8 +214,11 @@ class ConnectorKeyScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": (
                 "`Authorization: Api-Key <key>` (or the key in the body's `apiKey` field), and "
-                '`X-Cadence-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" '
-                "keyed with the signing secret>`, within 300 seconds of the server's clock."
+                "`X-Cadence-Signature: t=<unix seconds>,v2=<hex HMAC-SHA256, keyed with the "
+                'signing secret, of "<t>\\n<METHOD>\\n<path?query exactly as sent>\\n<raw '
+                "body>\">`, within 300 seconds of the server's clock. The body-only `v1=<hex "
+                'HMAC-SHA256 of "<t>.<raw body>">` is accepted on POST to the four connector '
+                "endpoints only."
             ),
         }
 

@@ -10,7 +10,12 @@ from commerce import api as commerce_api
 from connectors.errors import ConnectorError
 from connectors.rest_api.authentication import ConnectorAPIView
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
-from connectors.rest_api.idempotency import idempotent_response
+from connectors.rest_api.idempotency import (
+    enrollment_named,
+    idempotent_response,
+    own_records_only,
+    sale_named,
+)
 from lms import api as lms_api
 from lms.data import PendingEnrollmentRequest, PurchaseMetadata
 
@@ -33,6 +38,8 @@ class EnrollmentRequestView(ConnectorAPIView):
     Always answers ``pending`` (auto-approval, if asked for and allowed, runs afterwards). The
     same orderId + orderItemId again gets the same answer and creates nothing more.
     """
+
+    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -86,6 +93,7 @@ class EnrollmentRequestView(ConnectorAPIView):
         purchase = payload["purchaseMetadata"]
 
         def effect():
+            own_records_only(request, sale_named(payload))
             receipt = api_call(
                 lambda: lms_api.enrollment_request(
                     PendingEnrollmentRequest(
@@ -127,6 +135,8 @@ class EnrollmentStatusView(ConnectorAPIView):
 
     Approval fulfils the order item; rejection refunds it. Idempotent on enrollmentId + event.
     """
+
+    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
 
     EVENTS = {"enrollment.approved": "approved", "enrollment.rejected": "rejected"}
 
@@ -176,6 +186,7 @@ class EnrollmentStatusView(ConnectorAPIView):
         payload = body["payload"]
 
         def effect():
+            own_records_only(request, enrollment_named(payload))
             if body["event"] == "enrollment.approved":
                 call = lambda: commerce_api.order_item_enrollment_approved(  # noqa: E731
                     order_item_id=payload["orderItemId"], enrollment_id=payload["enrollmentId"]

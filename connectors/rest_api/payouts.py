@@ -7,7 +7,12 @@ from rest_framework import serializers
 
 from connectors.rest_api.authentication import ConnectorAPIView
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
-from connectors.rest_api.idempotency import idempotent_response
+from connectors.rest_api.idempotency import (
+    enrollment_named,
+    idempotent_response,
+    own_records_only,
+    sale_named,
+)
 from payouts import api as payouts_api
 from payouts import data as payouts_data
 
@@ -39,6 +44,8 @@ class CourseCompletionView(ConnectorAPIView):
     Idempotent on enrollmentId + event. A completion may arrive before the revenue: payouts keeps
     it and confirms the shares once the sale is recorded.
     """
+
+    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -72,6 +79,7 @@ class CourseCompletionView(ConnectorAPIView):
         payload = body["payload"]
 
         def effect():
+            own_records_only(request, enrollment_named(payload))
             sale = api_call(
                 lambda: payouts_api.enrollment_completion_record(
                     payouts_data.EnrollmentCompleted(
@@ -106,6 +114,8 @@ class RevenueRecordedView(ConnectorAPIView):
     ``instructorIds``; ``grossAmount - taxAmount - platformFee`` must equal ``netAmount``.
     Idempotent on orderId + orderItemId.
     """
+
+    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -162,6 +172,7 @@ class RevenueRecordedView(ConnectorAPIView):
         payload = body["payload"]
 
         def effect():
+            own_records_only(request, sale_named(payload))
             sale = api_call(
                 lambda: payouts_api.revenue_record(
                     payouts_data.RevenueRecorded(

@@ -1,7 +1,7 @@
 """A connector endpoint of the shape the spec's four take, to exercise the inbound stack.
 
-It validates its input, then records a label (an auth ``Group``) once per ``labelId``: a real
-write, so a second effect would show as a second row or an integrity error.
+It validates its input, then records a label (an auth ``Group``) once per key and ``labelId``: a
+real write, so a second effect would show as a second row or an integrity error.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ class LabelRecordView(ConnectorAPIView):
         label = data.validated_data
 
         def effect():
-            group = Group.objects.create(name=f"label:{label['labelId']}:{label['name']}")
+            group = Group.objects.create(
+                name=f"label:{label['labelId']}:{label['name']}:{request.user.name}"
+            )
             return 201, {"success": True, "labelId": label["labelId"], "groupId": group.pk}
 
         return idempotent_response(

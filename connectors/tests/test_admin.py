@@ -213,12 +213,13 @@ def _queries_to_show(client, url) -> int:
         "admin:connectors_webhooksubscription_changelist",
         "admin:connectors_connectorkey_changelist",
         "admin:connectors_inboundrequest_changelist",
+        "admin:connectors_outsiderecord_changelist",
     ],
 )
 def test_connector_admin_lists_cost_the_same_queries_for_1_or_30_rows(staff_client, changelist):
     from django.utils import timezone
 
-    from connectors.models import InboundRequest, WebhookAttempt, WebhookDelivery
+    from connectors.models import InboundRequest, OutsideRecord, WebhookAttempt, WebhookDelivery
     from connectors.tests.factories import WebhookSubscriptionFactory
 
     def add_rows(count: int, start: int) -> None:
@@ -231,8 +232,16 @@ def test_connector_admin_lists_cost_the_same_queries_for_1_or_30_rows(staff_clie
                 delivery=delivery, attempted_at=timezone.now(), succeeded=True, latency_ms=1
             )
             connector_key_create(name=f"system-{number}")
+            key = ConnectorKey.objects.get(name=f"system-{number}")
             InboundRequest.objects.create(
-                endpoint="e", natural_key=f"k={number}", payload_hash="h", payload={}
+                connector_key=key,
+                endpoint="e",
+                natural_key=f"k={number}",
+                payload_hash="h",
+                payload={},
+            )
+            OutsideRecord.objects.create(
+                connector_key=key, kind=OutsideRecord.Kind.ORDER, record_id=f"ord_{number}"
             )
 
     url = reverse(changelist)

@@ -31,7 +31,13 @@ def test_staff_issue_a_key_in_the_admin_that_an_outside_system_then_pings_with(
         f"{live_server.url}/api/v1/connectors/ping",
         headers={
             "Authorization": f"Api-Key {key}",
-            "X-Cadence-Signature": signature_header(secrets=[secret], timestamp=t, body=b""),
+            "X-Cadence-Signature": signature_header(
+                secrets=[secret],
+                timestamp=t,
+                body=b"",
+                method="GET",
+                path="/api/v1/connectors/ping",
+            ),
         },
         timeout=10,
     )

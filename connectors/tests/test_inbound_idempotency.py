@@ -12,20 +12,35 @@ from cadence.kernel.errors import ApplicationError
 from connectors.errors import IdempotencyConflict
 from connectors.inbound.idempotency import canonical_payload, inbound_request_once, payload_hash
 from connectors.inbound.keys import connector_key_create
-from connectors.models import InboundRequest
+from connectors.models import ConnectorKey, InboundRequest
 from connectors.tests.signing import signed_request
 
 ENROLLMENT_REQUEST = "enrollment-request"
 ORDER_ITEM = {"orderId": "ord_1", "orderItemId": "oi_1"}
 
 
-def request_enrollment(payload: dict, natural_key=ORDER_ITEM, endpoint=ENROLLMENT_REQUEST):
+def system_key(name: str = "commerce-platform") -> int:
+    """The id of the connector key named ``name``, issued the first time it is asked for."""
+    if not ConnectorKey.objects.filter(name=name).exists():
+        connector_key_create(name=name)
+    return ConnectorKey.objects.get(name=name).pk
+
+
+def request_enrollment(
+    payload: dict, natural_key=ORDER_ITEM, endpoint=ENROLLMENT_REQUEST, key_id: int | None = None
+):
+    key_id = key_id or system_key()
+
     def effect():
-        group = Group.objects.create(name=f"enrolled:{natural_key['orderItemId']}")
+        group = Group.objects.create(name=f"enrolled:{key_id}:{natural_key['orderItemId']}")
         return 201, {"success": True, "enrollmentId": f"enr_{group.pk}", "status": "pending"}
 
     return inbound_request_once(
-        endpoint=endpoint, natural_key=natural_key, payload=payload, effect=effect
+        endpoint=endpoint,
+        natural_key=natural_key,
+        payload=payload,
+        effect=effect,
+        connector_key_id=key_id,
     )
 
 
@@ -81,7 +96,11 @@ def test_a_refused_effect_records_nothing_so_a_corrected_repeat_is_first():
 
     with pytest.raises(ApplicationError):
         inbound_request_once(
-            endpoint=ENROLLMENT_REQUEST, natural_key=ORDER_ITEM, payload=PAYLOAD, effect=refuse
+            endpoint=ENROLLMENT_REQUEST,
+            natural_key=ORDER_ITEM,
+            payload=PAYLOAD,
+            effect=refuse,
+            connector_key_id=system_key(),
         )
     assert not InboundRequest.objects.exists()
     assert effects() == 0
@@ -101,16 +120,32 @@ def test_natural_keys_are_per_endpoint():
     assert effects() == 2
 
 
+@pytest.mark.django_db
+def test_records_are_per_key_so_another_key_never_gets_this_keys_answer():
+    first = request_enrollment(PAYLOAD, key_id=system_key("commerce-platform"))
+
+    other = request_enrollment(PAYLOAD, key_id=system_key("another-platform"))
+    conflicting = request_enrollment(
+        {**PAYLOAD, "userId": "usr_2"}, key_id=system_key("third-platform")
+    )
+
+    assert not other.replayed and not conflicting.replayed
+    assert other.body["enrollmentId"] != first.body["enrollmentId"]
+    assert effects() == 3
+    assert InboundRequest.objects.count() == 3
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_requests_have_one_effect_and_one_answer():
     barrier = threading.Barrier(6)
     answers = []
+    key_id = system_key()
 
     def send():
         barrier.wait()
         try:
-            answers.append(request_enrollment(PAYLOAD))
+            answers.append(request_enrollment(PAYLOAD, key_id=key_id))
         finally:
             connection.close()
 
@@ -164,7 +199,24 @@ def test_an_endpoint_answers_a_repeat_from_the_record(client, issued):
     assert again.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
     assert labels() == 1
-    assert InboundRequest.objects.get().connector_key_name == "commerce-platform"
+    assert InboundRequest.objects.get().connector_key.name == "commerce-platform"
+
+
+@pytestmark_http
+def test_another_key_sending_the_same_body_is_not_given_the_first_keys_answer(client, issued):
+    other = connector_key_create(name="another-platform")
+    first = post_label(client, issued, LABEL)
+
+    response = post_label(client, other, LABEL)
+
+    assert response.status_code == 201, response.content
+    assert "Idempotent-Replayed" not in response.headers
+    assert response.json()["groupId"] != first.json()["groupId"]
+    assert labels() == 2
+    assert sorted(InboundRequest.objects.values_list("connector_key__name", flat=True)) == [
+        "another-platform",
+        "commerce-platform",
+    ]
 
 
 @pytestmark_http

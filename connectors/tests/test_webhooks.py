@@ -8,7 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connectors.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from connectors.signatures import any_signature_matches, parse_signature_header
+from connectors.signatures import (
+    any_request_signature_matches,
+    any_signature_matches,
+    parse_signature_header,
+)
 from connectors.tasks import webhook_sweep
 from connectors.tests.factories import WebhookSubscriptionFactory
 from connectors.tests.ping import PingSent, attempts, ping_sent
@@ -70,6 +74,7 @@ def test_an_event_is_posted_signed_to_each_subscription_that_wants_it(receiver):
     parsed = parse_signature_header(request.headers["X-Cadence-Signature"])
     assert abs(parsed.timestamp - timezone.now().timestamp()) < 5
     assert any_signature_matches(parsed=parsed, secrets=[subscription.secret], body=request.body)
+    assert signed_for(request, parsed, subscription.secret)
     [attempt] = WebhookAttempt.objects.filter(delivery=delivery)
     assert attempt.succeeded
     assert attempt.status_code == 200
@@ -227,9 +232,37 @@ def test_during_a_secret_rotation_both_secrets_sign(receiver):
 
     [request] = receiver.received
     parsed = parse_signature_header(request.headers["X-Cadence-Signature"])
-    assert len(parsed.signatures) == 2
-    assert any_signature_matches(parsed=parsed, secrets=[new_secret], body=request.body)
-    assert any_signature_matches(parsed=parsed, secrets=[old_secret], body=request.body)
+    assert len(parsed.v1) == len(parsed.v2) == 2
+    for secret in (new_secret, old_secret):
+        assert any_signature_matches(parsed=parsed, secrets=[secret], body=request.body)
+        assert signed_for(request, parsed, secret)
+
+
+def signed_for(request, parsed, secret: str) -> bool:
+    """Whether the request's v2 signs the method, path with query and body it came with."""
+    return any_request_signature_matches(
+        parsed=parsed, secrets=[secret], method="POST", path=request.path, body=request.body
+    )
+
+
+def test_a_webhook_is_signed_with_v2_over_its_method_path_query_and_body_and_with_v1(receiver):
+    subscription = WebhookSubscriptionFactory(url=f"{receiver.url}?tenant=acme&x=%2F")
+
+    publish("bound")
+
+    [request] = receiver.received
+    assert request.path == "/hooks/cadence?tenant=acme&x=%2F"
+    parsed = parse_signature_header(request.headers["X-Cadence-Signature"])
+    assert signed_for(request, parsed, subscription.secret)
+    assert any_signature_matches(parsed=parsed, secrets=[subscription.secret], body=request.body)
+    # Bound to the receiver: the same header does not sign another path or another query.
+    assert not any_request_signature_matches(
+        parsed=parsed,
+        secrets=[subscription.secret],
+        method="POST",
+        path="/hooks/cadence?tenant=other&x=%2F",
+        body=request.body,
+    )
 
 
 @pytest.mark.parametrize("subscriptions", [1, 12])

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from connectors.encryption import signing_secret_encrypt
 from connectors.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from connectors.outbox.services import backoff_with_jitter
 from connectors.signatures import HEADER, signature_header
@@ -142,31 +143,42 @@ def _send(delivery: WebhookDelivery) -> dict[str, Any]:
     subscription = delivery.subscription
     body = delivery.body.encode("utf-8")
     sent_at = timezone.now()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        HEADER: signature_header(
-            secrets=subscription.signing_secrets(sent_at),
-            timestamp=int(sent_at.timestamp()),
-            body=body,
-        ),
-        EVENT_ID_HEADER: delivery.event_id,
-        EVENT_TYPE_HEADER: delivery.event_type,
-    }
+    # Prepared first, so that v2 signs the path and query exactly as requests will send them.
+    prepared = requests.Request(
+        "POST",
+        subscription.url,
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            EVENT_ID_HEADER: delivery.event_id,
+            EVENT_TYPE_HEADER: delivery.event_type,
+        },
+    ).prepare()
+    # Both schemes: v2 binds the signature to this receiver's URL; v1 for receivers that
+    # verify the body-only scheme and have not moved to v2 yet.
+    prepared.headers[HEADER] = signature_header(
+        secrets=subscription.signing_secrets(sent_at),
+        timestamp=int(sent_at.timestamp()),
+        body=body,
+        method=prepared.method,
+        path=prepared.path_url,
+    )
     started = time.monotonic()
     status_code, snippet, error = None, "", ""
     try:
-        with requests.post(
-            subscription.url,
-            data=body,
-            headers=headers,
-            timeout=(
-                settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
-                settings.WEBHOOK_READ_TIMEOUT_SECONDS,
-            ),
-            allow_redirects=False,
-            stream=True,
-        ) as response:
+        with (
+            requests.Session() as session,
+            session.send(
+                prepared,
+                timeout=(
+                    settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
+                    settings.WEBHOOK_READ_TIMEOUT_SECONDS,
+                ),
+                allow_redirects=False,
+                stream=True,
+            ) as response,
+        ):
             status_code = response.status_code
             # Only the start of the answer: a receiver could send anything, of any size.
             # iter_content, not raw.read: a body that stalls or breaks off then raises a
@@ -227,13 +239,14 @@ def webhook_subscription_secret_rotate(
     """Give the subscription a new secret; the old one also signs (a second v1) for ``overlap``."""
     from connectors.models import new_webhook_secret
 
+    secret = new_webhook_secret()
     with transaction.atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
-        subscription.previous_secret = subscription.secret
+        subscription.previous_secret_encrypted = subscription.secret_encrypted
         subscription.previous_secret_expires_at = timezone.now() + overlap
-        subscription.secret = new_webhook_secret()
+        subscription.secret_encrypted = signing_secret_encrypt(secret)
         subscription.save()
-    return subscription.secret
+    return secret
 
 
 _WORD_AFTER_UNDERSCORE = re.compile(r"_([a-z0-9])")

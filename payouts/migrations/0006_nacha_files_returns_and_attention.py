@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('created_on', models.DateField(help_text='The creation date in the file header (New York).')),
                 ('file_id_modifier', models.CharField(max_length=1)),
                 ('effective_date', models.DateField(help_text='The banking day the credits settle.')),
-                ('content', models.TextField()),
+                ('content_encrypted', models.TextField()),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nacha_files', to='payouts.payoutbatch')),
             ],

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from payouts.crypto import payout_file_encrypt
 from payouts.models import Payout, PayoutAccount, PayoutFile
 from payouts.rails import RailResult
+from payouts.selectors.accounts import payout_account_details
 
 
 def instructions(*, payout: Payout, account: PayoutAccount) -> str:
-    details = account.details
+    details = payout_account_details(account)
     return "\n".join(
         [
             f"Payout: {payout.public_id}",
@@ -29,7 +31,7 @@ def send(*, payout: Payout, account: PayoutAccount) -> RailResult:
             PayoutFile.objects.create(
                 payout=payout,
                 kind=PayoutFile.Kind.WIRE_INSTRUCTIONS,
-                content=instructions(payout=payout, account=account),
+                content_encrypted=payout_file_encrypt(instructions(payout=payout, account=account)),
             )
     except IntegrityError:
         pass

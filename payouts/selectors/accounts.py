@@ -2,8 +2,45 @@
 
 from __future__ import annotations
 
-from payouts.models import EarnedRevenue, PayoutAccount, TaxInfo
+from payouts.crypto import account_number_decrypt
+from payouts.models import ACCOUNT_NUMBER_DETAIL, EarnedRevenue, PayoutAccount, PayoutFile, TaxInfo
 from payouts.rails.capabilities import currency_refusal
+
+# Where a payout file holds the account number: a NACHA entry detail record's DFI account number
+# (positions 13-29), the wire instructions' IBAN line.
+NACHA_ENTRY_ACCOUNT = slice(12, 29)
+WIRE_IBAN_LINE = "IBAN: "
+
+
+def payout_file_masked(payout_file: PayoutFile) -> str:
+    """The payout file as pages show it: every account number reduced to its last four."""
+    lines = payout_file.content.split("\n")
+    for number, line in enumerate(lines):
+        if payout_file.kind == PayoutFile.Kind.NACHA and line.startswith("6"):
+            field = line[NACHA_ENTRY_ACCOUNT]
+            masked = _last_four(field.rstrip()).ljust(len(field))
+            lines[number] = (
+                line[: NACHA_ENTRY_ACCOUNT.start] + masked + line[NACHA_ENTRY_ACCOUNT.stop :]
+            )
+        elif payout_file.kind == PayoutFile.Kind.WIRE_INSTRUCTIONS and line.startswith(
+            WIRE_IBAN_LINE
+        ):
+            lines[number] = WIRE_IBAN_LINE + _last_four(line.removeprefix(WIRE_IBAN_LINE))
+    return "\n".join(lines)
+
+
+def _last_four(number: str) -> str:
+    return "*" * max(len(number) - 4, 0) + number[-4:]
+
+
+def payout_account_details(account: PayoutAccount) -> dict:
+    """Every detail the account's rail needs, the bank account number decrypted: for the rail
+    alone, never to show."""
+    details = dict(account.details)
+    detail = ACCOUNT_NUMBER_DETAIL.get(account.method)
+    if detail and account.account_number_encrypted:
+        details[detail] = account_number_decrypt(account.account_number_encrypted)
+    return details
 
 
 def payout_blockers(*, user_id: str) -> list[str]:

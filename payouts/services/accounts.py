@@ -9,9 +9,9 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 
-from payouts.crypto import tin_encrypt
+from payouts.crypto import account_number_decrypt, account_number_encrypt, tin_encrypt
 from payouts.errors import PayoutsError
-from payouts.models import PayoutAccount, PayoutMethod, TaxInfo
+from payouts.models import ACCOUNT_NUMBER_DETAIL, PayoutAccount, PayoutMethod, TaxInfo
 from payouts.services.inputs import require_id
 
 ACH_ACCOUNT_TYPES = {"checking", "savings"}
@@ -93,19 +93,35 @@ def payout_details_clean(method: str, details: object) -> dict:
 
 @transaction.atomic
 def payout_account_save(*, user_id: str, method: str, details: dict) -> PayoutAccount:
-    """Set where the payee's money goes. New details need verifying again before any payout."""
+    """Set where the payee's money goes. New details need verifying again before any payout.
+
+    The bank account number is encrypted, and only its last four characters kept in clear.
+    """
     user_id = require_id(user_id, "userId")
     cleaned = payout_details_clean(method, details)
+    number = cleaned.pop(ACCOUNT_NUMBER_DETAIL.get(method, ""), "")
     account = PayoutAccount.objects.select_for_update().filter(user_id=user_id).first()
-    if account is None:
-        return PayoutAccount.objects.create(user_id=user_id, method=method, details=cleaned)
-    if (account.method, account.details) != (method, cleaned):
-        account.method = method
-        account.details = cleaned
-        account.verified_at = None
-        account.verified_by = ""
-        account.save()
+    if account is not None and (account.method, account.details, _number_of(account)) == (
+        method,
+        cleaned,
+        number,
+    ):
+        return account
+    account = account or PayoutAccount(user_id=user_id)
+    account.method = method
+    account.details = cleaned
+    account.account_number_encrypted = account_number_encrypt(number) if number else ""
+    account.account_number_last4 = number[-4:]
+    account.verified_at = None
+    account.verified_by = ""
+    account.save()
     return account
+
+
+def _number_of(account: PayoutAccount) -> str:
+    if not account.account_number_encrypted:
+        return ""
+    return account_number_decrypt(account.account_number_encrypted)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from payouts.crypto import account_number_encrypt, payout_file_encrypt
 from payouts.errors import PayoutsError
 from payouts.models import (
     AchNotificationOfChange,
@@ -41,6 +42,7 @@ from payouts.rails.nacha import (
     nacha_file,
     read_returns,
 )
+from payouts.selectors.accounts import payout_account_details
 
 # The Federal Reserve's clock: ACH dates are New York banking days.
 FED_TIMEZONE = ZoneInfo("America/New_York")
@@ -147,7 +149,7 @@ def _write_batch_file(*, batch: PayoutBatch, origin: Originator, now: datetime) 
     credits: list[Credit] = []
     for payout in payouts:
         sequence.last_sequence = sequence.last_sequence % TRACE_SEQUENCE_LIMIT + 1
-        details = accounts[payout.account_id].details
+        details = payout_account_details(accounts[payout.account_id])
         credits.append(
             Credit(
                 routing_number=details["routingNumber"],
@@ -168,12 +170,14 @@ def _write_batch_file(*, batch: PayoutBatch, origin: Originator, now: datetime) 
         created_on=created.date(),
         file_id_modifier=FILE_ID_MODIFIERS[used_today],
         effective_date=effective,
-        content=nacha_file(
-            originator=origin,
-            credits=credits,
-            effective=effective,
-            created=created,
-            file_id_modifier=FILE_ID_MODIFIERS[used_today],
+        content_encrypted=payout_file_encrypt(
+            nacha_file(
+                originator=origin,
+                credits=credits,
+                effective=effective,
+                created=created,
+                file_id_modifier=FILE_ID_MODIFIERS[used_today],
+            )
         ),
     )
     NachaEntry.objects.bulk_create(
@@ -237,7 +241,7 @@ def ach_change_apply(*, change_id: int, applied_by: str, now: datetime | None = 
     if change.applied_at is not None:
         return
     account = PayoutAccount.objects.select_for_update().get(pk=change.entry.payout.account_id)
-    details = dict(account.details)
+    details = payout_account_details(account)
     # Corrected data positions as the NACHA rules lay them out for each change code.
     data = change.corrected_data.ljust(29)
     if change.change_code == "C01":
@@ -256,7 +260,11 @@ def ach_change_apply(*, change_id: int, applied_by: str, now: datetime | None = 
             f"change code {change.change_code} is applied by the payee, not automatically",
             field="changeCode",
         )
+    # The bank's own correction: the account stays verified, its number encrypted as always.
+    number = details.pop("accountNumber")
     account.details = details
+    account.account_number_encrypted = account_number_encrypt(number)
+    account.account_number_last4 = number[-4:]
     account.save()
     change.applied_at = now or timezone.now()
     change.applied_by = applied_by

@@ -20,7 +20,7 @@ from payouts.models import (
     PayoutAccount,
 )
 from payouts.rails.capabilities import ACH_MAX_MINOR
-from payouts.selectors.accounts import payout_blockers
+from payouts.selectors.accounts import payout_account_details, payout_blockers
 from payouts.selectors.ledger import ledger_verify
 from payouts.services.accounts import payout_account_verify, tax_info_save
 from payouts.services.ach_files import ach_change_apply, nacha_returns_import
@@ -240,12 +240,16 @@ def test_a_notice_of_change_updates_the_account_only_after_staff_confirm(run_bat
 
     assert result.changes == [payout.external_reference]
     change = AchNotificationOfChange.objects.get()
-    assert PayoutAccount.objects.get(user_id=user).details["accountNumber"] == "123456789"
+    account = PayoutAccount.objects.get(user_id=user)
+    assert payout_account_details(account)["accountNumber"] == "123456789"
     assert Payout.objects.get().status == "completed"
 
     ach_change_apply(change_id=change.pk, applied_by="staff")
 
-    assert PayoutAccount.objects.get(user_id=user).details["accountNumber"] == "987654321"
+    account = PayoutAccount.objects.get(user_id=user)
+    assert payout_account_details(account)["accountNumber"] == "987654321"
+    assert account.account_number_last4 == "4321" and "987654321" not in str(account.details)
+    assert account.verified_at is not None
     assert AchNotificationOfChange.objects.get().applied_by == "staff"
 
 
@@ -276,7 +280,7 @@ def test_staff_download_a_batchs_nacha_file_from_the_admin(run_batch, staff_clie
     ach_payees(2)
     run_batch()
     nacha = NachaFile.objects.get()
-    client = staff_client("view_nachafile")
+    client = staff_client("view_nachafile", "download_payoutfile")
 
     listing = client.get("/admin/payouts/nachafile/").content.decode()
     response = client.get(f"/admin/payouts/nachafile/{nacha.pk}/download/")
@@ -349,3 +353,15 @@ def test_ach_payouts_of_one_batch_sent_at_once_share_one_file():
     assert nacha.entries.count() == 6
     assert set(Payout.objects.values_list("status", flat=True)) == {"completed"}
     assert achkit.validate(nacha.content)["ok"]
+
+
+def test_a_nacha_file_is_stored_encrypted_and_downloaded_only_with_the_permission(
+    run_batch, staff_client
+):
+    ach_payees(1)
+    run_batch()
+    nacha = NachaFile.objects.get()
+    client = staff_client("view_nachafile")
+
+    assert "123456789" in nacha.content and "123456789" not in nacha.content_encrypted
+    assert client.get(f"/admin/payouts/nachafile/{nacha.pk}/download/").status_code == 403

@@ -1,0 +1,79 @@
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from payouts.crypto import account_number_decrypt, payout_file_decrypt
+from payouts.services.batches import payout_batch_run
+from payouts.tests.helpers import confirmed_sale, payee_ready
+
+BEFORE_ENCRYPTION = [("payouts", "0006_nacha_files_returns_and_attention")]
+ENCRYPTED = [("payouts", "0007_payout_account_numbers_encrypted")]
+
+
+@pytest.fixture(autouse=True)
+def _latest_schema_afterwards():
+    # Later tests need every migration applied, also those after the one a test stops at.
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_account_numbers_stored_in_clear_are_encrypted_and_leave_the_details():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_ENCRYPTION)
+    accounts = executor.loader.project_state(BEFORE_ENCRYPTION).apps.get_model(
+        "payouts", "PayoutAccount"
+    )
+    ach = {"routingNumber": "011000015", "accountNumber": "123456789", "accountType": "checking"}
+    wire = {"beneficiaryName": "Payee", "swift": "DEUTDEFF", "iban": "DE89370400440532013000"}
+    for user_id, method, details in [
+        ("usr_ach", "ach", ach),
+        ("usr_wire", "wire", wire),
+        ("usr_paypal", "paypal", {"email": "p@example.com"}),
+    ]:
+        accounts.objects.create(
+            public_id=f"pacc_{user_id}", user_id=user_id, method=method, details=details
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(ENCRYPTED)
+    accounts = executor.loader.project_state(ENCRYPTED).apps.get_model("payouts", "PayoutAccount")
+
+    migrated = {a.user_id: a for a in accounts.objects.all()}
+    assert migrated["usr_ach"].details == {"routingNumber": "011000015", "accountType": "checking"}
+    assert migrated["usr_ach"].account_number_last4 == "6789"
+    assert account_number_decrypt(migrated["usr_ach"].account_number_encrypted) == "123456789"
+    assert migrated["usr_wire"].details == {"beneficiaryName": "Payee", "swift": "DEUTDEFF"}
+    assert migrated["usr_wire"].account_number_last4 == "3000"
+    assert (
+        account_number_decrypt(migrated["usr_wire"].account_number_encrypted)
+        == "DE89370400440532013000"
+    )
+    assert migrated["usr_paypal"].details == {"email": "p@example.com"}
+    assert migrated["usr_paypal"].account_number_encrypted == ""
+
+
+FILES_IN_CLEAR = [("payouts", "0007_payout_account_numbers_encrypted")]
+FILES_ENCRYPTED = [("payouts", "0008_payout_files_encrypted")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_payout_files_kept_in_clear_are_encrypted():
+    # A payout to hang the file on, made with today's code, then the schema taken back.
+    payee_ready("usr_b", method="ach")
+    confirmed_sale(1, "usr_b")
+    payout_id = payout_batch_run().payouts.values_list("pk", flat=True).first()
+    executor = MigrationExecutor(connection)
+    executor.migrate(FILES_IN_CLEAR)
+    files = executor.loader.project_state(FILES_IN_CLEAR).apps.get_model("payouts", "PayoutFile")
+    files.objects.all().delete()
+    files.objects.create(payout_id=payout_id, kind="nacha", content="6 account 123456789")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(FILES_ENCRYPTED)
+    files = executor.loader.project_state(FILES_ENCRYPTED).apps.get_model("payouts", "PayoutFile")
+
+    stored = files.objects.get()
+    assert "123456789" not in stored.content_encrypted
+    assert payout_file_decrypt(stored.content_encrypted) == "6 account 123456789"
