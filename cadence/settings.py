@@ -266,6 +266,21 @@ PAYOUTS_TIN_ENCRYPTION_KEY = (
     if PRODUCTION
     else env.str("PAYOUTS_TIN_ENCRYPTION_KEY", default="")
 )
+# The least a payout may be, per currency (major units, like the commerce tables): a payee's
+# confirmed total below it carries over to the next batch, so that a transfer is worth its cost.
+# About US$25 in each currency, rounded to an amount people use there.
+PAYOUTS_MINIMUM = {
+    "AED": "100.00", "ARS": "30000.00", "AUD": "40.00", "BGN": "50.00", "BHD": "10.000",
+    "BRL": "125.00", "CAD": "35.00", "CHF": "25.00", "CLP": "25000", "CNY": "200.00",
+    "COP": "100000.00", "CZK": "600.00", "DKK": "200.00", "EGP": "1200.00", "EUR": "25.00",
+    "GBP": "20.00", "HKD": "200.00", "HUF": "10000.00", "IDR": "400000.00", "ILS": "100.00",
+    "INR": "2000.00", "ISK": "3500", "JOD": "20.000", "JPY": "4000", "KES": "3500.00",
+    "KRW": "35000", "KWD": "8.000", "MXN": "500.00", "MYR": "120.00", "NGN": "40000.00",
+    "NOK": "300.00", "NZD": "45.00", "OMR": "10.000", "PHP": "1500.00", "PKR": "7000.00",
+    "PLN": "100.00", "QAR": "100.00", "RON": "125.00", "SAR": "100.00", "SEK": "300.00",
+    "SGD": "35.00", "THB": "900.00", "TND": "80.000", "TRY": "1000.00", "TWD": "800.00",
+    "UAH": "1000.00", "USD": "25.00", "VND": "650000", "ZAR": "500.00",
+}  # fmt: skip
 
 # --- Production hardening -----------------------------------------------------------------------
 if PRODUCTION:

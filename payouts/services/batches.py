@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from cadence.kernel.money import Money
 from payouts import conf, events
 from payouts.data import PayoutSettled
 from payouts.errors import PayoutsError
@@ -66,8 +65,7 @@ def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, str, str, int,
         )
         while rows := cursor.fetchmany(CHUNK):
             for account_id, user_id, method, code, total, count in rows:
-                minimum = minimums.get(code, Money.parse("25", code).minor)
-                if total >= minimum:
+                if total >= minimums[code]:
                     yield account_id, user_id, method, code, int(total), int(count)
 
 
