@@ -7,14 +7,12 @@ webhook (and from a confirm call that only reads the PaymentIntent back).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import stripe
 from django.conf import settings
 
 from cadence.kernel.money import Money
+from commerce.conf import scheduled_fee
 from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
-from commerce.pricing import schedule_fee
 from commerce.processors.base import PaymentResult, RefundResult, WebhookEvent
 
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -160,8 +158,4 @@ class StripeProcessor:
         return WebhookEvent(event_id=event.id, event_type=kind)
 
     def fee(self, amount: Money) -> Money:
-        return schedule_fee(
-            amount,
-            percent=Decimal(settings.COMMERCE_FEE_PERCENT),
-            fixed_minor=settings.COMMERCE_FEE_FIXED_MINOR,
-        )
+        return scheduled_fee(amount)
