@@ -69,10 +69,12 @@ def order_item_enrollment_approved(
     recognised and answered with ``None``: it is that system's to follow, not ours."""
     return _fulfilment(
         services.order_item_fulfil(
-            order_item_id=order_item_id, enrollment_id=enrollment_id, order_id=order_id,
+            order_item_id=order_item_id,
+            enrollment_id=enrollment_id,
+            order_id=order_id,
             at=approved_at,
         )
-    )  # fmt: skip
+    )
 
 
 def order_item_enrollment_rejected(
@@ -91,10 +93,13 @@ def order_item_enrollment_rejected(
     ``order_id``, an order commerce never issued is answered with ``None`` and nothing happens."""
     return _fulfilment(
         services.order_item_reject(
-            order_item_id=order_item_id, enrollment_id=enrollment_id, reason=reason,
-            order_id=order_id, at=rejected_at,
+            order_item_id=order_item_id,
+            enrollment_id=enrollment_id,
+            reason=reason,
+            order_id=order_id,
+            at=rejected_at,
         )
-    )  # fmt: skip
+    )
 
 
 def order_item_enrollment_status_changed(
@@ -106,10 +111,13 @@ def order_item_enrollment_status_changed(
     fulfils the item. Idempotent; ``None`` for an order commerce never issued."""
     return _fulfilment(
         services.order_item_enrollment_status_record(
-            order_id=order_id, order_item_id=order_item_id, enrollment_id=enrollment_id,
-            status=status, at=at,
+            order_id=order_id,
+            order_item_id=order_item_id,
+            enrollment_id=enrollment_id,
+            status=status,
+            at=at,
         )
-    )  # fmt: skip
+    )
 
 
 def _fulfilment(item: OrderItem | None) -> OrderItemFulfilment | None:

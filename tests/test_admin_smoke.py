@@ -30,7 +30,7 @@ from connectors.models import InboundRequest, WebhookDelivery
 from connectors.tests.factories import WebhookSubscriptionFactory
 from lms.models import Attendance, Enrollment, Lesson, Module, User
 from lms.tests.factories import LessonFactory
-from payouts.models import Payout, PayoutFile
+from payouts.models import InteractionRequirement, Payout, PayoutFile, RevenueShareConfig
 
 
 class ChangeForm(HTMLParser):
@@ -129,6 +129,17 @@ def _rows_the_demo_does_not_make() -> None:
         starts_at=timezone.now() - timedelta(hours=1),
     )
     Attendance.objects.create(lesson=session, enrollment=enrollment, minutes=45, recorded_by=staff)
+    # A course's own split and requirement: the platform defaults come from a migration, and an
+    # earlier transactional test may have flushed them.
+    course_id = enrollment.course.public_id
+    RevenueShareConfig.objects.create(
+        course_id=course_id,
+        effective_from=timezone.now(),
+        content_creator_share_bp=5000,
+        instructor_pool_share_bp=2000,
+        platform_share_bp=3000,
+    )
+    InteractionRequirement.objects.create(course_id=course_id, discussion_replies=2)
     every_minute = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.MINUTES)
     PeriodicTask.objects.create(name="smoke", task="connectors.outbox_sweep", interval=every_minute)
     CrontabSchedule.objects.create(minute="15", hour="3")
