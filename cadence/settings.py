@@ -361,6 +361,22 @@ CONNECTORS_SECRET_ENCRYPTION_KEY = (
     else env.str("CONNECTORS_SECRET_ENCRYPTION_KEY", default="")
 )
 
+# The least a payout may be, per currency (major units, like the commerce tables): a payee's
+# confirmed total below it carries over to the next batch, so that a transfer is worth its cost.
+# About US$25 in each currency, rounded to an amount people use there.
+PAYOUTS_MINIMUM = {
+    "AED": "100.00", "ARS": "30000.00", "AUD": "40.00", "BGN": "50.00", "BHD": "10.000",
+    "BRL": "125.00", "CAD": "35.00", "CHF": "25.00", "CLP": "25000", "CNY": "200.00",
+    "COP": "100000.00", "CZK": "600.00", "DKK": "200.00", "EGP": "1200.00", "EUR": "25.00",
+    "GBP": "20.00", "HKD": "200.00", "HUF": "10000.00", "IDR": "400000.00", "ILS": "100.00",
+    "INR": "2000.00", "ISK": "3500", "JOD": "20.000", "JPY": "4000", "KES": "3500.00",
+    "KRW": "35000", "KWD": "8.000", "MXN": "500.00", "MYR": "120.00", "NGN": "40000.00",
+    "NOK": "300.00", "NZD": "45.00", "OMR": "10.000", "PHP": "1500.00", "PKR": "7000.00",
+    "PLN": "100.00", "QAR": "100.00", "RON": "125.00", "SAR": "100.00", "SEK": "300.00",
+    "SGD": "35.00", "THB": "900.00", "TND": "80.000", "TRY": "1000.00", "TWD": "800.00",
+    "UAH": "1000.00", "USD": "25.00", "VND": "650000", "ZAR": "500.00",
+}  # fmt: skip
+
 # --- Production hardening -----------------------------------------------------------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -421,9 +437,46 @@ CELERY_BEAT_SCHEDULE["lms.submission-files-sweep"] = {
 }
 
 # --- Commerce -----------------------------------------------------------------------------------
-# The fee schedule used when a processor does not report its actual fee (the test processor):
-# percent of the amount plus a fixed part in the currency's minor units.
+# Per-currency tables below are amounts in major units, as decimal strings with at most the
+# currency's decimals ("0.50" USD, "50" JPY, "0.200" BHD); every currency the money kernel knows
+# (cadence.kernel.money.CURRENCY_EXPONENTS) has a row: a table that leaves one out is refused,
+# naming it, when it is read (cadence.kernel.money.money_table).
+#
+# The fee schedule used when a processor does not report its actual fee (the test processor, and
+# Stripe until its balance transaction is read): COMMERCE_FEE_PERCENT of the amount plus a fixed
+# part in the currency of the charge. The fixed part is about US$0.30 in each currency, rounded to
+# an amount people use there; where Stripe's domestic pricing has a fixed part (GBP 0.20, EUR
+# 0.25, BRL 0.39, HKD 2.35, SGD 0.50, ...) it is that one.
 COMMERCE_FEE_PERCENT = env.str("COMMERCE_FEE_PERCENT", default="2.9")
-COMMERCE_FEE_FIXED_MINOR = env.int("COMMERCE_FEE_FIXED_MINOR", default=30)
+COMMERCE_FEE_FIXED = {
+    "AED": "1.00", "ARS": "400.00", "AUD": "0.30", "BGN": "0.50", "BHD": "0.100",
+    "BRL": "0.39", "CAD": "0.30", "CHF": "0.30", "CLP": "250", "CNY": "2.00", "COP": "1200.00",
+    "CZK": "6.50", "DKK": "1.80", "EGP": "15.00", "EUR": "0.25", "GBP": "0.20", "HKD": "2.35",
+    "HUF": "85.00", "IDR": "5000.00", "ILS": "1.00", "INR": "25.00", "ISK": "40", "JOD": "0.200",
+    "JPY": "45", "KES": "40.00", "KRW": "400", "KWD": "0.100", "MXN": "3.00", "MYR": "1.00",
+    "NGN": "450.00", "NOK": "2.00", "NZD": "0.30", "OMR": "0.100", "PHP": "15.00",
+    "PKR": "85.00", "PLN": "1.00", "QAR": "1.00", "RON": "1.25", "SAR": "1.00", "SEK": "1.80",
+    "SGD": "0.50", "THB": "10.00", "TND": "1.000", "TRY": "10.00", "TWD": "10.00",
+    "UAH": "12.00", "USD": "0.30", "VND": "8000", "ZAR": "5.00",
+}  # fmt: skip
+# The least a processor charges, per currency: checkout refuses a non-zero order total below it
+# (a zero total is free and charges nothing). These are Stripe's published minimum charge amounts
+# (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts: USD 0.50, EUR 0.50,
+# GBP 0.30, JPY 50, ...); for a currency Stripe lists none, its rule "the equivalent of US$0.50"
+# rounded up to an amount people use there (ARS, BHD, CLP, CNY, COP, EGP, IDR, ILS, ISK, JOD, KES,
+# KRW, KWD, NGN, OMR, PHP, PKR, QAR, SAR, TND, TRY, TWD, UAH, VND, ZAR). Whatever the table says,
+# the minimum in force is never below the smallest amount the fee schedule above leaves something
+# of (commerce.conf.minimum_charge): at INR 0.50 the fixed fee alone would take more than all.
+COMMERCE_MINIMUM_CHARGE = {
+    "AED": "2.00", "ARS": "700.00", "AUD": "0.50", "BGN": "1.00", "BHD": "0.200",
+    "BRL": "0.50", "CAD": "0.50", "CHF": "0.50", "CLP": "500", "CNY": "4.00", "COP": "2000.00",
+    "CZK": "15.00", "DKK": "2.50", "EGP": "25.00", "EUR": "0.50", "GBP": "0.30", "HKD": "4.00",
+    "HUF": "175.00", "IDR": "8000.00", "ILS": "2.00", "INR": "0.50", "ISK": "70", "JOD": "0.400",
+    "JPY": "50", "KES": "65.00", "KRW": "700", "KWD": "0.200", "MXN": "10.00", "MYR": "2.00",
+    "NGN": "800.00", "NOK": "3.00", "NZD": "0.50", "OMR": "0.200", "PHP": "30.00",
+    "PKR": "150.00", "PLN": "2.00", "QAR": "2.00", "RON": "2.00", "SAR": "2.00", "SEK": "3.00",
+    "SGD": "0.50", "THB": "10.00", "TND": "1.500", "TRY": "25.00", "TWD": "16.00",
+    "UAH": "25.00", "USD": "0.50", "VND": "15000", "ZAR": "10.00",
+}  # fmt: skip
 # A checkout left pending this long is cancelled, freeing its seats and coupon uses.
 COMMERCE_PENDING_ORDER_MINUTES = env.int("COMMERCE_PENDING_ORDER_MINUTES", default=60)

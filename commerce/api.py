@@ -58,25 +58,22 @@ def commerce_user_upsert(
 
 
 def order_item_enrollment_approved(
-    *, order_item_id: str, enrollment_id: str
-) -> OrderItemFulfilment:
-    """The LMS approved the enrollment this item paid for: the item is fulfilled. Idempotent."""
+    *,
+    order_item_id: str,
+    enrollment_id: str,
+    order_id: str | None = None,
+    approved_at: datetime | None = None,
+) -> OrderItemFulfilment | None:
+    """The LMS approved the enrollment this item paid for: the item is fulfilled. Idempotent.
+
+    Given ``order_id``, an order commerce never issued (an outside commerce system's sale) is
+    recognised and answered with ``None``: it is that system's to follow, not ours."""
     return _fulfilment(
-        services.order_item_fulfil(order_item_id=order_item_id, enrollment_id=enrollment_id)
-    )
-
-
-def order_item_enrollment_rejected(
-    *, order_item_id: str, enrollment_id: str, reason: str = ""
-) -> OrderItemFulfilment:
-    """The LMS rejected the enrollment: the item is refunded automatically (after commit) and the
-    learner is told why. Idempotent: one refund, one message, however often it is called.
-
-    ``enrollment_id`` is empty when the LMS refused to make the enrollment at all (a course no
-    longer published, a deactivated account): the item is refunded all the same."""
-    return _fulfilment(
-        services.order_item_reject(
-            order_item_id=order_item_id, enrollment_id=enrollment_id, reason=reason
+        services.order_item_fulfil(
+            order_item_id=order_item_id,
+            enrollment_id=enrollment_id,
+            order_id=order_id,
+            at=approved_at,
         )
     )
 
@@ -89,13 +86,59 @@ def order_ids_sold(*, order_id: str, order_item_id: str) -> OrderIdsSold:
     return OrderIdsSold(order=order, order_item=order_item)
 
 
-def _fulfilment(item: OrderItem) -> OrderItemFulfilment:
+def order_item_enrollment_rejected(
+    *,
+    order_item_id: str,
+    enrollment_id: str,
+    reason: str = "",
+    order_id: str | None = None,
+    rejected_at: datetime | None = None,
+) -> OrderItemFulfilment | None:
+    """The LMS rejected the enrollment: the item is refunded automatically (after commit) and the
+    learner is told why. Idempotent: one refund, one message, however often it is called.
+
+    ``enrollment_id`` is empty when the LMS refused to make the enrollment at all (a course no
+    longer published, a deactivated account): the item is refunded all the same. Given
+    ``order_id``, an order commerce never issued is answered with ``None`` and nothing happens."""
+    return _fulfilment(
+        services.order_item_reject(
+            order_item_id=order_item_id,
+            enrollment_id=enrollment_id,
+            reason=reason,
+            order_id=order_id,
+            at=rejected_at,
+        )
+    )
+
+
+def order_item_enrollment_status_changed(
+    *, order_id: str, order_item_id: str, enrollment_id: str, status: str, at: datetime
+) -> OrderItemFulfilment | None:
+    """The enrollment this item paid for moved on in the LMS: ``in_progress``, ``completed``,
+    ``cancelled`` or ``revoked`` (``approved`` too). The order page shows the latest status;
+    an older one arriving late changes nothing, and a status only reached after approval
+    fulfils the item. Idempotent; ``None`` for an order commerce never issued."""
+    return _fulfilment(
+        services.order_item_enrollment_status_record(
+            order_id=order_id,
+            order_item_id=order_item_id,
+            enrollment_id=enrollment_id,
+            status=status,
+            at=at,
+        )
+    )
+
+
+def _fulfilment(item: OrderItem | None) -> OrderItemFulfilment | None:
+    if item is None:
+        return None
     return OrderItemFulfilment(
         order_id=item.order.public_id,
         order_item_id=item.public_id,
         fulfilment=item.fulfilment,
         refunded_amount=item.refunded_minor,
         currency=item.order.currency,
+        enrollment_status=item.enrollment_status,
     )
 
 

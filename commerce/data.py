@@ -99,11 +99,15 @@ class OrderIdsSold:
 
 @dataclass(frozen=True)
 class OrderItemFulfilment:
+    """Where an order item stands with the LMS: ``fulfilment`` is commerce's decision (pending,
+    approved, rejected), ``enrollment_status`` the enrollment's latest status in the LMS."""
+
     order_id: str
     order_item_id: str
     fulfilment: str
     refunded_amount: int
     currency: str
+    enrollment_status: str
 
 
 @dataclass(frozen=True)

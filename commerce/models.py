@@ -301,6 +301,17 @@ class OrderItem(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
+    class EnrollmentStatus(models.TextChoices):
+        """The enrollment's status in the LMS, as the buyer follows it on the order page."""
+
+        PENDING = "pending", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        REVOKED = "revoked", "Revoked"
+
     public_id = PublicIdField(prefix="oi")
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="items")
     catalog_item = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
@@ -320,6 +331,11 @@ class OrderItem(models.Model):
     fulfilment = FSMField(default=Fulfilment.PENDING, choices=Fulfilment.choices, protected=True)
     fulfilment_note = models.CharField(max_length=300, blank=True)
     enrollment_id = models.CharField(max_length=64, blank=True)
+    # The latest status the LMS reported; never moved back by older news arriving late.
+    enrollment_status = models.CharField(
+        max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.PENDING
+    )
+    enrollment_status_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

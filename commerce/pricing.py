@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from cadence.kernel.money import Money, allocate, percentage_fee
 
@@ -100,6 +101,28 @@ def fee_parts(fee_minor: int, item_totals: Sequence[int]) -> list[int]:
 def schedule_fee(amount: Money, *, percent: Decimal, fixed_minor: int) -> Money:
     """A card-style fee schedule such as 2.9% + 30¢ (nothing is charged on a zero amount)."""
     return percentage_fee(amount, percent=percent, fixed=Money(fixed_minor, amount.currency))
+
+
+def least_amount_the_fee_leaves_something_of(
+    currency: str, *, percent: Decimal, fixed_minor: int
+) -> Money:
+    """The smallest amount of which the fee schedule leaves more than nothing (1 at least).
+
+    What is left, ``amount - fee(amount)``, never falls as the amount grows (the percentage part
+    rises by at most one minor unit per unit while it is under 100 %), so the answer is the first
+    amount from a lower bound up that leaves something: ``amount * (1 - percent) > fixed - 1/2``
+    must hold, whatever the rounding of the percentage part.
+    """
+    rate = Fraction(Decimal(percent)) / 100
+    if not 0 <= rate < 1:
+        raise ValueError(f"a fee of {percent} % leaves nothing of any amount")
+    amount = max(1, int((fixed_minor - Fraction(1, 2)) / (1 - rate)))
+    while True:
+        candidate = Money(amount, currency)
+        left = candidate - schedule_fee(candidate, percent=percent, fixed_minor=fixed_minor)
+        if left.minor > 0:
+            return candidate
+        amount += 1
 
 
 def refund_tax_part(

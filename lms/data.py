@@ -128,6 +128,17 @@ class EnrollmentRejected:
 
 
 @dataclass(frozen=True)
+class EnrollmentStarted:
+    """Connector 2: the learner began the course (``status`` is "in_progress")."""
+
+    enrollment_id: str
+    order_id: str | None
+    order_item_id: str | None
+    status: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
 class EnrollmentCompleted:
     """Connector 3: what payouts needs to confirm the creator's and instructor's shares."""
 

@@ -8,6 +8,7 @@ from lms.data import (
     EnrollmentEnded,
     EnrollmentRejected,
     EnrollmentRequested,
+    EnrollmentStarted,
     InstructorInteractionRecorded,
     UserSynced,
 )
@@ -21,6 +22,7 @@ course_updated = DomainEvent("cadence.lms.course.updated.v1", CourseSynced)
 enrollment_requested = DomainEvent("cadence.lms.enrollment.requested.v1", EnrollmentRequested)
 enrollment_approved = DomainEvent("cadence.lms.enrollment.approved.v1", EnrollmentApproved)
 enrollment_rejected = DomainEvent("cadence.lms.enrollment.rejected.v1", EnrollmentRejected)
+enrollment_started = DomainEvent("cadence.lms.enrollment.started.v1", EnrollmentStarted)
 enrollment_completed = DomainEvent("cadence.lms.enrollment.completed.v1", EnrollmentCompleted)
 enrollment_cancelled = DomainEvent("cadence.lms.enrollment.cancelled.v1", EnrollmentEnded)
 enrollment_revoked = DomainEvent("cadence.lms.enrollment.revoked.v1", EnrollmentEnded)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from cadence.kernel.money import Money
+from cadence.kernel.money import Money, money_table
 
 
 def hold_period() -> timedelta:
@@ -26,11 +26,16 @@ def send_grace_period() -> timedelta:
 
 
 def payout_minimum(currency: str) -> Money:
-    """The least a payout may be; less carries over to the next cycle."""
-    minimums = getattr(settings, "PAYOUTS_MINIMUM", {})
-    return Money.parse(minimums.get(currency, "25"), currency)
+    """The least a payout in ``currency`` may be; less carries over to the next cycle."""
+    return _payout_minimums()[currency]
 
 
 def payout_minimums_minor() -> dict[str, int]:
-    minimums = getattr(settings, "PAYOUTS_MINIMUM", {})
-    return {code: Money.parse(value, code).minor for code, value in minimums.items()}
+    """``PAYOUTS_MINIMUM`` in minor units, for every currency."""
+    return {code: minimum.minor for code, minimum in _payout_minimums().items()}
+
+
+def _payout_minimums() -> dict[str, Money]:
+    # The setting has a row for every currency (money_table refuses one that forgets any), so
+    # there is no fallback amount that would mean 25 dollars in one currency and 25 yen in another.
+    return money_table(settings.PAYOUTS_MINIMUM, name="PAYOUTS_MINIMUM")

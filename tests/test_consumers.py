@@ -25,6 +25,7 @@ from lms.services import (
     enrollment_approve,
     enrollment_complete,
     enrollment_reject,
+    enrollment_start,
     user_profile_update,
 )
 from lms.tests.factories import StaffFactory
@@ -128,6 +129,26 @@ def test_a_staff_approval_fulfils_the_order_item():
     assert item.enrollment_id == enrollment_of(order_item).public_id
 
 
+def test_the_order_item_follows_its_enrollment_through_every_status():
+    order_item = purchase(learner(), course_for_sale()[1])
+    staff = StaffFactory()
+
+    def status() -> str:
+        return fresh(OrderItem, order_item).enrollment_status
+
+    assert status() == "pending"
+    enrollment_approve(enrollment=enrollment_of(order_item), actor=staff)
+    assert status() == "approved"
+    enrollment = enrollment_of(order_item)
+    enrollment_start(enrollment=enrollment, actor=enrollment.user)
+    assert status() == "in_progress"
+    enrollment_complete(enrollment=enrollment_of(order_item), grade=90, actor=staff)
+    assert status() == "completed"
+    refund_issue(order_item_id=order_item.public_id, reason="Chargeback")
+    assert status() == "revoked"
+    assert not OutboxDelivery.objects.exclude(status=OutboxDelivery.Status.DELIVERED).exists()
+
+
 def test_a_rejection_refunds_the_order_item_and_leaves_the_enrollment_rejected():
     order_item = purchase(learner(), course_for_sale()[1])
 
@@ -177,14 +198,17 @@ def test_a_partial_refund_leaves_the_learner_their_access_until_nothing_is_left(
     assert enrollment_of(order_item).state == Enrollment.State.CANCELLED
 
 
-def test_an_approval_before_commerce_knows_the_item_is_retried_with_the_reason(monkeypatch):
+def test_an_approval_naming_an_item_its_order_does_not_hold_is_retried_with_the_reason(
+    monkeypatch,
+):
+    order_item = purchase(learner(), course_for_sale()[1])
     # One attempt by hand: run eagerly, the task would retry at once until the dead letter.
     monkeypatch.setattr("connectors.outbox.recorder.enqueue_deliveries", lambda ids: None)
     with transaction.atomic():
         envelope = enrollment_approved.publish(
             EnrollmentApproved(
                 enrollment_id="enr_early",
-                order_id="ord_unknown",
+                order_id=order_item.order.public_id,
                 order_item_id="oi_unknown",
                 status="approved",
                 approved_at=timezone.now(),
@@ -266,6 +290,7 @@ def _final_state(order_item: OrderItem) -> tuple:
         enrollment.state,
         Certificate.objects.get(enrollment=enrollment).revoked_at is not None,
         item.fulfilment,
+        item.enrollment_status,
         item.enrollment_id == enrollment.public_id,
         item.refunded_minor,
         Refund.objects.filter(order_item=item).count(),
@@ -273,7 +298,16 @@ def _final_state(order_item: OrderItem) -> tuple:
     )
 
 
-EXPECTED = (Enrollment.State.REVOKED, True, OrderItem.Fulfilment.APPROVED, True, 19900, 2, 1)
+EXPECTED = (
+    Enrollment.State.REVOKED,
+    True,
+    OrderItem.Fulfilment.APPROVED,
+    OrderItem.EnrollmentStatus.REVOKED,
+    True,
+    19900,
+    2,
+    1,
+)
 
 
 def test_the_lifecycle_delivered_in_order_ends_revoked_and_fulfilled(monkeypatch):

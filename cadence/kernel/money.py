@@ -17,7 +17,7 @@ Rules every context follows:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from fractions import Fraction
@@ -288,3 +288,21 @@ def allocate(total: int, weights: Sequence[int | Decimal | Fraction]) -> list[in
     for index in by_remainder[:leftover]:
         parts[index] += 1
     return parts
+
+
+def money_table(amounts: Mapping[str, str | int | Decimal], *, name: str) -> dict[str, Money]:
+    """A per-currency table of major-unit amounts (a setting such as ``{"USD": "0.50", "JPY":
+    "50"}``) read as ``Money``, each checked against its own currency's exponent.
+
+    Every currency Cadence knows must have a row: a table that forgets one is refused here,
+    naming it, rather than guessed at when a sale in that currency arrives.
+    """
+    table = {}
+    for code, value in amounts.items():
+        field = f"{name}[{code}]"
+        unit = currency(code, field=field)
+        table[unit.code] = Money.parse(value, unit.code, field=field)
+    missing = sorted(set(CURRENCY_EXPONENTS) - set(table))
+    if missing:
+        raise MoneyError(f"has no amount for {', '.join(missing)}", field=name)
+    return table

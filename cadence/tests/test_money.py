@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cadence.kernel.money import Money, MoneyError, allocate, currency, percentage_fee
+from cadence.kernel.money import (
+    CURRENCY_EXPONENTS,
+    Money,
+    MoneyError,
+    allocate,
+    currency,
+    money_table,
+    percentage_fee,
+)
 
 shares = st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=8).filter(
     lambda weights: sum(weights) > 0
@@ -110,3 +118,30 @@ def test_allocation_refuses_meaningless_shares():
         allocate(100, [0, 0])
     with pytest.raises(MoneyError):
         allocate(100, [50, -50])
+
+
+def test_a_money_table_reads_each_row_in_its_own_currencys_minor_units():
+    rows = {code: "1" for code in CURRENCY_EXPONENTS} | {"USD": "0.50", "JPY": "50", "BHD": "0.2"}
+
+    table = money_table(rows, name="MINIMUMS")
+
+    assert (table["USD"], table["JPY"], table["BHD"]) == (
+        Money(50, "USD"),
+        Money(50, "JPY"),
+        Money(200, "BHD"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "field", "reason"),
+    [
+        ({"JPY": "0.5"}, "MINIMUMS[JPY]", "JPY amounts have no decimal places"),
+        ({"XXX": "1"}, "MINIMUMS[XXX]", "not a supported ISO 4217 currency code"),
+        ({"USD": "1.00"}, "MINIMUMS", "has no amount for AED, ARS"),
+    ],
+)
+def test_a_money_table_refuses_a_wrong_or_missing_row_naming_it(rows, field, reason):
+    with pytest.raises(MoneyError, match=reason) as refused:
+        money_table(rows, name="MINIMUMS")
+
+    assert refused.value.field == field

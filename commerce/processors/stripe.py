@@ -14,8 +14,8 @@ import stripe
 from django.conf import settings
 
 from cadence.kernel.money import Money, round_half_away
+from commerce.conf import scheduled_fee
 from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
-from commerce.pricing import schedule_fee
 from commerce.processors.base import PaymentResult, RefundResult, WebhookEvent
 
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -192,8 +192,4 @@ class StripeProcessor:
         return WebhookEvent(event_id=event.id, event_type=kind)
 
     def fee(self, amount: Money) -> Money:
-        return schedule_fee(
-            amount,
-            percent=Decimal(settings.COMMERCE_FEE_PERCENT),
-            fixed_minor=settings.COMMERCE_FEE_FIXED_MINOR,
-        )
+        return scheduled_fee(amount)

@@ -2,18 +2,15 @@
 
 The checkout page offers the outcomes of Stripe's test cards instead of a card field: the payment
 succeeds, is declined, fails for insufficient funds, or requires authentication (a second step that
-the learner completes or fails). The fee follows the configured schedule, 2.9% + 30¢ by default.
+the learner completes or fails). The fee follows the configured schedule: 2.9% plus a fixed part
+per currency (``COMMERCE_FEE_FIXED``: 30¢, 20p, ¥45…).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.conf import settings
-
 from cadence.kernel.money import Money
+from commerce.conf import scheduled_fee
 from commerce.errors import CommerceError, WebhookRejected
-from commerce.pricing import schedule_fee
 from commerce.processors.base import PaymentResult, RefundResult, WebhookEvent
 
 OUTCOMES = {
@@ -67,8 +64,4 @@ class TestProcessor:
         raise WebhookRejected("the test processor sends no webhooks", field="body")
 
     def fee(self, amount: Money) -> Money:
-        return schedule_fee(
-            amount,
-            percent=Decimal(settings.COMMERCE_FEE_PERCENT),
-            fixed_minor=settings.COMMERCE_FEE_FIXED_MINOR,
-        )
+        return scheduled_fee(amount)

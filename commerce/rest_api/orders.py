@@ -26,6 +26,7 @@ class OrderItemOutput(serializers.Serializer):
     refunded = MinorAmountField(source="refunded_minor", currency_attr="order.currency")
     fulfilment = serializers.CharField()
     fulfilmentNote = serializers.CharField(source="fulfilment_note")
+    enrollmentStatus = serializers.CharField(source="enrollment_status")
 
 
 class OrderOutput(serializers.Serializer):

@@ -16,7 +16,11 @@ from commerce.services.catalog import (
     commerce_user_upsert,
 )
 from commerce.services.checkout import CheckoutStarted, Quote, checkout_quote, checkout_start
-from commerce.services.fulfilment import order_item_fulfil, order_item_reject
+from commerce.services.fulfilment import (
+    order_item_enrollment_status_record,
+    order_item_fulfil,
+    order_item_reject,
+)
 from commerce.services.orders import order_cancel, orders_pending_expire
 from commerce.services.payments import (
     payment_confirm,
@@ -39,6 +43,7 @@ __all__ = [
     "checkout_start",
     "commerce_user_upsert",
     "order_cancel",
+    "order_item_enrollment_status_record",
     "order_item_fulfil",
     "order_item_reject",
     "orders_pending_expire",

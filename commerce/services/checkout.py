@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cadence.kernel.money import Money
+from commerce import conf
 from commerce.errors import CommerceError
 from commerce.models import (
     Cart,
@@ -60,7 +61,8 @@ def checkout_start(
     """Turn the learner's cart into a pending order and open its payment with the processor.
 
     Refuses (writing nothing) an empty cart, a course the learner already holds, one not on sale
-    now or sold out, an unusable coupon and a malformed billing address.
+    now or sold out, an unusable coupon, a malformed billing address, and a total that is not
+    zero yet below the least amount a processor charges in its currency (``conf.minimum_charge``).
     """
     processor = processor_named(processor_name) if processor_name else default_processor()
     order, payment = _order_place(
@@ -237,6 +239,7 @@ def _cart_priced(
         coupon=_terms(coupon),
         tax_percent=rate.percent if rate else 0,
     )
+    _check_chargeable(Money(sum(p.total_minor for p in priced), currency), coupon=coupon)
     return _PricedCart(
         now=now,
         country=country,
@@ -343,6 +346,19 @@ def _check_buyable(*, customer_id: str, items: list[CatalogItem], now: datetime)
             raise CommerceError(f"'{title}' is no longer on sale", field="cart")
         if item.seat_cap is not None and seats.get(item.pk, 0) >= item.seat_cap:
             raise CommerceError(f"'{title}' is sold out", field="cart")
+
+
+def _check_chargeable(total: Money, *, coupon: Coupon | None) -> None:
+    """A total is free (zero) or at least the least amount a processor charges in its currency:
+    below that, a processor refuses the charge, or its fee takes all of it and more."""
+    minimum = conf.minimum_charge(total.currency)
+    if 0 < total.minor < minimum.minor:
+        remedy = "add a course" + (" or leave out the coupon" if coupon else "")
+        raise CommerceError(
+            f"the order total {total} is below {minimum}, the least amount that can be charged "
+            f"in {total.currency}: {remedy}",
+            field="total",
+        )
 
 
 def _coupon_usable(

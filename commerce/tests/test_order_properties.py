@@ -4,11 +4,12 @@ up to the minor unit, from the order down to its items, its ledger lines and its
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cadence.kernel.money import Money
-from commerce.models import Coupon, OrderItem, RevenueLedgerEntry, TaxRate
+from commerce.errors import CommerceError
+from commerce.models import Coupon, Order, OrderItem, RevenueLedgerEntry, TaxRate
 from commerce.services import refund_issue
 from commerce.tests.factories import buy, learner_id, priced_item
 
@@ -36,6 +37,8 @@ coupons = st.one_of(
     tax=st.decimals(min_value=Decimal("0"), max_value=Decimal("25"), places=3),
     cut=st.integers(min_value=1, max_value=99),
 )
+# 90 % off $4.00 leaves $0.40: under the least amount that can be charged.
+@example(prices=[400], coupon={"kind": "percent", "percent_off": Decimal("90")}, tax=0, cut=50)
 def test_an_order_adds_up_from_items_to_ledger_and_refunds(prices, coupon, tax, cut):
     TaxRate.objects.update_or_create(
         country="US", region="TX", defaults={"name": "Texas", "percent": tax}
@@ -46,7 +49,14 @@ def test_an_order_adds_up_from_items_to_ledger_and_refunds(prices, coupon, tax, 
         Coupon.objects.create(code=code, **coupon)
     items = [priced_item(Money(p, "USD").to_decimal_string()) for p in prices]
 
-    order, payment = buy(learner_id(), *items, coupon=code, region="TX")
+    try:
+        order, payment = buy(learner_id(), *items, coupon=code, region="TX")
+    except CommerceError as refused:
+        # A coupon may take the total under the least amount that can be charged (and not to
+        # zero): such an order is refused whole, before anything is written.
+        assert refused.field == "total" and "below $0.50" in refused.message
+        assert code and not Order.objects.filter(coupon_code=code).exists()
+        return
 
     lines = list(OrderItem.objects.filter(order=order))
     assert order.subtotal_minor == sum(i.price_minor for i in lines) == sum(prices)

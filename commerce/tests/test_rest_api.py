@@ -215,8 +215,8 @@ def test_a_cart_priced_in_yen_checks_out_with_a_fee_in_yen(api, lena):
         f"/api/v1/checkout/payments/{payment_id}/confirm/", {"outcome": "succeeds"}, format="json"
     ).json()
 
-    # 2.9% of 2500 is 72.5, rounded half up to 73, plus the fixed 30.
-    assert (paid["amount"], paid["processorFee"], paid["currency"]) == ("2500", "103", "JPY")
+    # 2.9% of 2500 is 72.5, rounded half up to 73, plus the fixed part in yen, ¥45.
+    assert (paid["amount"], paid["processorFee"], paid["currency"]) == ("2500", "118", "JPY")
 
 
 def test_a_currency_a_course_is_not_sold_in_is_refused(api):

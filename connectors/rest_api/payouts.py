@@ -111,8 +111,9 @@ class RevenueRecordedView(ConnectorAPIView):
     """Connector 4: an outside commerce system reports a paid order item; payouts splits its net.
 
     Beyond the spec's fields it takes ``taxAmount`` and ``discountAmount`` (default 0) and
-    ``instructorIds``; ``grossAmount - taxAmount - platformFee`` must equal ``netAmount``.
-    Idempotent on orderId + orderItemId.
+    ``instructorIds``; ``grossAmount - taxAmount - platformFee`` must equal ``netAmount``, which
+    is negative when the fee exceeded the charge (the sale is shared as nothing, the platform
+    bearing the loss). Idempotent on orderId + orderItemId.
     """
 
     body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
@@ -146,7 +147,8 @@ class RevenueRecordedView(ConnectorAPIView):
                     for name in ("grossAmount", "taxAmount", "discountAmount", "platformFee")
                 }
                 net = money_from(data, amount="netAmount")
-                for name, money in {**amounts, "netAmount": net}.items():
+                # The net alone may be negative: a charge smaller than the processor's fee.
+                for name, money in amounts.items():
                     if money.minor < 0:
                         raise serializers.ValidationError({name: "must not be negative"})
                 expected = amounts["grossAmount"] - amounts["taxAmount"] - amounts["platformFee"]

@@ -97,6 +97,22 @@ def test_a_signed_revenue_recorded_splits_the_net_into_pending_earnings(client, 
     }
 
 
+def test_a_revenue_recorded_whose_fee_exceeds_the_charge_is_recorded_with_zero_shares(
+    client, issued
+):
+    body = revenue_body(grossAmount="0.30", platformFee="0.31", netAmount="-0.01")
+
+    response = send(client, issued, REVENUE, body)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["revenueRecorded"] is True
+    assert shares() == {
+        "content-creator": (0, "pending"),
+        "instructor": (0, "pending"),
+        "platform": (0, "pending"),
+    }
+
+
 def test_a_repeated_revenue_recorded_is_answered_again_with_no_second_effect(client, issued):
     first = send(client, issued, REVENUE, revenue_body())
     again = send(client, issued, REVENUE, revenue_body(grossAmount="199", platformFee="6.070"))

@@ -192,9 +192,6 @@ class EnrollmentAdminBase(admin.ModelAdmin):
                 reason="changed in the admin",
             )
 
-    def save_related(self, request, form, formsets, change):
-        """The history inlines are read-only; there is nothing related to save."""
-
     # --- transitions: the buttons come from the state machine --------------------------------
 
     def staff_transitions(self, request, enrollment: Enrollment) -> list[dict]:

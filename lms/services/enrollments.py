@@ -22,6 +22,7 @@ from lms.data import (
     EnrollmentReceipt,
     EnrollmentRejected,
     EnrollmentRequested,
+    EnrollmentStarted,
     EnrollmentStatus,
     PendingEnrollmentRequest,
     PurchaseMetadata,
@@ -422,8 +423,23 @@ def enrollment_start(
         raise LmsError("say who starts the course: the learner or a system", field="actor")
     if actor is not None and actor.pk != enrollment.user_id:
         raise LmsPermissionDenied("only the learner starts their course", field="enrollment")
-    _transition(enrollment, "start", actor=actor, system=system, reason=reason)
+    _start(enrollment, actor=actor, system=system, reason=reason)
     return enrollment
+
+
+def _start(
+    enrollment: Enrollment, *, actor: User | None, system: str | None, reason: str = ""
+) -> None:
+    _transition(enrollment, "start", actor=actor, system=system, reason=reason)
+    events.enrollment_started.publish(
+        EnrollmentStarted(
+            enrollment_id=enrollment.public_id,
+            order_id=enrollment.external_order_id,
+            order_item_id=enrollment.external_order_item_id,
+            status=enrollment.state,
+            started_at=enrollment.started_at,
+        )
+    )
 
 
 @transaction.atomic
@@ -446,7 +462,7 @@ def enrollment_complete(
             field="grade",
         )
     if enrollment.state == Enrollment.State.APPROVED:
-        _transition(enrollment, "start", actor=actor, system=system, reason="completed directly")
+        _start(enrollment, actor=actor, system=system, reason="completed directly")
     enrollment.grade = grade
     _transition(enrollment, "complete", actor=actor, system=system, reason=f"grade {grade}")
     certificate_issue(enrollment=enrollment)

@@ -209,6 +209,37 @@ def test_changing_the_instructor_in_the_admin_is_logged(staff_client):
     assert Enrollment.objects.get(pk=enrollment.pk).instructor == assignment.instructor
 
 
+@pytest.mark.parametrize("page", ["lms_enrollment_change", "lms_enrollmentapproval_change"])
+@pytest.mark.parametrize("with_instructor_change", [False, True])
+def test_saving_an_enrollment_with_its_history_shown_answers_with_a_redirect(
+    admin_client, page, with_instructor_change
+):
+    # A superuser sees the read-only history inlines, whose formsets take part in the save.
+    assignment = CourseInstructorFactory()
+    enrollment = EnrollmentFactory(course=assignment.course)
+    EnrollmentTransition.objects.create(
+        enrollment=enrollment, source_state="", target_state="pending", reason="requested"
+    )
+    data = {
+        "transitions-TOTAL_FORMS": "1",
+        "transitions-INITIAL_FORMS": "1",
+        "transitions-0-id": EnrollmentTransition.objects.get(enrollment=enrollment).pk,
+        "transitions-0-enrollment": enrollment.pk,
+        "instructor_changes-TOTAL_FORMS": "0",
+        "instructor_changes-INITIAL_FORMS": "0",
+        "_save": "Save",
+    }
+    if with_instructor_change:
+        data["instructor"] = assignment.instructor.pk
+
+    response = admin_client.post(reverse(f"admin:{page}", args=[enrollment.pk]), data)
+
+    assert response.status_code == 302
+    saved = Enrollment.objects.get(pk=enrollment.pk)
+    assert saved.instructor == (assignment.instructor if with_instructor_change else None)
+    assert EnrollmentTransition.objects.filter(enrollment=enrollment).count() == 1
+
+
 def test_course_actions_publish_and_archive(admin_client):
     course = CourseFactory(status=Course.Status.DRAFT)
     changelist = reverse("admin:lms_course_changelist")

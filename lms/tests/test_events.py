@@ -33,6 +33,23 @@ def test_staff_approval_publishes_connector_2_fields_once(published):
     assert approved.approved_at == Enrollment.objects.get().approved_at
 
 
+@pytest.mark.parametrize("how", ["opened", "completed directly"])
+def test_starting_a_course_publishes_connector_2_fields_once(published, how):
+    enrollment = EnrollmentFactory(
+        state=Enrollment.State.APPROVED, external_order_id="ord_1", external_order_item_id="oi_1"
+    )
+
+    if how == "opened":
+        services.enrollment_start(enrollment=enrollment, actor=enrollment.user)
+    else:
+        services.enrollment_complete(enrollment=enrollment, grade=90, actor=StaffFactory())
+
+    [started] = published.of("enrollment.started")
+    assert (started.enrollment_id, started.status) == (enrollment.public_id, "in_progress")
+    assert (started.order_id, started.order_item_id) == ("ord_1", "oi_1")
+    assert started.started_at == Enrollment.objects.get().started_at
+
+
 def test_rejection_publishes_who_when_and_why_once(published):
     staff = StaffFactory()
     enrollment = EnrollmentFactory()

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Greatest
 
 from payouts.models import EarnedRevenue, JournalEntry, Sale
-from payouts.services.journal import CLEARING, PROCESSOR_FEES, account_for
+from payouts.services.journal import CLEARING, PLATFORM_LOSSES, PROCESSOR_FEES, account_for
 
 Status = EarnedRevenue.Status
 
@@ -70,10 +71,16 @@ def ledger_verify() -> LedgerReport:
     for row in (
         Sale.objects.filter(revenue_recorded_at__isnull=False)
         .values("currency")
-        .annotate(gross=Sum("gross_minor"), tax=Sum("tax_minor"), fee=Sum("processor_fee_minor"))
+        .annotate(
+            gross=Sum("gross_minor"),
+            tax=Sum("tax_minor"),
+            fee=Sum("processor_fee_minor"),
+            loss=Sum("net_minor", filter=Q(net_minor__lt=0), default=0),
+        )
     ):
         expected[(CLEARING, row["currency"])] += row["gross"] - row["tax"]
         expected[(PROCESSOR_FEES, row["currency"])] -= row["fee"]
+        expected[(PLATFORM_LOSSES, row["currency"])] -= row["loss"]
 
     for key in sorted(set(balances) | set(expected)):
         if balances.get(key, 0) != expected.get(key, 0):
@@ -88,7 +95,8 @@ def ledger_verify() -> LedgerReport:
         .annotate(
             shares=Sum("earned_revenue__amount_minor", filter=Q(earned_revenue__kind="share"))
         )
-        .exclude(shares=F("net_minor"))
+        # A net the processor's fee took all of is shared as nothing (the platform's loss).
+        .exclude(shares=Greatest(F("net_minor"), Value(0)))
         .values_list("order_item_id", "shares", "net_minor")
     )
     for order_item_id, shares, net in mismatched:

@@ -20,7 +20,6 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from cadence.kernel.money import Money
 from payouts import conf, events
 from payouts.data import PayoutSettled
 from payouts.errors import PayoutsError
@@ -70,10 +69,9 @@ def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, str, str, int,
         )
         while rows := cursor.fetchmany(CHUNK):
             for account_id, user_id, method, code, total, count in rows:
-                minimum = minimums.get(code, Money.parse("25", code).minor)
                 # A balance the payee's method cannot carry stays, with the reason on their
                 # earnings page; it is never converted or sent in another currency.
-                if total >= minimum and not currency_refusal(method=method, currency=code):
+                if total >= minimums[code] and not currency_refusal(method=method, currency=code):
                     yield account_id, user_id, method, code, int(total), int(count)
 
 

@@ -18,10 +18,12 @@ def require_id(value: object, field: str) -> str:
     return value.strip()
 
 
-def require_minor(value: object, field: str) -> int:
+def require_minor(value: object, field: str, *, may_be_negative: bool = False) -> int:
+    """An integer amount in minor units; below zero only where a fact can be (a net that the
+    processor's fee exceeded)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise PayoutsError("must be an integer amount in minor units", field=field)
-    if value < 0:
+    if value < 0 and not may_be_negative:
         raise PayoutsError("cannot be negative", field=field)
     return value
 

@@ -5,6 +5,8 @@ Legs are debit-positive, credit-negative minor units. Accounts:
 - ``clearing``: what commerce holds for us (gross less tax), and owes back on a refund;
 - ``processor-fees``: the payment processor's fees on recorded sales;
 - ``platform:pending`` / ``platform:revenue``: the platform's share before and after confirmation;
+- ``platform:losses``: what a sale cost the platform when the processor's fee exceeded what was
+  left of it (a negative net, shared as nothing);
 - ``payee:<usr>:pending`` / ``payee:<usr>:payable``: a payee's share before and after confirmation;
 - ``money-sent``: what payouts actually sent out.
 
@@ -26,6 +28,7 @@ CLEARING = "clearing"
 PROCESSOR_FEES = "processor-fees"
 PLATFORM_PENDING = "platform:pending"
 PLATFORM_REVENUE = "platform:revenue"
+PLATFORM_LOSSES = "platform:losses"
 MONEY_SENT = "money-sent"
 
 Status = EarnedRevenue.Status

@@ -32,7 +32,13 @@ from payouts.models import (
     SaleRefund,
 )
 from payouts.services.inputs import require_currency, require_id, require_minor, require_moment
-from payouts.services.journal import CLEARING, PROCESSOR_FEES, account_for, journal_post
+from payouts.services.journal import (
+    CLEARING,
+    PLATFORM_LOSSES,
+    PROCESSOR_FEES,
+    account_for,
+    journal_post,
+)
 
 Status = EarnedRevenue.Status
 Kind = EarnedRevenue.Kind
@@ -104,7 +110,8 @@ def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> 
     tax = require_minor(revenue.tax_amount, "taxAmount")
     discount = require_minor(revenue.discount_amount, "discountAmount")
     fee = require_minor(revenue.platform_fee, "platformFee")
-    net = require_minor(revenue.net_amount, "netAmount")
+    # A charge smaller than the processor's fee leaves a negative net: a fact, recorded as a loss.
+    net = require_minor(revenue.net_amount, "netAmount", may_be_negative=True)
     paid_at = require_moment(revenue.paid_at, "paidAt")
     if gross - tax - fee != net:
         raise PayoutsError(
@@ -255,8 +262,10 @@ def sale_reconcile(*, sale: Sale, now: datetime | None = None) -> None:
 
 def share_amounts(sale: Sale) -> list[tuple[str, str, int]]:
     """(role, user id, minor units) of each share of the sale's net, by largest remainder."""
+    # A net of zero or less (the fee took it all) is shared as nothing: the platform bears the
+    # loss (``_shares_ensure`` journals it), and no payee ever owes for a sale.
     creator, pool, platform = allocate(
-        sale.net_minor,
+        max(sale.net_minor, 0),
         [sale.content_creator_share_bp, sale.instructor_pool_share_bp, sale.platform_share_bp],
     )
     instructors = list(sale.instructor_ids)
@@ -294,6 +303,7 @@ def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
     legs = [
         (CLEARING, Money(sale.gross_minor - sale.tax_minor, sale.currency)),
         (PROCESSOR_FEES, Money(-sale.processor_fee_minor, sale.currency)),
+        (PLATFORM_LOSSES, Money(max(-sale.net_minor, 0), sale.currency)),
     ] + [(account_for(row, Status.PENDING), -row.amount) for row in rows]
     journal_post(
         key=f"sale:{sale.pk}:recorded",

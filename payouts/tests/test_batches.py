@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from payouts import api
+from cadence.kernel.money import CURRENCY_EXPONENTS, Money, MoneyError
+from payouts import api, conf
 from payouts.models import EarnedRevenue, Payout, PayoutBatch, PayoutFile, ReleasedEarnedRevenue
 from payouts.rails.nacha import RECORD_SIZE
 from payouts.selectors.ledger import ledger_verify
@@ -88,6 +89,42 @@ def test_totals_under_the_minimum_carry_over_to_a_later_batch(rails, run_batch):
     confirmed_sale(2, "usr_a", gross=5000)
     run_batch()
     assert Payout.objects.get().amount_minor == 4000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("currency", "gross", "paid"),
+    [
+        ("JPY", 2_500, False),  # the creator's ¥1,000 is under ¥4,000: not worth a transfer
+        ("JPY", 10_000, True),  # ¥4,000
+        ("BHD", 25_000, True),  # 10.000 BHD
+        ("BHD", 24_995, False),  # 9.998 BHD
+    ],
+)
+def test_the_payout_minimum_is_an_amount_of_the_payouts_own_currency(
+    rails, run_batch, settings, currency, gross, paid
+):
+    settings.PAYOUTS_STRIPE_CURRENCIES = [currency]  # the platform holds a balance in it
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a", gross=gross, currency=currency)
+
+    run_batch()
+
+    assert Payout.objects.filter(currency=currency).exists() is paid
+
+
+def test_every_currency_has_a_payout_minimum_of_its_own():
+    assert set(conf.payout_minimums_minor()) == set(CURRENCY_EXPONENTS)
+    assert conf.payout_minimum("USD") == Money(2500, "USD")
+    assert conf.payout_minimum("JPY") == Money(4000, "JPY")
+    assert conf.payout_minimum("BHD") == Money(10_000, "BHD")
+
+
+def test_a_payout_minimums_setting_that_forgets_a_currency_is_refused(settings):
+    settings.PAYOUTS_MINIMUM = {"USD": "25.00"}
+
+    with pytest.raises(MoneyError, match="has no amount for AED"):
+        conf.payout_minimum("USD")
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from payouts.models import (
     RevenueShareConfig,
     Sale,
 )
+from payouts.selectors.ledger import ledger_verify
 from payouts.services.interactions import engagement_verify
 from payouts.services.sales import held_sales_due_for_forfeit, sale_forfeit_due
 from payouts.tests.factories import (
@@ -54,6 +55,34 @@ def test_the_spec_example_splits_the_net_into_pending_shares():
         recorded.instructor_pool_share_bp,
         recorded.platform_share_bp,
     ) == (4000, 3000, 3000)
+
+
+@pytest.mark.parametrize(("gross", "fee", "loss"), [(30, 31, 1), (31, 31, 0), (1, 30, 29)])
+def test_a_sale_the_processor_fee_takes_all_of_has_zero_shares_and_the_platform_bears_the_loss(
+    gross, fee, loss
+):
+    api.revenue_record(sale(gross_amount=gross, platform_fee=fee))
+    api.enrollment_completion_record(EnrollmentCompletedFactory())
+    api.refund_record(RefundFactory(amount=gross))
+
+    recorded = Sale.objects.get(order_item_id="oi_1")
+    assert recorded.net_minor == gross - fee
+    assert {key: amount for key, (_, amount) in shares().items()} == {
+        CREATOR: 0,
+        INSTRUCTOR: 0,
+        PLATFORM: 0,
+    }
+    losses = JournalEntry.objects.filter(account="platform:losses")
+    assert sum(e.amount_minor for e in losses) == loss
+    assert ledger_verify().ok
+
+
+def test_a_negative_net_that_does_not_reconcile_is_still_refused():
+    with pytest.raises(PayoutsError, match="does not reconcile") as refused:
+        api.revenue_record(sale(gross_amount=30, platform_fee=31, net_amount=-2))
+
+    assert refused.value.field == "netAmount"
+    assert not Sale.objects.filter(revenue_recorded_at__isnull=False).exists()
 
 
 def test_completion_with_a_verified_interaction_confirms_creator_and_instructor():
