@@ -343,7 +343,7 @@ def test_a_fee_in_another_currency_without_a_rate_is_recorded_from_the_schedule_
 
     assert response.status_code == 200
     payment = Payment.objects.get()
-    assert (payment.fee_minor, payment.settlement_fee_minor) == (607, 650)  # 2.9 % + 0.30
+    assert (payment.fee_minor, payment.settlement_fee_minor) == (602, 650)  # 2.9 % + €0.25
     assert Order.objects.get().state == "paid"
 
 
