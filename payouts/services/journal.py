@@ -6,6 +6,7 @@ Legs are debit-positive, credit-negative minor units. Accounts:
 - ``processor-fees``: the payment processor's fees on recorded sales;
 - ``platform:pending`` / ``platform:revenue``: the platform's share before and after confirmation;
 - ``payee:<usr>:pending`` / ``payee:<usr>:payable``: a payee's share before and after confirmation;
+- ``instructor-pool:unassigned``: instructor pools of sales whose instructor is not known yet;
 - ``money-sent``: what payouts actually sent out.
 
 A payee account's balance is minus the sum of that payee's earned revenue in the matching states
@@ -27,12 +28,17 @@ PROCESSOR_FEES = "processor-fees"
 PLATFORM_PENDING = "platform:pending"
 PLATFORM_REVENUE = "platform:revenue"
 MONEY_SENT = "money-sent"
+UNASSIGNED_POOL = "instructor-pool:unassigned"
 
 Status = EarnedRevenue.Status
 
 
 def pending_account(*, role: str, user_id: str) -> str:
-    return PLATFORM_PENDING if role == Role.PLATFORM else f"payee:{user_id}:pending"
+    if role == Role.PLATFORM:
+        return PLATFORM_PENDING
+    if not user_id:
+        return UNASSIGNED_POOL  # an instructor pool that waits for its instructor
+    return f"payee:{user_id}:pending"
 
 
 def payable_account(*, role: str, user_id: str) -> str:
