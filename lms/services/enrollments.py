@@ -584,9 +584,17 @@ def enrollment_instructor_assign(
         raise LmsError(f"{instructor} is not an instructor of this course", field="instructor")
     if instructor is not None and instructor.pk == enrollment.user_id:
         raise LmsError(SELF_INSTRUCTION, field="instructor")
-    if enrollment.instructor_id == (instructor.pk if instructor else None):
+    # Read the instructor under the enrollment's lock: the change is logged from what the row
+    # holds, not from the caller's copy, and two changes at once are logged one after the other.
+    current_id = (
+        Enrollment.objects.select_for_update()
+        .values_list("instructor_id", flat=True)
+        .get(pk=enrollment.pk)
+    )
+    if current_id == (instructor.pk if instructor else None):
+        enrollment.instructor = instructor
         return enrollment
-    previous = enrollment.instructor
+    previous = User.objects.get(pk=current_id) if current_id else None
     enrollment.instructor = instructor
     enrollment.save(update_fields=["instructor"])
     _instructor_change_log(enrollment, previous=previous, actor=actor, system=system, reason=reason)
