@@ -217,3 +217,51 @@ def test_each_invalid_field_of_a_course_completion_is_named_and_nothing_is_writt
     assert response.status_code == 400, response.json()
     assert error_of(response)["field"] == field
     assert not InboundRequest.objects.exists()
+
+
+def spec_revenue_body(course) -> dict:
+    """The spec's Connector 4 fields exactly: no instructorIds, taxAmount or discountAmount."""
+    body = revenue_body(
+        courseId=course.public_id, contentCreatorId=course.content_creator.public_id
+    )
+    for extra in ("instructorIds", "taxAmount", "discountAmount"):
+        del body["payload"][extra]
+    return body
+
+
+def holders() -> dict[tuple[str, str], tuple[int, str]]:
+    sale = payouts_api.sale_earnings(order_id="ord_123", order_item_id="oi_456")
+    return {
+        (line.role, line.user_id): (line.amount, line.status)
+        for line in sale.lines
+        if line.status != "reassigned"
+    }
+
+
+@pytest.mark.parametrize(
+    "completion_first", [False, True], ids=["revenue-first", "completion-first"]
+)
+def test_the_spec_revenue_payload_pays_the_courses_instructor_not_the_platform(
+    client, issued, completion_first
+):
+    from django.utils import timezone
+
+    from lms.tests.factories import CourseInstructorFactory
+
+    course = CourseInstructorFactory().course
+    instructor = course.assignments.get().instructor
+    completion = completion_body(
+        courseId=course.public_id,
+        contentCreatorId=course.content_creator.public_id,
+        instructorId=instructor.public_id,
+        completedAt=timezone.now().isoformat(),  # recent: no forfeit window has closed
+    )
+    requests = [(REVENUE, spec_revenue_body(course)), (COMPLETION, completion)]
+    for path, body in reversed(requests) if completion_first else requests:
+        assert send(client, issued, path, body).status_code == 200
+
+    assert holders() == {
+        ("content-creator", course.content_creator.public_id): (7717, "confirmed"),
+        ("instructor", instructor.public_id): (5788, "held"),
+        ("platform", ""): (5788, "confirmed"),
+    }
