@@ -234,3 +234,32 @@ def test_a_sale_made_by_an_outside_commerce_system_pays_the_instructor_the_reque
     assert ("instructor", instructor.public_id) in payees("ord_123", "oi_456")
     no_dead_letters()
     nothing_wrong()
+
+
+@pytest.mark.parametrize(
+    "completion_first", [False, True], ids=["revenue-first", "completion-first"]
+)
+def test_the_spec_revenue_payload_then_a_completion_pays_the_courses_instructor(
+    client, issued, completion_first
+):
+    """The spec's Connector 4 fields exactly (no ``instructorIds``) for a course with an
+    instructor, and the spec's completion naming that instructor, with no enrollment request."""
+    course, _item = course_for_sale("199.00")
+    instructor = course.assignments.get().instructor
+    bodies = spec_bodies(
+        order_id="ord_123",
+        order_item_id="oi_456",
+        enrollment_id="enr_xyz",
+        learner_id=learner().public_id,
+        course=course,
+        instructor_id=instructor.public_id,
+        paid_at=timezone.now().replace(microsecond=0) - timedelta(days=20),
+    )
+    arrivals = ["connector-4", "connector-3"]
+    for connector in reversed(arrivals) if completion_first else arrivals:
+        send_twice(client, issued, *bodies[connector])
+
+    assert split("ord_123", "oi_456") == THE_SPEC_SPLIT
+    assert ("instructor", instructor.public_id) in payees("ord_123", "oi_456")
+    no_dead_letters()
+    nothing_wrong()
