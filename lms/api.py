@@ -82,7 +82,8 @@ def enrollment_exists(*, enrollment_id: str) -> bool:
 
 def course_instructor_ids(*, course_id: str) -> tuple[str, ...]:
     """The ``usr_…`` ids of the instructors assigned to the course now (empty for an unknown
-    course): whom a sale of it pays from the instructor pool."""
+    course): whom a sale of it pays from the instructor pool until the LMS assigns the
+    enrollment its instructor (``enrollment.instructor_assigned``)."""
     return selectors.course_instructor_ids(course_id)
 
 

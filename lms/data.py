@@ -154,6 +154,30 @@ class EnrollmentCompleted:
 
 
 @dataclass(frozen=True)
+class EnrollmentInstructorAssigned:
+    """Who teaches the enrollment from now on: ``instructor_id`` is ``None`` when nobody does
+    (the enrollment was approved and the course has no instructor to assign).
+
+    ``revision`` counts the enrollment's instructor changes (1 for the first), so that a
+    consumer receiving them out of order keeps the latest. ``assigned_by`` is the staff member's
+    ``usr_…`` or the system that acted ("commerce-platform" for the instructor named in the
+    enrollment request, "auto-approval", …).
+    """
+
+    enrollment_id: str
+    order_id: str | None
+    order_item_id: str | None
+    user_id: str
+    course_id: str
+    instructor_id: str | None
+    previous_instructor_id: str | None
+    revision: int
+    assigned_at: datetime
+    assigned_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class EnrollmentEnded:
     """An enrollment cancelled (before completion) or revoked (after it), with why and by whom."""
 

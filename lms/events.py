@@ -6,6 +6,7 @@ from lms.data import (
     EnrollmentApproved,
     EnrollmentCompleted,
     EnrollmentEnded,
+    EnrollmentInstructorAssigned,
     EnrollmentRejected,
     EnrollmentRequested,
     EnrollmentStarted,
@@ -26,6 +27,9 @@ enrollment_started = DomainEvent("cadence.lms.enrollment.started.v1", Enrollment
 enrollment_completed = DomainEvent("cadence.lms.enrollment.completed.v1", EnrollmentCompleted)
 enrollment_cancelled = DomainEvent("cadence.lms.enrollment.cancelled.v1", EnrollmentEnded)
 enrollment_revoked = DomainEvent("cadence.lms.enrollment.revoked.v1", EnrollmentEnded)
+enrollment_instructor_assigned = DomainEvent(
+    "cadence.lms.enrollment.instructor_assigned.v1", EnrollmentInstructorAssigned
+)
 
 instructor_interaction_recorded = DomainEvent(
     "cadence.lms.instructor.interaction_recorded.v1", InstructorInteractionRecorded

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from lms.models import (
@@ -11,6 +11,7 @@ from lms.models import (
     Course,
     CourseInstructor,
     Enrollment,
+    EnrollmentInstructorChange,
     Interaction,
     Lesson,
     LessonCompletion,
@@ -199,10 +200,14 @@ def learners_taught_by(user: User) -> list[Enrollment]:
 
 
 def submissions_to_grade_by(user: User) -> QuerySet[Submission]:
-    """Ungraded submissions of the instructor's learners, oldest first."""
+    """Ungraded submissions of the instructor's learners, oldest first; for staff who may grade
+    any learner, also those of learners nobody teaches (a course without an instructor)."""
+    whose = Q(enrollment__instructor=user)
+    if user.is_staff and user.has_perm("lms.complete_enrollment"):
+        whose |= Q(enrollment__instructor__isnull=True)
     return (
         Submission.objects.filter(
-            enrollment__instructor=user,
+            whose,
             score__isnull=True,
             enrollment__state=Enrollment.State.IN_PROGRESS,
         )
@@ -275,6 +280,59 @@ def course_instructor_ids(course_public_id: str) -> tuple[str, ...]:
 
 def enrollment_exists(enrollment_id: str) -> bool:
     return Enrollment.objects.filter(public_id=enrollment_id).exists()
+
+
+# The learners an instructor is busy with: approved, or learning now.
+ACTIVE_LEARNER_STATES = [Enrollment.State.APPROVED, Enrollment.State.IN_PROGRESS]
+
+
+def instructor_proposed_for(enrollment: Enrollment) -> User | None:
+    """The course instructor the LMS gives a learner who has none (None if the course has none).
+
+    The rule: the instructor with the fewest active learners (approved or in progress) in this
+    course; on a tie, the one who was last given a learner of the course longest ago (never
+    first), then the one who has taught the course longest. The learner is never their own
+    instructor. One query, whatever the number of instructors and learners.
+    """
+    active = (
+        Enrollment.objects.filter(
+            course_id=enrollment.course_id,
+            instructor=OuterRef("instructor"),
+            state__in=ACTIVE_LEARNER_STATES,
+        )
+        .order_by()
+        .values("instructor")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    last_given = (
+        EnrollmentInstructorChange.objects.filter(
+            enrollment__course_id=enrollment.course_id, new_instructor=OuterRef("instructor")
+        )
+        .order_by("-occurred_at", "-pk")
+        .values("occurred_at")[:1]
+    )
+    assignment = (
+        CourseInstructor.objects.filter(course_id=enrollment.course_id)
+        .exclude(instructor_id=enrollment.user_id)
+        .annotate(
+            active_learners=Coalesce(Subquery(active), 0),
+            last_given_at=Subquery(last_given),
+        )
+        .select_related("instructor")
+        .order_by(
+            "active_learners",
+            F("last_given_at").asc(nulls_first=True),
+            "assigned_at",
+            "pk",
+        )
+        .first()
+    )
+    return assignment.instructor if assignment is not None else None
+
+
+def course_has_instructor(course_id: int) -> bool:
+    return CourseInstructor.objects.filter(course_id=course_id).exists()
 
 
 def purchased_enrollments() -> list[dict]:

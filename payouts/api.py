@@ -10,6 +10,7 @@ from payouts.data import (
     DemoPayoutRun,
     EnrollmentApproved,
     EnrollmentCompleted,
+    InstructorAssigned,
     InstructorInteractionRecorded,
     PayeeDetails,
     RefundIssued,
@@ -36,6 +37,14 @@ def enrollment_approval_record(approval: EnrollmentApproved) -> SaleEarnings:
 def enrollment_completion_record(completion: EnrollmentCompleted) -> SaleEarnings:
     """Connector 3: the creator's share is confirmed, the instructors' if they interacted."""
     sale = sales.enrollment_completion_record(completion=completion)
+    return sale_earnings(order_id=sale.order_id, order_item_id=sale.order_item_id)
+
+
+def instructor_assignment_record(assignment: InstructorAssigned) -> SaleEarnings:
+    """The LMS's word on who teaches the enrollment: the instructor pool (not yet confirmed)
+    passes to that instructor, or to the no-instructor recipient for nobody. The highest
+    revision wins, whatever the order of arrival."""
+    sale = sales.instructor_assignment_record(assignment=assignment)
     return sale_earnings(order_id=sale.order_id, order_item_id=sale.order_item_id)
 
 

@@ -14,8 +14,11 @@ class RevenueRecorded:
     """Connector 4: commerce recorded a paid order item.
 
     ``gross_amount - tax_amount - platform_fee == net_amount`` must hold (``platform_fee`` is the
-    payment processor's fee, as the spec names it). ``instructor_ids`` are the instructors assigned
-    to the course at sale time; the instructor pool is split among them.
+    payment processor's fee, as the spec names it). ``instructor_ids`` are the instructors the
+    seller pre-assigned to the item; ``course_instructor_ids`` the course's instructors at sale
+    time. Until the LMS says who teaches the enrollment (``instructor_assignment_record``) the
+    pool is split among the first of these that is not empty; with neither, it waits without a
+    payee.
     """
 
     order_id: str
@@ -30,6 +33,20 @@ class RevenueRecorded:
     currency: str
     paid_at: datetime
     instructor_ids: tuple[str, ...] = ()
+    course_instructor_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InstructorAssigned:
+    """The LMS's word on who teaches the enrollment an order item bought: ``instructor_id`` blank
+    for nobody (the course has no instructor). The highest ``revision`` is the latest word."""
+
+    order_id: str
+    order_item_id: str
+    enrollment_id: str
+    instructor_id: str
+    revision: int
+    assigned_at: datetime
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,10 @@ class Sale(models.Model):
     revenue_recorded_at = models.DateTimeField(null=True, blank=True)
     course_id = models.CharField(max_length=64, blank=True)
     content_creator_id = models.CharField(max_length=64, blank=True)
+    # The instructors the seller named (pre-assigned to the order item), and the course's
+    # instructors when it was sold: the pool's payees until the LMS says who teaches.
     instructor_ids = models.JSONField(default=list, blank=True)
+    course_instructor_ids = models.JSONField(default=list, blank=True)
     currency = models.CharField(max_length=3, choices=currency_choices(), blank=True)
     gross_minor = models.BigIntegerField(null=True, blank=True)
     tax_minor = models.BigIntegerField(null=True, blank=True)
@@ -121,6 +124,12 @@ class Sale(models.Model):
     learner_id = models.CharField(max_length=64, blank=True)
     completion_instructor_id = models.CharField(max_length=64, blank=True)
     grade = models.IntegerField(null=True, blank=True)
+
+    # The enrollment's instructor as the LMS last said (the highest revision); blank with a
+    # revision means nobody teaches it. Revision 0: the LMS has not said yet.
+    assigned_instructor_id = models.CharField(max_length=64, blank=True)
+    instructor_revision = models.PositiveIntegerField(default=0)
+    instructor_assigned_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -165,7 +174,9 @@ class EarnedRevenue(models.Model):
     """One payee's share of one sale (or a reversal or forfeit of one), in minor units.
 
     Amounts are never edited: a refund adds a negative ``reversal`` row (or reverses the row
-    whole), a forfeit moves the money to a new platform ``forfeit`` row.
+    whole), a forfeit moves the money to a new platform ``forfeit`` row, and pool money whose
+    instructor changes moves to a new ``reassignment`` row. An instructor row with a blank
+    ``user_id`` is the pool of a sale whose instructor is not known yet.
     """
 
     class Status(models.TextChoices):
@@ -175,11 +186,13 @@ class EarnedRevenue(models.Model):
         PAID = "paid", "Paid"
         REVERSED = "reversed", "Reversed"
         FORFEITED = "forfeited", "Forfeited"
+        REASSIGNED = "reassigned", "Passed to the enrollment's instructor"
 
     class Kind(models.TextChoices):
         SHARE = "share", "Share of a sale"
         REVERSAL = "reversal", "Reversal of part of a share (refund)"
         FORFEIT = "forfeit", "Instructor share forfeited to the platform"
+        REASSIGNMENT = "reassignment", "Instructor-pool money passed to the enrollment's instructor"
 
     public_id = PublicIdField(prefix="ern")
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="earned_revenue")
@@ -256,6 +269,11 @@ class EarnedRevenue(models.Model):
     @transition(field=status, source=Status.HELD, target=Status.FORFEITED)
     def forfeit(self):
         """The interaction window closed without the requirement being met."""
+
+    @transition(field=status, source=[Status.PENDING, Status.HELD], target=Status.REASSIGNED)
+    def reassign(self):
+        """The LMS named another instructor (or nobody) for the enrollment before this pool
+        money was confirmed: it passes to a ``reassignment`` row of the new payee."""
 
     @transition(
         field=status,

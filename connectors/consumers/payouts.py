@@ -12,16 +12,18 @@ from cadence.kernel.events import EventEnvelope
 from commerce.data import PaymentCompleted, RefundCompleted
 from commerce.events import payment_completed, refund_completed
 from connectors import registry
-from lms import api as lms_api
+from connectors.instructors import revenue_with_instructors
 from lms.data import (
     EnrollmentApproved,
     EnrollmentCompleted,
+    EnrollmentInstructorAssigned,
     InstructorInteractionRecorded,
     UserSynced,
 )
 from lms.events import (
     enrollment_approved,
     enrollment_completed,
+    enrollment_instructor_assigned,
     instructor_interaction_recorded,
     user_created,
     user_updated,
@@ -34,7 +36,7 @@ from payouts import data as payouts_data
 def revenue_record_on_payment(envelope: EventEnvelope) -> None:
     """Connector 4: the paid item's net is split into pending earned revenue."""
     paid: PaymentCompleted = envelope.payload
-    payouts_api.revenue_record(
+    revenue = revenue_with_instructors(
         payouts_data.RevenueRecorded(
             order_id=paid.order_id,
             order_item_id=paid.order_item_id,
@@ -47,17 +49,28 @@ def revenue_record_on_payment(envelope: EventEnvelope) -> None:
             net_amount=paid.net_amount,
             currency=paid.currency,
             paid_at=paid.paid_at,
-            instructor_ids=instructors_paid_by(paid),
+            instructor_ids=(paid.instructor_id,) if paid.instructor_id else (),
         )
     )
+    payouts_api.revenue_record(revenue)
 
 
-def instructors_paid_by(paid: PaymentCompleted) -> tuple[str, ...]:
-    """Who shares the instructor pool: the instructor the order pre-assigned, else the course's
-    instructors as the LMS has them when the sale is recorded (commerce does not know them)."""
-    if paid.instructor_id:
-        return (paid.instructor_id,)
-    return lms_api.course_instructor_ids(course_id=paid.course_id)
+@registry.subscribe(enrollment_instructor_assigned, name="payouts:instructor-assigned")
+def pool_follow_on_instructor_assignment(envelope: EventEnvelope) -> None:
+    """The LMS's word on who teaches a bought enrollment: the instructor pool follows it."""
+    assigned: EnrollmentInstructorAssigned = envelope.payload
+    if not (assigned.order_id and assigned.order_item_id):
+        return
+    payouts_api.instructor_assignment_record(
+        payouts_data.InstructorAssigned(
+            order_id=assigned.order_id,
+            order_item_id=assigned.order_item_id,
+            enrollment_id=assigned.enrollment_id,
+            instructor_id=assigned.instructor_id or "",
+            revision=assigned.revision,
+            assigned_at=assigned.assigned_at,
+        )
+    )
 
 
 @registry.subscribe(enrollment_approved, name="payouts:enrollment-approved")

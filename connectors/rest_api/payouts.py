@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
+from connectors.instructors import revenue_with_instructors
 from connectors.rest_api.authentication import ConnectorAPIView
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
 from connectors.rest_api.idempotency import (
@@ -111,9 +112,11 @@ class RevenueRecordedView(ConnectorAPIView):
     """Connector 4: an outside commerce system reports a paid order item; payouts splits its net.
 
     Beyond the spec's fields it takes ``taxAmount`` and ``discountAmount`` (default 0) and
-    ``instructorIds``; ``grossAmount - taxAmount - platformFee`` must equal ``netAmount``, which
-    is negative when the fee exceeded the charge (the sale is shared as nothing, the platform
-    bearing the loss). Idempotent on orderId + orderItemId.
+    ``instructorIds`` (pre-assigned to the item); ``grossAmount - taxAmount - platformFee``
+    must equal ``netAmount``, which is negative when the fee exceeded the charge (the sale is
+    shared as nothing, the platform bearing the loss). The instructor pool is resolved as for a
+    sale made here (``connectors.instructors``): the LMS's word on the enrollment's instructor,
+    else these, else the course's instructors. Idempotent on orderId + orderItemId.
     """
 
     body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
@@ -177,19 +180,21 @@ class RevenueRecordedView(ConnectorAPIView):
             own_records_only(request, sale_named(payload))
             sale = api_call(
                 lambda: payouts_api.revenue_record(
-                    payouts_data.RevenueRecorded(
-                        order_id=payload["orderId"],
-                        order_item_id=payload["orderItemId"],
-                        course_id=payload["courseId"],
-                        content_creator_id=payload["contentCreatorId"],
-                        gross_amount=payload["grossAmount"],
-                        tax_amount=payload["taxAmount"],
-                        discount_amount=payload["discountAmount"],
-                        platform_fee=payload["platformFee"],
-                        net_amount=payload["netAmount"],
-                        currency=payload["currency"],
-                        paid_at=payload["paidAt"],
-                        instructor_ids=tuple(payload["instructorIds"]),
+                    revenue_with_instructors(
+                        payouts_data.RevenueRecorded(
+                            order_id=payload["orderId"],
+                            order_item_id=payload["orderItemId"],
+                            course_id=payload["courseId"],
+                            content_creator_id=payload["contentCreatorId"],
+                            gross_amount=payload["grossAmount"],
+                            tax_amount=payload["taxAmount"],
+                            discount_amount=payload["discountAmount"],
+                            platform_fee=payload["platformFee"],
+                            net_amount=payload["netAmount"],
+                            currency=payload["currency"],
+                            paid_at=payload["paidAt"],
+                            instructor_ids=tuple(payload["instructorIds"]),
+                        )
                     )
                 ),
                 fields={},

@@ -4,17 +4,28 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from cadence.kernel.money import Money
 from lms import services
-from lms.admin.forms import EnrollmentAddForm, GradeForm, ReasonForm
+from lms.admin.forms import (
+    NO_INSTRUCTOR_WARNING,
+    PROPOSAL_HELP,
+    ApproveForm,
+    EnrollmentAddForm,
+    GradeForm,
+    ReasonForm,
+    instructor_choice,
+)
 from lms.errors import LmsError
 from lms.models import (
+    CourseInstructor,
     Enrollment,
     EnrollmentApproval,
     EnrollmentInstructorChange,
@@ -35,7 +46,9 @@ PAST_TENSE = {"approve": "Approved", "reject": "Rejected", "complete": "Complete
 
 def _take(name: str, enrollment: Enrollment, user: User, data: dict) -> Enrollment:
     if name == "approve":
-        return services.enrollment_approve(enrollment=enrollment, actor=user)
+        return services.enrollment_approve(
+            enrollment=enrollment, actor=user, instructor=data.get("instructor")
+        )
     if name == "reject":
         return services.enrollment_reject(enrollment=enrollment, actor=user, reason=data["reason"])
     if name == "complete":
@@ -177,16 +190,36 @@ class EnrollmentAdminBase(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None and "instructor" in form.base_fields:
+        if obj is None or "instructor" not in form.base_fields:
+            return form
+        if obj.state != Enrollment.State.PENDING:
             form.base_fields["instructor"].queryset = User.objects.filter(
                 course_assignments__course_id=obj.course_id
             )
-        return form
+            return form
+        # Pending: the field shows whom approving would assign (the Approve button submits it),
+        # and staff may pick another first.
+        choices, proposed = instructor_choice(obj)
+        form.base_fields["instructor"].queryset = choices
+        form.base_fields["instructor"].help_text = (
+            PROPOSAL_HELP if proposed is not None else NO_INSTRUCTOR_WARNING
+        )
+
+        class PendingEnrollmentForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if proposed is not None:
+                    self.initial["instructor"] = proposed.pk
+
+        return PendingEnrollmentForm
 
     def save_model(self, request, obj, form, change):
-        if "instructor" in form.changed_data:
+        stored = Enrollment.objects.get(pk=obj.pk)
+        # Compared with the stored row, not the form's initial: a pending enrollment's field
+        # starts at the proposed instructor, whom saving assigns.
+        if "instructor" in form.cleaned_data and stored.instructor_id != obj.instructor_id:
             services.enrollment_instructor_assign(
-                enrollment=Enrollment.objects.get(pk=obj.pk),
+                enrollment=stored,
                 instructor=obj.instructor,
                 actor=request.user,
                 reason="changed in the admin",
@@ -257,8 +290,13 @@ class EnrollmentAdminBase(admin.ModelAdmin):
         )
         if name not in {b["name"] for b in self.staff_transitions(request, enrollment)}:
             raise PermissionDenied
-        form_class = TRANSITION_FORMS.get(name)
-        form = form_class(request.POST or None) if form_class else None
+        if name == "approve":
+            # Bound on every POST: the change page's Approve button may send no instructor.
+            data = request.POST if request.method == "POST" else None
+            form = ApproveForm(data, enrollment=enrollment)
+        else:
+            form_class = TRANSITION_FORMS.get(name)
+            form = form_class(request.POST or None) if form_class else None
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
                 _take(name, enrollment, request.user, form.cleaned_data if form else {})
@@ -377,13 +415,35 @@ class EnrollmentAdmin(EnrollmentAdminBase):
 class EnrollmentApprovalAdmin(EnrollmentAdminBase):
     """Pending enrollments only, oldest first: the staff's daily work list."""
 
-    list_display = ["public_id", "user", "course", "department", "source", "waiting"]
+    list_display = [
+        "public_id", "user", "course", "department", "instructor_on_approval", "source", "waiting",
+    ]  # fmt: skip
+    list_select_related = ["user__department", "course", "instructor"]
     list_filter = [f for f in EnrollmentAdminBase.list_filter if f != "state"]
     actions = ["approve_selected", "reject_selected"]
     ordering = ["requested_at", "id"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(state=Enrollment.State.PENDING)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(state=Enrollment.State.PENDING)
+            .annotate(
+                course_has_instructor=Exists(
+                    CourseInstructor.objects.filter(course_id=OuterRef("course_id"))
+                )
+            )
+        )
+
+    @admin.display(description="instructor")
+    def instructor_on_approval(self, enrollment):
+        if enrollment.instructor is not None:
+            return enrollment.instructor
+        if enrollment.course_has_instructor:
+            return "assigned on approval"
+        return format_html(
+            '<strong title="{}">⚠ the course has no instructor</strong>', NO_INSTRUCTOR_WARNING
+        )
 
     def has_add_permission(self, request):
         return False  # learners are enrolled on the enrollments page; this queue only decides

@@ -14,11 +14,12 @@ from django.db import IntegrityError, transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from cadence.kernel.money import Money, MoneyError, currency
-from lms import events
+from lms import events, selectors
 from lms.data import (
     EnrollmentApproved,
     EnrollmentCompleted,
     EnrollmentEnded,
+    EnrollmentInstructorAssigned,
     EnrollmentReceipt,
     EnrollmentRejected,
     EnrollmentRequested,
@@ -176,10 +177,11 @@ def enrollment_request(request: PendingEnrollmentRequest) -> EnrollmentReceipt:
             reason=f"order {order_id}, item {order_item_id}",
         )
         if enrollment.instructor_id:
-            EnrollmentInstructorChange.objects.create(
-                enrollment=enrollment,
-                new_instructor=enrollment.instructor,
-                actor_system=Enrollment.Source.COMMERCE,
+            _instructor_change_log(
+                enrollment,
+                previous=None,
+                actor=None,
+                system=Enrollment.Source.COMMERCE,
                 reason="assigned in the enrollment request",
             )
         events.enrollment_requested.publish(_requested(enrollment))
@@ -349,9 +351,20 @@ def _has_seat(course: Course) -> bool:
 
 @transaction.atomic
 def enrollment_approve(
-    *, enrollment: Enrollment, actor: User | None = None, system: str | None = None
+    *,
+    enrollment: Enrollment,
+    actor: User | None = None,
+    system: str | None = None,
+    instructor: User | None = None,
 ) -> Enrollment:
-    """Approve a pending enrollment; publishes ``enrollment.approved`` (Connector 2)."""
+    """Approve a pending enrollment; publishes ``enrollment.approved`` (Connector 2).
+
+    An approved learner always has an instructor when the course has one: ``instructor`` (one
+    of the course's, chosen by staff) if given, else the one the enrollment request named, else
+    the one ``selectors.instructor_proposed_for`` picks. The assignment is logged and published
+    like any instructor change; a course without instructors is logged and published as
+    "nobody teaches this enrollment", so that payouts applies its no-instructor rule.
+    """
     if enrollment.state == Enrollment.State.PENDING and not _has_seat(enrollment.course):
         raise LmsConflict(
             f"the course is full ({enrollment.course.capacity} learners)", field="course"
@@ -367,6 +380,7 @@ def enrollment_approve(
             approved_by=enrollment.approved_by,
         )
     )
+    _instructor_ensure_on_approval(enrollment, chosen=instructor, actor=actor, system=system)
     return enrollment
 
 
@@ -595,20 +609,91 @@ def enrollment_instructor_assign(
         raise LmsError(f"{instructor} is not an instructor of this course", field="instructor")
     if instructor is not None and instructor.pk == enrollment.user_id:
         raise LmsError(SELF_INSTRUCTION, field="instructor")
-    if enrollment.instructor_id == (instructor.pk if instructor else None):
+    # Read the instructor under the enrollment's lock: the change is logged from what the row
+    # holds, not from the caller's copy, and two changes at once are logged one after the other.
+    current_id = (
+        Enrollment.objects.select_for_update()
+        .values_list("instructor_id", flat=True)
+        .get(pk=enrollment.pk)
+    )
+    if current_id == (instructor.pk if instructor else None):
+        enrollment.instructor = instructor
         return enrollment
-    previous = enrollment.instructor
+    previous = User.objects.get(pk=current_id) if current_id else None
     enrollment.instructor = instructor
     enrollment.save(update_fields=["instructor"])
-    EnrollmentInstructorChange.objects.create(
+    _instructor_change_log(enrollment, previous=previous, actor=actor, system=system, reason=reason)
+    return enrollment
+
+
+ASSIGNED_BY_RULE = "assigned on approval: the course's instructor with the fewest active learners"
+NOBODY_TO_ASSIGN = "approved without an instructor: the course has none"
+
+
+def _instructor_ensure_on_approval(
+    enrollment: Enrollment, *, chosen: User | None, actor: User | None, system: str | None
+) -> None:
+    if chosen is not None:
+        enrollment_instructor_assign(
+            enrollment=enrollment,
+            instructor=chosen,
+            actor=actor,
+            system=system,
+            reason="chosen on approval",
+        )
+        return
+    if enrollment.instructor_id is not None:
+        return  # named in the request, or given by staff before
+    proposed = selectors.instructor_proposed_for(enrollment)
+    if proposed is not None:
+        enrollment_instructor_assign(
+            enrollment=enrollment,
+            instructor=proposed,
+            actor=actor,
+            system=system,
+            reason=ASSIGNED_BY_RULE,
+        )
+    else:
+        _instructor_change_log(
+            enrollment, previous=None, actor=actor, system=system, reason=NOBODY_TO_ASSIGN
+        )
+
+
+def _instructor_change_log(
+    enrollment: Enrollment,
+    *,
+    previous: User | None,
+    actor: User | None,
+    system: str | None,
+    reason: str,
+) -> EnrollmentInstructorChange:
+    """Log the enrollment's instructor as it now is, and publish it."""
+    # Locked, so that two changes at once cannot both be revision n.
+    list(Enrollment.objects.select_for_update().filter(pk=enrollment.pk).values_list("pk"))
+    change = EnrollmentInstructorChange.objects.create(
         enrollment=enrollment,
         previous_instructor=previous,
-        new_instructor=instructor,
+        new_instructor=enrollment.instructor,
         actor=actor,
         actor_system="" if actor is not None else (system or ""),
         reason=reason,
     )
-    return enrollment
+    events.enrollment_instructor_assigned.publish(
+        EnrollmentInstructorAssigned(
+            enrollment_id=enrollment.public_id,
+            order_id=enrollment.external_order_id,
+            order_item_id=enrollment.external_order_item_id,
+            user_id=enrollment.user.public_id,
+            course_id=enrollment.course.public_id,
+            instructor_id=enrollment.instructor.public_id if enrollment.instructor else None,
+            previous_instructor_id=previous.public_id if previous else None,
+            revision=EnrollmentInstructorChange.objects.filter(enrollment=enrollment).count(),
+            assigned_at=change.occurred_at,
+            assigned_by=change.actor.public_id if actor is not None else change.actor_system,
+            reason=reason,
+        )
+    )
+    return change
 
 
 def _requested(enrollment: Enrollment) -> EnrollmentRequested:

@@ -24,7 +24,11 @@ def test_staff_approval_publishes_connector_2_fields_once(published):
 
     services.enrollment_approve(enrollment=enrollment, actor=staff)
 
-    assert [event_type for event_type, _ in published] == ["cadence.lms.enrollment.approved.v1"]
+    # The approval, then who teaches the learner from now on (nobody: the course has no one).
+    assert [event_type for event_type, _ in published] == [
+        "cadence.lms.enrollment.approved.v1",
+        "cadence.lms.enrollment.instructor_assigned.v1",
+    ]
     [approved] = published.of("enrollment.approved")
     assert approved.enrollment_id == enrollment.public_id
     assert (approved.order_id, approved.order_item_id) == ("ord_1", "oi_1")

@@ -12,6 +12,7 @@ from lms.errors import LmsConflict
 from lms.models import Attendance, Certificate, Enrollment, Interaction, Lesson, Submission
 from lms.tests.factories import (
     CourseFactory,
+    CourseInstructorFactory,
     LessonFactory,
     ModuleFactory,
     StaffFactory,
@@ -111,3 +112,25 @@ def test_two_staff_enrollments_of_one_person_at_once_make_one(published):
     assert Enrollment.objects.filter(user=learner, course=course).count() == 1
     assert len(errors) == 2 and all(isinstance(error, LmsConflict) for error in errors)
     assert len(published.of("enrollment.requested")) == 1
+
+
+def test_two_instructor_changes_at_once_are_logged_and_published_one_after_the_other(published):
+    course = CourseFactory()
+    ada, bea = (CourseInstructorFactory(course=course).instructor for _ in range(2))
+    enrollment = teaching_enrollment(course=course, state=Enrollment.State.APPROVED)
+    staff = StaffFactory()
+
+    def assign(instructor):
+        return lambda: services.enrollment_instructor_assign(
+            enrollment=Enrollment.objects.get(pk=enrollment.pk), instructor=instructor, actor=staff
+        )
+
+    errors = race(assign(ada), assign(bea))
+
+    assert errors == []
+    changes = published.of("enrollment.instructor_assigned")
+    assert sorted(change.revision for change in changes) == [1, 2]
+    latest = max(changes, key=lambda change: change.revision)
+    assert latest.instructor_id == Enrollment.objects.get(pk=enrollment.pk).instructor.public_id
+    first = min(changes, key=lambda change: change.revision)
+    assert latest.previous_instructor_id == first.instructor_id

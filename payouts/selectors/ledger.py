@@ -66,7 +66,7 @@ def ledger_verify() -> LedgerReport:
             expected[(CLEARING, code)] += total
         if row["status"] == Status.REVERSED:
             expected[(CLEARING, code)] -= total
-        elif row["status"] != Status.FORFEITED:
+        elif row["status"] not in (Status.FORFEITED, Status.REASSIGNED):
             expected[(account_for(probe, row["status"]), code)] -= total
     for row in (
         Sale.objects.filter(revenue_recorded_at__isnull=False)

@@ -8,6 +8,7 @@ Legs are debit-positive, credit-negative minor units. Accounts:
 - ``platform:losses``: what a sale cost the platform when the processor's fee exceeded what was
   left of it (a negative net, shared as nothing);
 - ``payee:<usr>:pending`` / ``payee:<usr>:payable``: a payee's share before and after confirmation;
+- ``instructor-pool:unassigned``: instructor pools of sales whose instructor is not known yet;
 - ``money-sent``: what payouts actually sent out.
 
 A payee account's balance is minus the sum of that payee's earned revenue in the matching states
@@ -30,12 +31,17 @@ PLATFORM_PENDING = "platform:pending"
 PLATFORM_REVENUE = "platform:revenue"
 PLATFORM_LOSSES = "platform:losses"
 MONEY_SENT = "money-sent"
+UNASSIGNED_POOL = "instructor-pool:unassigned"
 
 Status = EarnedRevenue.Status
 
 
 def pending_account(*, role: str, user_id: str) -> str:
-    return PLATFORM_PENDING if role == Role.PLATFORM else f"payee:{user_id}:pending"
+    if role == Role.PLATFORM:
+        return PLATFORM_PENDING
+    if not user_id:
+        return UNASSIGNED_POOL  # an instructor pool that waits for its instructor
+    return f"payee:{user_id}:pending"
 
 
 def payable_account(*, role: str, user_id: str) -> str:

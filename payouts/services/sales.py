@@ -19,7 +19,13 @@ from django.utils import timezone
 
 from cadence.kernel.money import Money, allocate, round_half_away
 from payouts import conf
-from payouts.data import EnrollmentApproved, EnrollmentCompleted, RefundIssued, RevenueRecorded
+from payouts.data import (
+    EnrollmentApproved,
+    EnrollmentCompleted,
+    InstructorAssigned,
+    RefundIssued,
+    RevenueRecorded,
+)
 from payouts.errors import PayoutsConflict, PayoutsError
 from payouts.models import (
     EarnedRevenue,
@@ -122,9 +128,8 @@ def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> 
             f"not {Money(net, code).to_decimal_string()}",
             field="netAmount",
         )
-    if not isinstance(revenue.instructor_ids, (list, tuple)):
-        raise PayoutsError("must be a list of user ids", field="instructorIds")
-    instructors = sorted({require_id(i, "instructorIds") for i in revenue.instructor_ids})
+    instructors = _user_ids(revenue.instructor_ids, "instructorIds")
+    course_instructors = _user_ids(revenue.course_instructor_ids, "courseInstructorIds")
 
     sale = _locked_sale(order_id=order_id, order_item_id=order_item_id)
     facts = {
@@ -150,6 +155,9 @@ def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> 
     config = share_config_in_force(course_id=course_id, at=paid_at)
     for name, value in facts.items():
         setattr(sale, name, value)
+    # Not compared on a repeat: it is what the LMS knew when each copy was sent, and the LMS's
+    # own word on the enrollment's instructor supersedes it anyway.
+    sale.course_instructor_ids = course_instructors
     sale.revenue_recorded_at = now or timezone.now()
     sale.share_config = config if config.pk else None
     sale.content_creator_share_bp = config.content_creator_share_bp
@@ -206,6 +214,42 @@ def enrollment_completion_record(
 
 
 @transaction.atomic
+def instructor_assignment_record(
+    *, assignment: InstructorAssigned, now: datetime | None = None
+) -> Sale:
+    """Record the LMS's word on who teaches the enrollment; the pool follows it.
+
+    Revisions may arrive in any order and twice: the highest one is kept, so the outcome is
+    that of the latest word.
+    """
+    order_id = require_id(assignment.order_id, "orderId")
+    order_item_id = require_id(assignment.order_item_id, "orderItemId")
+    enrollment_id = require_id(assignment.enrollment_id, "enrollmentId")
+    instructor_id = (assignment.instructor_id or "").strip()
+    if instructor_id:
+        require_id(instructor_id, "instructorId")
+    revision = assignment.revision
+    if isinstance(revision, bool) or not isinstance(revision, int) or revision < 1:
+        raise PayoutsError("must be a whole number from 1", field="revision")
+    assigned_at = require_moment(assignment.assigned_at, "assignedAt")
+    sale = _locked_sale(order_id=order_id, order_item_id=order_item_id)
+    _set_enrollment(sale, enrollment_id)
+    if revision > sale.instructor_revision:
+        sale.instructor_revision = revision
+        sale.assigned_instructor_id = instructor_id
+        sale.instructor_assigned_at = assigned_at
+    sale.save()
+    sale_reconcile(sale=sale, now=now)
+    return sale
+
+
+def _user_ids(values: object, field: str) -> list[str]:
+    if not isinstance(values, (list, tuple)):
+        raise PayoutsError("must be a list of user ids", field=field)
+    return sorted({require_id(value, field) for value in values})
+
+
+@transaction.atomic
 def refund_record(*, refund: RefundIssued, now: datetime | None = None) -> SaleRefund:
     """Record a refund of part or all of an order item's gross and reverse revenue accordingly.
 
@@ -256,8 +300,33 @@ def sale_reconcile(*, sale: Sale, now: datetime | None = None) -> None:
         return
     now = now or timezone.now()
     shares = _shares_ensure(sale, now)
+    _pool_follow(sale, now)
     _refunds_apply(sale, shares, now)
     _states_apply(sale, now)
+
+
+# No payee yet: the pool of a sale whose instructor nobody has named.
+UNASSIGNED = ""
+
+
+def pool_instructors(sale: Sale) -> list[str] | None:
+    """Who the sale's instructor pool belongs to; ``[]`` for nobody, ``None`` for not known yet.
+
+    The enrollment's instructor as the LMS last said (it names the instructor the enrollment
+    request pre-assigned, else the one it assigned on approval; nobody when the course had no
+    instructor), else the instructors the seller named, else the instructor the completion
+    names, else the course's instructors at sale time.
+    """
+    if sale.instructor_revision:
+        return [sale.assigned_instructor_id] if sale.assigned_instructor_id else []
+    for named in (
+        sale.instructor_ids,
+        [sale.completion_instructor_id] if sale.completion_instructor_id else [],
+        sale.course_instructor_ids,
+    ):
+        if named:
+            return sorted(named)
+    return None
 
 
 def share_amounts(sale: Sale) -> list[tuple[str, str, int]]:
@@ -268,7 +337,10 @@ def share_amounts(sale: Sale) -> list[tuple[str, str, int]]:
         max(sale.net_minor, 0),
         [sale.content_creator_share_bp, sale.instructor_pool_share_bp, sale.platform_share_bp],
     )
-    instructors = list(sale.instructor_ids)
+    instructors = pool_instructors(sale)
+    if instructors is None:
+        # Not the platform's while the instructor may still be named: it waits without a payee.
+        instructors = [UNASSIGNED]
     if not instructors:
         if sale.no_instructor_recipient == PoolRecipient.CONTENT_CREATOR:
             creator, pool = creator + pool, 0
@@ -281,6 +353,59 @@ def share_amounts(sale: Sale) -> list[tuple[str, str, int]]:
         lines += [(Role.INSTRUCTOR, user, part) for user, part in pairs]
     lines.append((Role.PLATFORM, "", platform))
     return lines
+
+
+def _pool_follow(sale: Sale, now: datetime) -> None:
+    """Pass the pool money of instructors who no longer teach the enrollment to the one who does
+    (or, for nobody, to the no-instructor recipient), as long as it is neither confirmed nor
+    touched by a refund or forfeit: confirmed money was earned by whoever held it then."""
+    payees = pool_instructors(sale)
+    if payees is None:
+        return  # not known yet: the pool waits where it is
+    rows = list(sale.earned_revenue.select_for_update().order_by("id"))
+    if len(payees) > 1:
+        return  # a list the seller or the course named: the shares were made from it already
+    derived_from = {row.origin_id for row in rows if row.origin_id}
+    movable = [
+        row
+        for row in rows
+        if row.role == Role.INSTRUCTOR
+        and row.kind in (Kind.SHARE, Kind.REASSIGNMENT)
+        and row.status in (Status.PENDING, Status.HELD)
+        and row.payout_id is None
+        and row.pk not in derived_from
+        and row.user_id not in payees
+    ]
+    if payees:
+        role, user_id = Role.INSTRUCTOR, payees[0]
+    elif sale.no_instructor_recipient == PoolRecipient.CONTENT_CREATOR:
+        role, user_id = Role.CONTENT_CREATOR, sale.content_creator_id
+    else:
+        role, user_id = Role.PLATFORM, ""
+    for row in movable:
+        source_account = account_for(row, row.status)
+        row.reassign()
+        row.save()
+        successor = EarnedRevenue.objects.create(
+            sale=sale,
+            role=role,
+            user_id=user_id,
+            kind=Kind.REASSIGNMENT,
+            origin=row,
+            amount_minor=row.amount_minor,
+            currency=row.currency,
+            hold_until=row.hold_until,
+        )
+        journal_post(
+            key=f"{row.public_id}:reassigned",
+            description=f"Instructor pool {row.public_id} passed to {successor.public_id}",
+            legs=[
+                (source_account, row.amount),
+                (account_for(successor, Status.PENDING), -row.amount),
+            ],
+            at=now,
+            sale=sale,
+        )
 
 
 def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
@@ -316,10 +441,14 @@ def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
 
 
 def _holder(share: EarnedRevenue, rows: list[EarnedRevenue]) -> EarnedRevenue:
-    """The row holding a share's money now: the share, or its forfeit row once forfeited."""
-    if share.status == Status.FORFEITED:
-        return next(row for row in rows if row.kind == Kind.FORFEIT and row.origin_id == share.pk)
-    return share
+    """The row holding a share's money now: the share, or the row it was forfeited or passed
+    to (and so on, along the chain)."""
+    successor_kind = {Status.FORFEITED: Kind.FORFEIT, Status.REASSIGNED: Kind.REASSIGNMENT}
+    holder = share
+    while holder.status in successor_kind:
+        kind = successor_kind[holder.status]
+        holder = next(row for row in rows if row.kind == kind and row.origin_id == holder.pk)
+    return holder
 
 
 def _is_settled(row: EarnedRevenue) -> bool:
@@ -472,6 +601,8 @@ def _transition(row: EarnedRevenue, name: str, target: str, now: datetime, **kwa
 
 
 def _desired_status(sale: Sale, row: EarnedRevenue, now: datetime, eligible: set[str]) -> str:
+    if row.role == Role.INSTRUCTOR and row.user_id == UNASSIGNED:
+        return Status.PENDING  # nobody to confirm it for, hold it for or forfeit it from
     if row.role == Role.PLATFORM:
         return Status.CONFIRMED if (sale.approved_at or sale.completed_at) else Status.PENDING
     if sale.completed_at is None:
@@ -488,10 +619,13 @@ def _desired_status(sale: Sale, row: EarnedRevenue, now: datetime, eligible: set
 def _states_apply(sale: Sale, now: datetime) -> None:
     rows = list(
         sale.earned_revenue.filter(
-            kind__in=[Kind.SHARE, Kind.REVERSAL], status__in=[Status.PENDING, Status.HELD]
+            kind__in=[Kind.SHARE, Kind.REVERSAL, Kind.REASSIGNMENT],
+            status__in=[Status.PENDING, Status.HELD],
         ).order_by("id")
     )
-    instructors = {row.user_id for row in rows if row.role == Role.INSTRUCTOR}
+    instructors = {
+        row.user_id for row in rows if row.role == Role.INSTRUCTOR and row.user_id != UNASSIGNED
+    }
     eligible = (
         _eligible_instructors(sale, instructors) if instructors and sale.completed_at else set()
     )

@@ -6,6 +6,7 @@ from django.utils import timezone
 from payouts.data import (
     EnrollmentApproved,
     EnrollmentCompleted,
+    InstructorAssigned,
     InstructorInteractionRecorded,
     RefundIssued,
     RevenueRecorded,
@@ -58,6 +59,20 @@ class EnrollmentCompletedFactory(factory.Factory):
     order_item_id = "oi_1"
     instructor_id = "usr_instructor"
     grade = 92
+
+
+class InstructorAssignedFactory(factory.Factory):
+    """The LMS's word on who teaches the enrollment (blank ``instructor_id``: nobody)."""
+
+    class Meta:
+        model = InstructorAssigned
+
+    order_id = "ord_1"
+    order_item_id = "oi_1"
+    enrollment_id = "enr_1"
+    instructor_id = "usr_instructor"
+    revision = 1
+    assigned_at = PAID_AT + timedelta(hours=1)
 
 
 class InteractionFactory(factory.Factory):

@@ -23,6 +23,7 @@ from payouts.tests.factories import (
     PAID_AT,
     EnrollmentApprovedFactory,
     EnrollmentCompletedFactory,
+    InstructorAssignedFactory,
     InteractionFactory,
     RefundFactory,
     RevenueRecordedFactory,
@@ -190,6 +191,8 @@ def test_a_config_change_applies_to_new_sales_only():
 
 
 def test_without_instructors_the_pool_goes_to_the_platform_or_if_configured_the_creator():
+    # The LMS says nobody teaches the enrollment (its course has no instructor) before the sale.
+    api.instructor_assignment_record(InstructorAssignedFactory(instructor_id=""))
     api.revenue_record(sale(instructor_ids=()))
     assert shares() == {CREATOR: ("pending", 7717), PLATFORM: ("pending", 11576)}
 
@@ -201,8 +204,11 @@ def test_without_instructors_the_pool_goes_to_the_platform_or_if_configured_the_
         no_instructor_recipient="content-creator",
         effective_from=datetime(2020, 1, 1, tzinfo=UTC),
     )
-    api.revenue_record(RevenueRecordedFactory(order_item_id="oi_2", course_id="crs_solo",
-                                              instructor_ids=()))  # fmt: skip
+    api.instructor_assignment_record(
+        InstructorAssignedFactory(order_id="ord_2", order_item_id="oi_2", instructor_id="")
+    )
+    api.revenue_record(RevenueRecordedFactory(order_id="ord_2", order_item_id="oi_2",
+                                              course_id="crs_solo", instructor_ids=()))  # fmt: skip
     assert shares("oi_2") == {CREATOR: ("pending", 13505), PLATFORM: ("pending", 5788)}
 
 

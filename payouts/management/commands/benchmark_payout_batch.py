@@ -133,11 +133,12 @@ class Command(BaseCommand):
                 [accounts],
             )
             cursor.execute(
-                "INSERT INTO payouts_sale (order_id, order_item_id, instructor_ids, currency, "
-                "course_id, content_creator_id, no_instructor_recipient, enrollment_id, "
-                "learner_id, completion_instructor_id, created_at) "
-                "SELECT 'ord_bench' || i, 'oi_bench' || i, '[]'::jsonb, 'USD', '', '', "
-                "'', '', '', '', now() FROM generate_series(1, %s) i",
+                "INSERT INTO payouts_sale (order_id, order_item_id, instructor_ids, "
+                "course_instructor_ids, currency, course_id, content_creator_id, "
+                "no_instructor_recipient, enrollment_id, learner_id, completion_instructor_id, "
+                "assigned_instructor_id, instructor_revision, created_at) "
+                "SELECT 'ord_bench' || i, 'oi_bench' || i, '[]'::jsonb, '[]'::jsonb, 'USD', "
+                "'', '', '', '', '', '', '', 0, now() FROM generate_series(1, %s) i",
                 [sales],
             )
             cursor.execute(
