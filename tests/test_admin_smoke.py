@@ -26,11 +26,20 @@ from django_celery_beat.models import (
 from commerce.models import OrderItem, ProcessorEvent
 from commerce.services.refunds import refund_issue
 from connectors.inbound.keys import connector_key_create
-from connectors.models import InboundRequest, WebhookDelivery
+from connectors.models import ConnectorKey, InboundRequest, OutsideRecord, WebhookDelivery
 from connectors.tests.factories import WebhookSubscriptionFactory
 from lms.models import Attendance, Enrollment, Lesson, Module, User
 from lms.tests.factories import LessonFactory
-from payouts.models import InteractionRequirement, Payout, PayoutFile, RevenueShareConfig
+from payouts.crypto import payout_file_encrypt
+from payouts.models import (
+    AchNotificationOfChange,
+    InteractionRequirement,
+    NachaEntry,
+    NachaFile,
+    Payout,
+    PayoutFile,
+    RevenueShareConfig,
+)
 
 
 class ChangeForm(HTMLParser):
@@ -107,8 +116,25 @@ def _rows_the_demo_does_not_make() -> None:
     item = OrderItem.objects.filter(order__state="paid").order_by("id").first()
     refund_issue(order_item_id=item.public_id, amount=None, reason="smoke test")
     ProcessorEvent.objects.create(processor="stripe", event_id="evt_smoke", event_type="charge")
-    PayoutFile.objects.create(payout=Payout.objects.first(), kind="nacha", content="101 ...")
+    payout = Payout.objects.first()
+    PayoutFile.objects.create(
+        payout=payout, kind="wire", content_encrypted=payout_file_encrypt("Payout: po_smoke")
+    )
+    nacha = NachaFile.objects.create(
+        batch=payout.batch, odfi_routing="021000021", created_on=timezone.localdate(),
+        file_id_modifier="A", effective_date=timezone.localdate() + timedelta(days=1),
+        content_encrypted=payout_file_encrypt("101 ..."),
+    )  # fmt: skip
+    entry = NachaEntry.objects.create(
+        file=nacha, payout=payout, odfi_routing="021000021", trace_number="021000020000001",
+        entry_class="PPD",
+    )  # fmt: skip
+    AchNotificationOfChange.objects.create(
+        entry=entry, change_code="C01", corrected_data="987654321"
+    )
     connector_key_create(name="commerce-platform")
+    key = ConnectorKey.objects.get(name="commerce-platform")
+    OutsideRecord.objects.create(connector_key=key, kind="order", record_id="ord_1")
     InboundRequest.objects.create(
         endpoint="enrollment-request",
         natural_key="ord_1|oi_1",
@@ -116,7 +142,7 @@ def _rows_the_demo_does_not_make() -> None:
         payload={"orderId": "ord_1"},
         response_status=201,
         response_body={"status": "pending"},
-        connector_key_name="commerce-platform",
+        connector_key=key,
     )
     subscription = WebhookSubscriptionFactory()
     WebhookDelivery.objects.create(

@@ -7,11 +7,17 @@ sale, the completion now), so that no forfeit window has closed. Every request i
 Whatever the order, the sale ends with the creator's 77.17 confirmed by the completion, the
 instructor's 57.88 held for an interaction and the platform's 57.88 confirmed, and the
 reconciliation and the ledger check find nothing wrong.
+
+A key acts only on what its own system created: an outside commerce system sends Connectors 1 and
+4 about its own sales and hears Connector 2 back as a signed webhook, while Cadence's LMS reports
+completions of its own enrollments (Connector 3) itself; an outside LMS reports completions of
+its enrollments over HTTP. What Cadence sold or enrolled is refused to every key.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -19,9 +25,13 @@ import pytest
 from django.utils import timezone
 
 from connectors.inbound.keys import connector_key_create
-from connectors.models import ConnectorKey, OutboxDelivery, OutboxEvent
+from connectors.models import ConnectorKey, OutboxDelivery, OutboxEvent, WebhookDelivery
+from connectors.outbox.services import outbox_deliver_pending_now, outbox_delivery_replay
+from connectors.tests.factories import WebhookSubscriptionFactory
 from connectors.tests.signing import signed_request
 from lms.models import Enrollment
+from lms.services import enrollment_approve, enrollment_complete
+from lms.tests.factories import StaffFactory
 from payouts import api as payouts_api
 from tests.lifecycle import course_for_sale, enrollment_of, learner, purchase
 from tests.test_lifecycle import nothing_wrong
@@ -162,47 +172,76 @@ def send_twice(client, issued, path: str, body: dict) -> None:
     assert (again.status_code, again.json()) == (first.status_code, first.json())
 
 
-def test_all_four_connectors_for_a_sale_made_here_end_in_the_spec_split_in_any_order(
+def test_no_key_reports_on_a_sale_made_here_and_the_lms_still_ends_it_in_the_spec_split(
     client, issued
 ):
     course, item = course_for_sale("199.00")
     instructor = course.assignments.get().instructor
-    for order in itertools.permutations(["connector-1", "connector-2", "connector-3",
-                                         "connector-4"]):  # fmt: skip
-        # A brand-new learner buys here; commerce's own events have reached the LMS and payouts.
-        order_item = purchase(learner(), item)
-        enrollment = enrollment_of(order_item)
-        paid = OutboxEvent.objects.get(
-            event_type="cadence.commerce.payment.completed.v1",
-            payload__order_item_id=order_item.public_id,
-        )
-        bodies = spec_bodies(
-            order_id=order_item.order.public_id,
-            order_item_id=order_item.public_id,
-            enrollment_id=enrollment.public_id,
-            learner_id=enrollment.user.public_id,
-            course=course,
-            instructor_id=instructor.public_id,
-            paid_at=datetime.fromisoformat(paid.payload["paid_at"]),
-        )
+    order_item = purchase(learner(), item)
+    enrollment = enrollment_of(order_item)
+    paid = OutboxEvent.objects.get(
+        event_type="cadence.commerce.payment.completed.v1",
+        payload__order_item_id=order_item.public_id,
+    )
+    bodies = spec_bodies(
+        order_id=order_item.order.public_id,
+        order_item_id=order_item.public_id,
+        enrollment_id=enrollment.public_id,
+        learner_id=enrollment.user.public_id,
+        course=course,
+        instructor_id=instructor.public_id,
+        paid_at=datetime.fromisoformat(paid.payload["paid_at"]),
+    )
+    ids = (order_item.order.public_id, order_item.public_id)
+    before = split(*ids)
 
-        for connector in order:
-            send_twice(client, issued, *bodies[connector])
+    for connector in ["connector-1", "connector-2", "connector-3", "connector-4"]:
+        for _ in range(2):
+            path, body = bodies[connector]
+            answer = signed_request(client, "POST", path, key=issued.key,
+                                    secrets=[issued.secret], document=body)  # fmt: skip
+            assert answer.status_code == 403, (connector, answer.json())
+            assert answer.json()["error"]["field"] in {
+                "payload.orderId", "payload.enrollmentId"
+            }  # fmt: skip
+    assert split(*ids) == before
+    assert enrollment_of(order_item).state == Enrollment.State.PENDING
 
-        ids = (order_item.order.public_id, order_item.public_id)
-        assert split(*ids) == THE_SPEC_SPLIT, order
-        assert ("instructor", instructor.public_id) in payees(*ids), order
+    # The LMS itself approves (assigning the course's instructor) and completes it.
+    staff = StaffFactory()
+    enrollment_approve(enrollment=enrollment_of(order_item), actor=staff)
+    enrollment_complete(enrollment=enrollment_of(order_item), grade=92, actor=staff)
+
+    assert split(*ids) == THE_SPEC_SPLIT
+    assert ("instructor", instructor.public_id) in payees(*ids)
     no_dead_letters()
     nothing_wrong()
 
 
-# Connector 3 names the enrollment that the LMS created in answer to Connector 1, so it is sent
-# after it; Connector 4 may come at any point. Connector 2 is commerce's own webhook and has
-# nothing to say about a sale that another commerce system made.
+def _twice(delivery_ids: list[int]) -> None:
+    """Deliver the in-process connectors' events of a step once more (a redelivery)."""
+    outbox_delivery_replay(delivery_ids=delivery_ids)
+    outbox_deliver_pending_now()
+
+
+def _lms_step(step: str, staff) -> None:
+    enrollment = Enrollment.objects.get(external_order_item_id="oi_456")
+    seen = set(OutboxDelivery.objects.values_list("pk", flat=True))
+    if step == "lms-approves":  # Connector 2 goes back to the outside system as a webhook
+        enrollment_approve(enrollment=enrollment, actor=staff)
+    else:  # Connector 3, in process: the LMS tells payouts
+        enrollment_complete(enrollment=enrollment, grade=92, actor=staff)
+    _twice(list(OutboxDelivery.objects.exclude(pk__in=seen).values_list("pk", flat=True)))
+
+
+# Connector 1 makes the enrollment that the LMS then approves (Connector 2 out) and completes
+# (Connector 3); Connector 4 may come at any point, before the request or after the completion.
 OUTSIDE_ORDERS = [
     order
-    for order in itertools.permutations(["connector-1", "connector-3", "connector-4"])
-    if order.index("connector-1") < order.index("connector-3")
+    for order in itertools.permutations(
+        ["connector-1", "lms-approves", "lms-completes", "connector-4"]
+    )
+    if order.index("connector-1") < order.index("lms-approves") < order.index("lms-completes")
 ]
 
 
@@ -210,28 +249,41 @@ OUTSIDE_ORDERS = [
 def test_a_sale_made_by_an_outside_commerce_system_pays_the_instructor_the_request_named(
     client, issued, order
 ):
+    WebhookSubscriptionFactory(name="commerce-platform", event_types="cadence.lms.enrollment.*")
     course, _item = course_for_sale("199.00")
     instructor = course.assignments.get().instructor
+    staff = StaffFactory()
     student = learner()
     bodies = spec_bodies(
         order_id="ord_123",
         order_item_id="oi_456",
-        enrollment_id="",  # known once Connector 1 is answered
+        enrollment_id="",
         learner_id=student.public_id,
         course=course,
         instructor_id=instructor.public_id,
         paid_at=timezone.now().replace(microsecond=0) - timedelta(days=20),
     )
+    # The spec's request asks for auto-approval; here staff approve, as one of the steps.
+    bodies["connector-1"][1]["payload"]["autoApprove"] = False
 
-    for connector in order:
-        path, body = bodies[connector]
-        if connector == "connector-3":
-            enrollment = Enrollment.objects.get(external_order_item_id="oi_456")
-            body["payload"]["enrollmentId"] = enrollment.public_id
-        send_twice(client, issued, path, body)
+    for step in order:
+        if step.startswith("lms-"):
+            _lms_step(step, staff)
+        else:
+            send_twice(client, issued, *bodies[step])
 
     assert split("ord_123", "oi_456") == THE_SPEC_SPLIT
     assert ("instructor", instructor.public_id) in payees("ord_123", "oi_456")
+    # Connector 2 reached the outside system as signed webhooks, with what followed.
+    told = {
+        event_type
+        for event_type, body in WebhookDelivery.objects.values_list("event_type", "body")
+        if json.loads(body)["data"].get("orderItemId") == "oi_456"
+    }
+    assert {
+        "cadence.lms.enrollment.approved.v1",
+        "cadence.lms.enrollment.completed.v1",
+    } <= told, told
     no_dead_letters()
     nothing_wrong()
 

@@ -13,7 +13,7 @@ from lms.models import (
     EnrollmentInstructorChange,
     Submission,
 )
-from lms.services import enrollment_approve, lesson_open, submission_submit
+from lms.services import enrollment_approve, enrollment_start, submission_submit
 from lms.tests.factories import CourseInstructorFactory, EnrollmentFactory, StaffFactory
 from payouts import api as payouts_api
 from tests.lifecycle import course_for_sale, enrollment_of, learner, purchase
@@ -34,7 +34,7 @@ def test_a_new_buyer_approved_by_staff_is_taught_graded_and_certified(client):
     assert (
         EnrollmentInstructorChange.objects.get(enrollment=enrollment).new_instructor == instructor
     )
-    enrollment = lesson_open(enrollment=enrollment, lesson=lesson, actor=student)
+    enrollment = enrollment_start(enrollment=enrollment, actor=student)
     submission = submission_submit(enrollment=enrollment, lesson=lesson, actor=student,
                                    text="My answer")  # fmt: skip
 

@@ -49,8 +49,7 @@ def test_production_mode_refuses_to_start_without_its_secrets(tmp_path):
     assert result.returncode != 0
     assert "PAYOUTS_TIN_ENCRYPTION_KEY" in result.stderr
 
-    result = manage("check", CADENCE_PRODUCTION="true", ALLOWED_HOSTS="cadence.example",
-                    SECRET_KEY="x" * 60, PAYOUTS_TIN_ENCRYPTION_KEY="k" * 44,
+    result = manage("check", **production_without("CONNECTORS_SECRET_ENCRYPTION_KEY"),
                     CADENCE_VAR_DIR=str(tmp_path))  # fmt: skip
     assert result.returncode != 0
     assert "CONNECTORS_SECRET_ENCRYPTION_KEY" in result.stderr
