@@ -71,16 +71,18 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Content-Security-Policy (django-csp): scripts, styles, images and connections from Cadence
-# itself only; no inline script anywhere (templates load static JS files). Inline styles stay
-# allowed: the Django admin and the API docs (Swagger UI) write some, and a style cannot run code.
+# Content-Security-Policy (django-csp): scripts, styles and connections from Cadence itself only;
+# no inline script anywhere (templates load static JS files). Inline styles stay allowed: the
+# Django admin and the API docs (Swagger UI) write some, and a style cannot run code. Images may
+# also come over HTTPS from anywhere: a course's image is a URL its creator gives (the spec's
+# CatalogCourse.thumbnail), usually on a CDN, and an image cannot run code either.
 # The Stripe payment page widens the policy for Stripe.js and its frames (commerce/views.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp_constants.SELF],
         "script-src": [csp_constants.SELF],
         "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],
-        "img-src": [csp_constants.SELF, "data:"],
+        "img-src": [csp_constants.SELF, "data:", "https:"],
         "font-src": [csp_constants.SELF],
         "connect-src": [csp_constants.SELF],
         "frame-src": [csp_constants.NONE],
