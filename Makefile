@@ -48,9 +48,15 @@ stack: venv
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 ## The deploy check with the production variables from the environment (README: Production shape).
+## The production deploy check, with stand-ins for whatever the environment does not set.
+FERNET_KEY = $$($(BIN)/python -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())')
 check-deploy: venv
 	CADENCE_PRODUCTION=true SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))')} \
-	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-cadence.example} $(BIN)/python manage.py check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-cadence.example} EMAIL_URL=$${EMAIL_URL:-smtp+tls://mail.example:587} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} TRUSTED_PROXIES=$${TRUSTED_PROXIES:-127.0.0.1} \
+	PAYOUTS_TIN_ENCRYPTION_KEY=$${PAYOUTS_TIN_ENCRYPTION_KEY:-$(FERNET_KEY)} \
+	CONNECTORS_SECRET_ENCRYPTION_KEY=$${CONNECTORS_SECRET_ENCRYPTION_KEY:-$(FERNET_KEY)} \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis
