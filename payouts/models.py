@@ -533,8 +533,8 @@ class PayoutAccount(models.Model):
     user_id = models.CharField(max_length=64, unique=True)
     method = models.CharField(max_length=16, choices=PayoutMethod.choices)
     details = models.JSONField(default=dict, blank=True)
-    account_number_encrypted = models.TextField(blank=True)
-    account_number_last4 = models.CharField(max_length=4, blank=True)
+    account_number_encrypted = models.TextField(blank=True, db_default="")
+    account_number_last4 = models.CharField(max_length=4, blank=True, db_default="")
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.CharField(max_length=150, blank=True)
     # Why the account needs the payee's attention (a bank returned a payout to it); an account

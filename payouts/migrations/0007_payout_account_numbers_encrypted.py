@@ -42,12 +42,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="payoutaccount",
             name="account_number_encrypted",
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, db_default=""),
         ),
         migrations.AddField(
             model_name="payoutaccount",
             name="account_number_last4",
-            field=models.CharField(blank=True, max_length=4),
+            field=models.CharField(blank=True, db_default="", max_length=4),
         ),
         migrations.RunPython(numbers_encrypted, numbers_in_clear),
     ]
