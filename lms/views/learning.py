@@ -113,10 +113,7 @@ class LessonView(LoginRequiredMixin, View):
 
 class LessonCompleteView(LoginRequiredMixin, View):
     def post(self, request, slug, lesson_id):
-        enrollment = _enrollment(request.user, slug)
-        lesson = selectors.lesson_of_course(enrollment=enrollment, lesson_id=lesson_id)
-        if lesson is None:
-            raise Http404("No such lesson in this course.")
+        enrollment, lesson = _enrollment_and_lesson(request.user, slug, lesson_id)
         try:
             services.lesson_complete(enrollment=enrollment, lesson=lesson, actor=request.user)
         except LmsError as error:
@@ -129,10 +126,7 @@ class LiveSessionCheckInView(LoginRequiredMixin, View):
     """The learner checks in to a live session while it is on; that is their attendance."""
 
     def post(self, request, slug, lesson_id):
-        enrollment = _enrollment(request.user, slug)
-        lesson = selectors.lesson_of_course(enrollment=enrollment, lesson_id=lesson_id)
-        if lesson is None:
-            raise Http404("No such lesson in this course.")
+        enrollment, lesson = _enrollment_and_lesson(request.user, slug, lesson_id)
         try:
             services.live_session_check_in(enrollment=enrollment, lesson=lesson, actor=request.user)
         except LmsError as error:
@@ -140,6 +134,14 @@ class LiveSessionCheckInView(LoginRequiredMixin, View):
             return redirect("lms:lesson", slug, lesson_id)
         messages.success(request, f"You are checked in to “{lesson.title}”.")
         return _after_progress(request, slug)
+
+
+def _enrollment_and_lesson(user, slug, lesson_id):
+    enrollment = _enrollment(user, slug)
+    lesson = selectors.lesson_of_course(enrollment=enrollment, lesson_id=lesson_id)
+    if lesson is None:
+        raise Http404("No such lesson in this course.")
+    return enrollment, lesson
 
 
 def _after_progress(request, slug):
@@ -155,10 +157,7 @@ def _after_progress(request, slug):
 
 class SubmissionSubmitView(LoginRequiredMixin, View):
     def post(self, request, slug, lesson_id):
-        enrollment = _enrollment(request.user, slug)
-        lesson = selectors.lesson_of_course(enrollment=enrollment, lesson_id=lesson_id)
-        if lesson is None:
-            raise Http404("No such lesson in this course.")
+        enrollment, lesson = _enrollment_and_lesson(request.user, slug, lesson_id)
         form = SubmissionForm(request.POST, request.FILES)
         if form.is_valid():
             try:
