@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from payouts import api
 from payouts.data import EnrollmentCompleted
@@ -14,10 +15,12 @@ from payouts.models import (
     InstructorEngagement,
     InteractionRequirement,
     JournalEntry,
+    Payout,
     RevenueShareConfig,
     Sale,
     SaleRefund,
 )
+from payouts.services.batches import payout_batch_run, payout_complete
 from payouts.services.interactions import engagement_verify
 from payouts.services.sales import (
     engagement_is_eligible,
@@ -34,7 +37,7 @@ from payouts.tests.factories import (
     RefundFactory,
     RevenueRecordedFactory,
 )
-from payouts.tests.helpers import shares, snapshot
+from payouts.tests.helpers import confirmed_sale, payee_ready, shares, snapshot
 
 CREATOR = ("content-creator", "usr_creator")
 INSTRUCTOR = ("instructor", "usr_instructor")
@@ -710,3 +713,78 @@ def test_each_course_reads_its_own_requirement_else_the_platform_default():
 
     default = InteractionRequirement.objects.create(course_id="", discussion_replies=2)
     assert interaction_requirements_for(["crs_a", "crs_b"]) == {"crs_a": own, "crs_b": default}
+
+
+# --- refunds of money already on its way out -------------------------------------------------
+
+
+@pytest.fixture
+def paid_out(django_capture_on_commit_callbacks):
+    """Item ``oi_1``: $100.00 sold for creator ``usr_w`` (40.00, paid by wire) and the platform."""
+
+    def pay(*, complete: bool = True) -> None:
+        payee_ready("usr_w", method="wire")
+        confirmed_sale(1, "usr_w")
+        with django_capture_on_commit_callbacks(execute=True):
+            batch = payout_batch_run()
+        if complete:
+            payout_complete(payout_id=Payout.objects.get(batch=batch).pk, reference="wire 1")
+
+    return pay
+
+
+CREATOR_W = ("content-creator", "usr_w")
+
+
+def test_a_refund_of_paid_revenue_takes_it_back_from_the_next_payout(paid_out):
+    paid_out()
+    refunded_at = timezone.now()
+
+    api.refund_record(RefundFactory(amount=2500))
+
+    assert shares() == {CREATOR_W: ("paid", 4000), PLATFORM: ("confirmed", 6000)}
+    reversal = EarnedRevenue.objects.get(kind="reversal", role="content-creator")
+    # Netted from the very next payout: confirmed now, held no longer.
+    assert (reversal.status, reversal.amount_minor) == ("confirmed", -1000)
+    assert reversal.confirmed_at >= refunded_at and reversal.hold_until >= refunded_at
+    assert rows(kind="reversal", role="platform") == [
+        ("platform", "", "reversal", "confirmed", -1500)
+    ]
+    assert live_total() == 10000 - 2500
+
+
+def test_a_full_refund_of_paid_revenue_leaves_one_negative_row_for_what_was_paid(paid_out):
+    paid_out()
+    api.refund_record(RefundFactory(refund_id="ref_a", amount=2500))
+    api.refund_record(RefundFactory(refund_id="ref_b", amount=7500))
+
+    assert live_total() == 0
+    assert shares() == {CREATOR_W: ("paid", 4000), PLATFORM: ("reversed", 6000)}
+    # The partial refund's row still takes back its 10.00 of paid money; the full refund adds
+    # one row for the other 30.00. The platform's unpaid share and its reversal are undone.
+    assert rows(kind="reversal") == [
+        ("content-creator", "usr_w", "reversal", "confirmed", -3000),
+        ("content-creator", "usr_w", "reversal", "confirmed", -1000),
+        ("platform", "", "reversal", "reversed", -1500),
+    ]
+
+
+def test_a_full_refund_in_one_go_after_payout_takes_back_exactly_what_was_paid(paid_out):
+    paid_out()
+    api.refund_record(RefundFactory(amount=10000))
+    api.enrollment_approval_record(EnrollmentApprovedFactory(enrollment_id="enr_1"))
+
+    assert rows(kind="reversal") == [("content-creator", "usr_w", "reversal", "confirmed", -4000)]
+    assert live_total() == 0
+
+
+def test_revenue_in_a_payout_not_yet_paid_counts_as_settled(paid_out):
+    paid_out(complete=False)
+    in_flight = EarnedRevenue.objects.get(kind="share", role="content-creator")
+    assert in_flight.status == "confirmed" and in_flight.payout_id is not None
+
+    api.refund_record(RefundFactory(amount=10000))
+
+    assert shares()[CREATOR_W] == ("confirmed", 4000)
+    assert rows(kind="reversal") == [("content-creator", "usr_w", "reversal", "confirmed", -4000)]
+    assert live_total() == 0
