@@ -5,6 +5,9 @@ file in its test selection. The money kernel is reached by the payouts tests too
 the whole sales machinery; the files that test a module are those listed for it under
 ``[tool.cadence-mutation.test-files]`` in pyproject.toml (the ones that import it), and other tests
 are deselected while a mutant is under test. Outside a mutant run the plugin does nothing.
+
+Examples have no deadline under mutation: a mutant that is merely slow on a busy machine must
+survive or time out, not count as caught by a test that only complained about the time.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import os
 import tomllib
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("mutation", deadline=None)
 
 
 def _test_files(config: pytest.Config, mutant: str) -> set[str] | None:
@@ -22,6 +28,10 @@ def _test_files(config: pytest.Config, mutant: str) -> set[str] | None:
         if mutant.startswith(f"{module}."):
             return set(files)
     return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.load_profile("mutation")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
