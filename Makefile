@@ -54,9 +54,11 @@ check-deploy: venv
 ## Mutation testing of the money code (a tool, not part of CI): mutmut mutates the modules in
 ## pyproject.toml's [tool.mutmut] and runs, for each mutant, only the listed tests that reach it,
 ## on SQLite, with MUTATE_CHILDREN workers; then prints each module's score (at least 90 %).
+## MUTANTS="name-or-pattern …" runs only those mutants.
 MUTATE_CHILDREN ?= 1
+MUTANTS ?=
 mutate: venv
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN)
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
 	$(BIN)/python tools/mutation_scores.py
 
 clean:
