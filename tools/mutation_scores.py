@@ -59,6 +59,11 @@ def main() -> int:
             f"reached by no test {len(unreached)}, not checked {len(unchecked)}, "
             f"other {len(other)}"
         )
+        checked = len(results) - len(unchecked)
+        if unchecked and checked:
+            # After a run limited with MUTANTS: the score of the mutants that were run.
+            run_score = 100 * (len(killed) + len(equivalent)) / checked
+            print(f"    {run_score:.1f}% of the {checked} run")
         if args.show_survivors:
             for name in sorted(set(survived) - set(equivalent)) + sorted(unreached):
                 print(f"    {name}")
