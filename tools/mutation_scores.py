@@ -33,13 +33,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minimum", type=float, default=90.0)
     parser.add_argument("--show-survivors", action="store_true")
+    parser.add_argument("--results", type=Path, default=ROOT / "mutants", help="mutmut's mutants/")
     args = parser.parse_args()
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
     equivalents = explained_equivalents()
     below = False
     for module in config["only_mutate"]:
-        meta = ROOT / "mutants" / f"{module}.meta"
+        meta = args.results / f"{module}.meta"
         if not meta.exists():
             print(f"{module}: no results (run `make mutate` first)")
             below = True
