@@ -6,8 +6,9 @@ the whole sales machinery; the files that test a module are those listed for it 
 ``[tool.cadence-mutation.test-files]`` in pyproject.toml (the ones that import it), and other tests
 are deselected while a mutant is under test. Outside a mutant run the plugin does nothing.
 
-Examples have no deadline under mutation: a mutant that is merely slow on a busy machine must
-survive or time out, not count as caught by a test that only complained about the time.
+Under mutation, examples have no deadline (a mutant that is merely slow on a busy machine must
+survive or time out, not count as caught by a test that only complained about the time), and a
+failing example is not shrunk nor saved: that a test fails is all a mutant run needs to know.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ import os
 import tomllib
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
-settings.register_profile("mutation", deadline=None)
+settings.register_profile(
+    "mutation",
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 
 
 def _test_files(config: pytest.Config, mutant: str) -> set[str] | None:
