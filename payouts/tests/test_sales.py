@@ -857,3 +857,32 @@ def test_a_reversal_of_unpaid_revenue_mirrors_its_shares_hold_and_state():
         assert reversal.refund.amount_minor == 9950
     assert by_role["content-creator"].confirmed_at is None
     assert by_role["platform"].confirmed_at is not None
+
+
+def test_an_interaction_in_another_enrollment_does_not_make_an_instructor_eligible_here():
+    api.revenue_record(sale())
+    api.interaction_record(InteractionFactory(enrollment_id="enr_other"))
+    api.enrollment_completion_record(EnrollmentCompletedFactory())
+
+    assert shares()[INSTRUCTOR] == ("held", 5788)
+
+
+def test_a_refund_after_two_forfeits_reverses_each_instructors_own_forfeit_row():
+    api.revenue_record(sale(instructor_ids=("usr_a", "usr_b")))
+    completion = EnrollmentCompletedFactory()
+    api.enrollment_completion_record(completion)
+    sale_forfeit_due(
+        sale_id=Sale.objects.get().pk, now=completion.completed_at + timedelta(days=60)
+    )
+
+    api.refund_record(RefundFactory(amount=9950))
+
+    forfeit_of = {
+        row.origin.user_id: row.pk for row in EarnedRevenue.objects.filter(kind="forfeit")
+    }
+    reversed_from = {
+        row.origin.origin.user_id: row.origin_id
+        for row in EarnedRevenue.objects.filter(kind="reversal", origin__kind="forfeit")
+    }
+    assert set(forfeit_of) == {"usr_a", "usr_b"}
+    assert reversed_from == forfeit_of
