@@ -418,6 +418,9 @@ def test_deriving_a_sale_again_reads_it_in_as_many_queries_whatever_its_shares_a
 # Equivalent mutant payouts.services.sales.x__refunds_apply__mutmut_60: the same, strict=False.
 # Equivalent mutant payouts.services.sales.x_held_sales_due_for_forfeit__mutmut_4:
 # ``values_list(flat=True)`` without a field name flattens to the model's first field, the id.
+# Equivalent mutant payouts.services.sales.x__states_apply__mutmut_6: it drops the filter on
+# share and reversal rows; the only other kind, a forfeit row, is created confirmed and is never
+# pending or held, so the rows read are the same.
 # Equivalent mutant payouts.services.sales.x__camel__mutmut_22: a net that differs while gross,
 # tax and fee match is refused as not reconciling before the facts are compared, so the
 # ``net_minor`` entry of the field names (this and the next four) is never read.
