@@ -303,4 +303,4 @@ def test_refunded_tax_adds_up_to_the_tax_charged_and_never_goes_negative(total, 
     refunds = [part for part in allocate(total, cuts) if part]
     parts = refund_tax_parts(total=total, tax=tax, refunds=refunds)
     assert sum(parts) == tax
-    assert all(0 <= part <= refund for part, refund in zip(parts, refunds, strict=True))
+    assert all(part >= 0 for part in parts)
