@@ -140,7 +140,5 @@ def refund_tax_part(
     """  # fmt: skip
     if refunded_minor + refund_minor >= item_total_minor:
         return item_tax_minor - tax_refunded_minor
-    if item_total_minor == 0:
-        return 0
     _, tax = allocate(refund_minor, [item_total_minor - item_tax_minor, item_tax_minor])
     return min(tax, item_tax_minor - tax_refunded_minor)

@@ -5,20 +5,31 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from payouts import api
 from payouts.data import EnrollmentCompleted
 from payouts.errors import PayoutsConflict, PayoutsError
 from payouts.models import (
     EarnedRevenue,
+    InstructorEngagement,
     InteractionRequirement,
     JournalEntry,
+    Payout,
     RevenueShareConfig,
     Sale,
+    SaleRefund,
 )
 from payouts.selectors.ledger import ledger_verify
+from payouts.services.batches import payout_batch_run, payout_complete
 from payouts.services.interactions import engagement_verify
-from payouts.services.sales import held_sales_due_for_forfeit, sale_forfeit_due
+from payouts.services.sales import (
+    engagement_is_eligible,
+    held_sales_due_for_forfeit,
+    interaction_requirements_for,
+    sale_forfeit_due,
+    share_config_in_force,
+)
 from payouts.tests.factories import (
     PAID_AT,
     EnrollmentApprovedFactory,
@@ -28,7 +39,7 @@ from payouts.tests.factories import (
     RefundFactory,
     RevenueRecordedFactory,
 )
-from payouts.tests.helpers import shares, snapshot
+from payouts.tests.helpers import confirmed_sale, payee_ready, shares, snapshot
 
 CREATOR = ("content-creator", "usr_creator")
 INSTRUCTOR = ("instructor", "usr_instructor")
@@ -424,3 +435,492 @@ def test_deriving_a_sale_again_reads_it_in_as_many_queries_whatever_its_shares_a
     assert EarnedRevenue.objects.filter(sale__order_item_id="oi_2", kind="reversal").exists()
 
     assert _queries_to_deliver_again(many) == _queries_to_deliver_again(one)
+
+
+# --- the edges of the split, drawn on purpose -------------------------------------------------
+# Every refusal is checked for its code and field as well as its reason: the API hands both to
+# the caller, which branches on the code and points at the field.
+
+
+# Mutants no test can tell from the code, and why:
+# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_27: zip(strict=None) of the
+# instructors with ``allocate(pool, [1] * len(instructors))``, which has one part per instructor.
+# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_30: the same zip, no strict.
+# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_31: the same, strict=False.
+# Equivalent mutant payouts.services.sales.x__refunds_apply__mutmut_55: zip(strict=None) of the
+# shares with their targets and previous targets, both allocated over one weight per share.
+# Equivalent mutant payouts.services.sales.x__refunds_apply__mutmut_59: the same zip, no strict.
+# Equivalent mutant payouts.services.sales.x__refunds_apply__mutmut_60: the same, strict=False.
+# Equivalent mutant payouts.services.sales.x_held_sales_due_for_forfeit__mutmut_4:
+# ``values_list(flat=True)`` without a field name flattens to the model's first field, the id.
+# Equivalent mutant payouts.services.sales.x__states_apply__mutmut_6: it drops the filter on
+# share and reversal rows; the only other kind, a forfeit row, is created confirmed and is never
+# pending or held, so the rows read are the same.
+# Equivalent mutant payouts.services.sales.x__camel__mutmut_22: a net that differs while gross,
+# tax and fee match is refused as not reconciling before the facts are compared, so the
+# ``net_minor`` entry of the field names (this and the next four) is never read.
+# Equivalent mutant payouts.services.sales.x__camel__mutmut_23: as above, net_minor's entry.
+# Equivalent mutant payouts.services.sales.x__camel__mutmut_24: as above, net_minor's entry.
+# Equivalent mutant payouts.services.sales.x__camel__mutmut_25: as above, net_minor's entry.
+# Equivalent mutant payouts.services.sales.x__camel__mutmut_26: as above, net_minor's entry.
+
+
+def refused(call, *args, error=PayoutsError, **kwargs):
+    with pytest.raises(error) as raised:
+        call(*args, **kwargs)
+    return raised.value.code, raised.value.field, raised.value.message
+
+
+def rows(order_item_id: str = "oi_1", **filters) -> list[tuple]:
+    found = EarnedRevenue.objects.filter(sale__order_item_id=order_item_id, **filters)
+    return sorted((r.role, r.user_id, r.kind, r.status, r.amount_minor) for r in found)
+
+
+def test_a_one_cent_sale_fully_refunded_leaves_nothing_live():
+    api.revenue_record(sale(gross_amount=1, platform_fee=0))
+    assert shares() == {CREATOR: ("pending", 1), INSTRUCTOR: ("pending", 0),
+                        PLATFORM: ("pending", 0)}  # fmt: skip
+
+    api.refund_record(RefundFactory(amount=1))
+
+    assert live_total() == 0
+    assert {status for status, _ in shares().values()} == {"reversed"}
+    assert rows(kind="reversal") == []
+
+
+def test_a_one_cent_refund_of_the_199_dollar_sale_reverses_one_cent_of_one_share():
+    # 0.01 of 199.00 gross is 0.0097 of the 192.93 net, which rounds to one cent: the creator's,
+    # the share with the largest remainder. The other shares get no row, not a row of zero.
+    api.revenue_record(sale())
+    api.refund_record(RefundFactory(amount=1))
+
+    assert rows(kind="reversal") == [("content-creator", "usr_creator", "reversal", "pending", -1)]
+    assert live_total() == 19293 - 1
+    assert {status for status, _ in shares().values()} == {"pending"}
+
+
+def test_refunds_reverse_the_net_cumulatively_so_the_rounding_never_drifts():
+    api.revenue_record(sale(instructor_ids=()))
+    for n in range(3):
+        api.refund_record(RefundFactory(refund_id=f"ref_{n}", amount=1))
+    # 3 cents of 199.00 gross is 2.9085 cents of net: 3 in all, never 1 + 1 + 1 rounded alone.
+    assert live_total() == 19293 - 3
+    assert sum(amount for *_, amount in rows(kind="reversal")) == -3
+
+
+def test_the_last_refund_takes_the_item_to_zero_whatever_the_earlier_ones_rounded_to():
+    for n in (1, 2):
+        item = {"order_id": f"ord_{n}", "order_item_id": f"oi_{n}"}
+        api.revenue_record(RevenueRecordedFactory(**item))
+        api.enrollment_approval_record(EnrollmentApprovedFactory(enrollment_id=f"enr_{n}", **item))
+    api.refund_record(RefundFactory(refund_id="ref_a", amount=1))
+    api.refund_record(RefundFactory(refund_id="ref_b", amount=19899))
+    api.refund_record(
+        RefundFactory(refund_id="ref_c", amount=19900, order_id="ord_2", order_item_id="oi_2")
+    )
+
+    assert live_total("oi_1") == 0
+    # The one-cent reversal and the shares themselves were reversed outright, not netted, and the
+    # books end where a single full refund leaves them.
+    assert {status for *_, status, _ in rows("oi_1")} == {"reversed"}
+    assert item_balances(1) == item_balances(2)
+
+
+def test_a_refund_before_the_revenue_is_applied_when_the_revenue_arrives():
+    api.refund_record(RefundFactory(amount=9950))
+    assert not EarnedRevenue.objects.exists()
+
+    api.revenue_record(sale())
+
+    assert live_total() == 19293 - 9647
+
+
+def test_amounts_that_do_not_reconcile_are_refused_with_the_sum_spelled_out():
+    assert refused(api.revenue_record, sale(tax_amount=100, net_amount=19231)) == (
+        "invalid",
+        "netAmount",
+        "does not reconcile: grossAmount 199.00 - taxAmount 1.00 - platformFee 6.07 is 191.93, "
+        "not 192.31",
+    )
+    assert not Sale.objects.exists()
+
+
+def test_the_instructors_must_be_a_list():
+    assert refused(api.revenue_record, sale(instructor_ids="usr_instructor")) == (
+        "invalid", "instructorIds", "must be a list of user ids",
+    )  # fmt: skip
+    api.revenue_record(sale(instructor_ids=["usr_b", " usr_a", "usr_b"]))
+    assert Sale.objects.get().instructor_ids == ["usr_a", "usr_b"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "fact"),
+    [({"gross_amount": 20000}, "grossAmount", "gross_minor"),
+     ({"tax_amount": 7, "platform_fee": 600}, "taxAmount", "tax_minor"),
+     ({"discount_amount": 100}, "discountAmount", "discount_minor"),
+     ({"platform_fee": 600}, "platformFee", "processor_fee_minor"),
+     ({"course_id": "crs_other"}, "courseId", "course_id"),
+     ({"content_creator_id": "usr_other"}, "contentCreatorId", "content_creator_id"),
+     ({"instructor_ids": ()}, "instructorIds", "instructor_ids"),
+     ({"currency": "EUR"}, "currency", "currency"),
+     ({"paid_at": PAID_AT + timedelta(seconds=1)}, "paidAt", "paid_at")],
+)  # fmt: skip
+def test_recording_the_item_again_with_another_fact_names_that_fact(overrides, field, fact):
+    api.revenue_record(sale())
+
+    assert refused(api.revenue_record, sale(**overrides), error=PayoutsConflict) == (
+        "conflict", field, f"order item oi_1 was already recorded with a different {fact}",
+    )  # fmt: skip
+    assert shares()[CREATOR] == ("pending", 7717)
+
+
+def test_a_refund_is_refused_when_it_is_zero_too_much_or_in_another_currency():
+    api.revenue_record(sale())
+    api.refund_record(RefundFactory(refund_id="ref_a", amount=19000))
+
+    assert refused(api.refund_record, RefundFactory(amount=0)) == (
+        "invalid", "amount", "must be more than zero",
+    )  # fmt: skip
+    assert refused(api.refund_record, RefundFactory(amount=901)) == (
+        "invalid", "amount", "exceeds what is left to refund of the item (9.00 USD)",
+    )  # fmt: skip
+    assert refused(api.refund_record, RefundFactory(amount=1, currency="EUR")) == (
+        "invalid", "currency", "must be USD, the sale's currency",
+    )  # fmt: skip
+    assert SaleRefund.objects.count() == 1
+
+    # Exactly what is left is accepted.
+    api.refund_record(RefundFactory(refund_id="ref_b", amount=900))
+    assert live_total() == 0
+
+
+def test_a_refund_id_delivered_again_is_applied_once_and_refused_if_it_changed():
+    api.revenue_record(sale())
+    first = RefundFactory(refund_id="ref_a", amount=100)
+    api.refund_record(first)
+    api.refund_record(first)
+    assert SaleRefund.objects.count() == 1
+
+    for changed in ({"amount": 101}, {"currency": "EUR"}, {"order_item_id": "oi_2"}):
+        assert refused(
+            api.refund_record, RefundFactory(refund_id="ref_a", **{"amount": 100, **changed}),
+            error=PayoutsConflict,
+        ) == ("conflict", "refundId", "refund ref_a was already recorded differently")  # fmt: skip
+    assert SaleRefund.objects.count() == 1
+
+
+def test_an_item_belongs_to_one_enrollment_and_a_grade_is_a_whole_number():
+    api.enrollment_approval_record(EnrollmentApprovedFactory())
+    other = EnrollmentCompletedFactory(enrollment_id="enr_2")
+    assert refused(api.enrollment_completion_record, other, error=PayoutsConflict) == (
+        "conflict", "enrollmentId", "order item oi_1 belongs to enrollment enr_1, not enr_2",
+    )  # fmt: skip
+    for grade in (92.5, True, "92"):
+        completion = EnrollmentCompletedFactory(grade=grade)
+        assert refused(api.enrollment_completion_record, completion) == (
+            "invalid", "grade", "must be a whole number",
+        )  # fmt: skip
+    api.enrollment_completion_record(EnrollmentCompletedFactory(grade=None))
+    assert Sale.objects.get().grade is None
+
+
+def test_the_first_approval_and_completion_stand_when_delivered_again():
+    api.revenue_record(sale())
+    first = EnrollmentApprovedFactory()
+    api.enrollment_approval_record(first)
+    api.enrollment_approval_record(EnrollmentApprovedFactory(approved_at=first.approved_at
+                                                             + timedelta(days=1)))  # fmt: skip
+    completion = EnrollmentCompletedFactory(instructor_id=" usr_instructor ")
+    api.enrollment_completion_record(completion)
+    api.enrollment_completion_record(EnrollmentCompletedFactory(
+        completed_at=completion.completed_at + timedelta(days=1), user_id="usr_other", grade=10,
+        instructor_id="usr_other",
+    ))  # fmt: skip
+
+    recorded = Sale.objects.get()
+    assert recorded.approved_at == first.approved_at
+    assert (recorded.completed_at, recorded.learner_id, recorded.grade) == (
+        completion.completed_at, "usr_learner", 92,
+    )  # fmt: skip
+    assert recorded.completion_instructor_id == "usr_instructor"
+    assert recorded.enrollment_id == "enr_1"
+
+
+def test_shares_wait_out_the_hold_period_from_payment():
+    api.revenue_record(sale())
+    holds = set(EarnedRevenue.objects.values_list("hold_until", flat=True))
+    assert holds == {PAID_AT + timedelta(days=30)}
+    assert Sale.objects.get().revenue_recorded_at is not None
+
+
+def test_recording_a_sale_posts_clearing_fee_and_every_share_once():
+    api.revenue_record(sale(gross_amount=21890, tax_amount=1990))
+    api.revenue_record(sale(gross_amount=21890, tax_amount=1990))
+
+    balances = item_balances(1)
+    assert sum(balances.values()) == 0
+    # Clearing takes the gross less tax, the processor fee is paid from it, the shares are owed.
+    assert sorted(balances.values()) == sorted([21890 - 1990, -607, -7717, -5788, -5788])
+    assert JournalEntry.objects.values("transaction").distinct().count() == 1
+
+
+def test_the_config_in_force_is_the_courses_latest_else_the_platforms_latest():
+    at = PAID_AT
+    platform = RevenueShareConfig.objects.create(
+        course_id="", content_creator_share_bp=5000, instructor_pool_share_bp=2500,
+        platform_share_bp=2500, effective_from=datetime(2010, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    RevenueShareConfig.objects.create(
+        course_id="", content_creator_share_bp=6000, instructor_pool_share_bp=2000,
+        platform_share_bp=2000, effective_from=at + timedelta(seconds=1),
+    )  # fmt: skip
+    course = RevenueShareConfig.objects.create(
+        course_id="crs_course", content_creator_share_bp=7000, instructor_pool_share_bp=1500,
+        platform_share_bp=1500, effective_from=at,
+    )  # fmt: skip
+
+    assert share_config_in_force(course_id="crs_course", at=at) == course
+    assert share_config_in_force(course_id="crs_course", at=at - timedelta(seconds=1)) == platform
+    assert share_config_in_force(course_id="crs_other", at=at) == platform
+
+    api.revenue_record(sale(course_id="crs_other"))
+    recorded = Sale.objects.get()
+    assert recorded.share_config == platform
+    assert (recorded.content_creator_share_bp, recorded.instructor_pool_share_bp,
+            recorded.platform_share_bp) == (5000, 2500, 2500)  # fmt: skip
+
+
+def test_with_no_config_at_all_the_specs_split_applies():
+    RevenueShareConfig.objects.all().delete()
+    default = share_config_in_force(course_id="crs_course", at=PAID_AT)
+    assert default.pk is None
+    assert (default.course_id, default.content_creator_share_bp, default.instructor_pool_share_bp,
+            default.platform_share_bp, default.no_instructor_recipient) == (
+        "", 4000, 3000, 3000, "platform",
+    )  # fmt: skip
+
+    api.revenue_record(sale())
+    recorded = Sale.objects.get()
+    assert recorded.share_config is None
+    assert recorded.no_instructor_recipient == "platform"
+    assert shares()[PLATFORM] == ("pending", 5788)
+
+
+def test_held_revenue_is_due_for_forfeit_from_the_very_end_of_the_window():
+    api.revenue_record(sale())
+    completion = EnrollmentCompletedFactory()
+    api.enrollment_completion_record(completion)
+    end = completion.completed_at + timedelta(days=60)
+    sale_id = Sale.objects.get().pk
+
+    assert held_sales_due_for_forfeit(now=end - timedelta(seconds=1)) == []
+    assert held_sales_due_for_forfeit(now=end) == [sale_id]
+
+    sale_forfeit_due(sale_id=sale_id, now=end - timedelta(seconds=1))
+    assert shares()[INSTRUCTOR] == ("held", 5788)
+    sale_forfeit_due(sale_id=sale_id, now=end)
+    assert shares()[INSTRUCTOR] == ("forfeited", 5788)
+    assert held_sales_due_for_forfeit(now=end) == []
+
+
+def test_an_instructor_who_completed_without_interaction_is_listed_for_staff_to_verify():
+    api.revenue_record(sale())
+    api.enrollment_completion_record(EnrollmentCompletedFactory())
+    api.enrollment_completion_record(EnrollmentCompletedFactory())
+
+    engagement = InstructorEngagement.objects.get()
+    assert (engagement.enrollment_id, engagement.instructor_id) == ("enr_1", "usr_instructor")
+
+
+def requirement(**minimums) -> InteractionRequirement:
+    return InteractionRequirement(**{"discussion_replies": 0, "assignments_graded": 0,
+                                     "live_session_minutes": 0, **minimums})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("engagement", "rule", "eligible"),
+    [(None, requirement(), True),
+     (None, requirement(discussion_replies=1), False),
+     (InstructorEngagement(discussion_replies=1), requirement(discussion_replies=1), True),
+     (InstructorEngagement(discussion_replies=0), requirement(discussion_replies=1), False),
+     (InstructorEngagement(assignments_graded=2), requirement(assignments_graded=3,
+                                                             live_session_minutes=0), False),
+     (InstructorEngagement(assignments_graded=3), requirement(assignments_graded=3), True),
+     (InstructorEngagement(live_session_minutes=30, discussion_replies=5),
+      requirement(live_session_minutes=30, discussion_replies=0), True),
+     (InstructorEngagement(discussion_replies=5), requirement(live_session_minutes=30), False),
+     (InstructorEngagement(manually_verified=True), requirement(discussion_replies=9), True),
+     (InstructorEngagement(manually_verified=True), requirement(manual_verification_only=True),
+      True),
+     (InstructorEngagement(discussion_replies=9), requirement(manual_verification_only=True),
+      False),
+     (None, requirement(manual_verification_only=True), False)],
+)  # fmt: skip
+def test_any_one_minimum_reached_or_a_manual_verification_makes_an_instructor_eligible(
+    engagement, rule, eligible
+):
+    assert engagement_is_eligible(engagement, rule) is eligible
+
+
+def test_each_course_reads_its_own_requirement_else_the_platform_default():
+    InteractionRequirement.objects.filter(course_id="").delete()
+    own = InteractionRequirement.objects.create(course_id="crs_a", discussion_replies=4)
+    fallback = interaction_requirements_for(["crs_a", "crs_b"])
+    assert fallback["crs_a"] == own
+    assert fallback["crs_b"].pk is None and fallback["crs_b"].discussion_replies == 1
+
+    default = InteractionRequirement.objects.create(course_id="", discussion_replies=2)
+    assert interaction_requirements_for(["crs_a", "crs_b"]) == {"crs_a": own, "crs_b": default}
+
+
+# --- refunds of money already on its way out -------------------------------------------------
+
+
+@pytest.fixture
+def paid_out(django_capture_on_commit_callbacks):
+    """Item ``oi_1``: $100.00 sold for creator ``usr_w`` (40.00, paid by wire) and the platform."""
+
+    def pay(*, complete: bool = True) -> None:
+        payee_ready("usr_w", method="wire")
+        confirmed_sale(1, "usr_w")
+        with django_capture_on_commit_callbacks(execute=True):
+            batch = payout_batch_run()
+        if complete:
+            payout_complete(payout_id=Payout.objects.get(batch=batch).pk, reference="wire 1")
+
+    return pay
+
+
+CREATOR_W = ("content-creator", "usr_w")
+
+
+def test_a_refund_of_paid_revenue_takes_it_back_from_the_next_payout(paid_out):
+    paid_out()
+    refunded_at = timezone.now()
+
+    api.refund_record(RefundFactory(amount=2500))
+
+    assert shares() == {CREATOR_W: ("paid", 4000), PLATFORM: ("confirmed", 6000)}
+    reversal = EarnedRevenue.objects.get(kind="reversal", role="content-creator")
+    # Netted from the very next payout: confirmed now, held no longer.
+    assert (reversal.status, reversal.amount_minor) == ("confirmed", -1000)
+    assert reversal.confirmed_at >= refunded_at and reversal.hold_until >= refunded_at
+    assert rows(kind="reversal", role="platform") == [
+        ("platform", "", "reversal", "confirmed", -1500)
+    ]
+    assert live_total() == 10000 - 2500
+
+
+def test_a_full_refund_of_paid_revenue_leaves_one_negative_row_for_what_was_paid(paid_out):
+    paid_out()
+    api.refund_record(RefundFactory(refund_id="ref_a", amount=2500))
+    api.refund_record(RefundFactory(refund_id="ref_b", amount=7500))
+
+    assert live_total() == 0
+    assert shares() == {CREATOR_W: ("paid", 4000), PLATFORM: ("reversed", 6000)}
+    # The partial refund's row still takes back its 10.00 of paid money; the full refund adds
+    # one row for the other 30.00. The platform's unpaid share and its reversal are undone.
+    assert rows(kind="reversal") == [
+        ("content-creator", "usr_w", "reversal", "confirmed", -3000),
+        ("content-creator", "usr_w", "reversal", "confirmed", -1000),
+        ("platform", "", "reversal", "reversed", -1500),
+    ]
+
+
+def test_a_full_refund_in_one_go_after_payout_takes_back_exactly_what_was_paid(paid_out):
+    paid_out()
+    api.refund_record(RefundFactory(amount=10000))
+    api.enrollment_approval_record(EnrollmentApprovedFactory(enrollment_id="enr_1"))
+
+    assert rows(kind="reversal") == [("content-creator", "usr_w", "reversal", "confirmed", -4000)]
+    assert live_total() == 0
+
+
+def test_revenue_in_a_payout_not_yet_paid_counts_as_settled(paid_out):
+    paid_out(complete=False)
+    in_flight = EarnedRevenue.objects.get(kind="share", role="content-creator")
+    assert in_flight.status == "confirmed" and in_flight.payout_id is not None
+
+    api.refund_record(RefundFactory(amount=10000))
+
+    assert shares()[CREATOR_W] == ("confirmed", 4000)
+    assert rows(kind="reversal") == [("content-creator", "usr_w", "reversal", "confirmed", -4000)]
+    assert live_total() == 0
+
+
+def test_completion_alone_confirms_the_platform_share_too():
+    api.revenue_record(sale())
+    api.enrollment_completion_record(EnrollmentCompletedFactory())
+
+    assert shares()[PLATFORM] == ("confirmed", 5788)
+
+
+def test_a_completion_reported_after_the_window_forfeits_the_pending_share_at_once():
+    api.revenue_record(sale())
+    late = EnrollmentCompletedFactory(completed_at=timezone.now() - timedelta(days=61))
+    api.enrollment_completion_record(late)
+
+    assert shares()[INSTRUCTOR] == ("forfeited", 5788)
+    forfeit = EarnedRevenue.objects.get(kind="forfeit")
+    assert (forfeit.role, forfeit.user_id, forfeit.status, forfeit.amount_minor) == (
+        "platform", "", "confirmed", 5788,
+    )  # fmt: skip
+
+
+def test_a_forfeit_row_keeps_the_shares_hold_and_is_confirmed_when_it_is_made():
+    api.revenue_record(sale())
+    completion = EnrollmentCompletedFactory()
+    api.enrollment_completion_record(completion)
+    end = completion.completed_at + timedelta(days=60)
+    sale_forfeit_due(sale_id=Sale.objects.get().pk, now=end)
+
+    share = EarnedRevenue.objects.get(kind="share", role="instructor")
+    forfeit = EarnedRevenue.objects.get(kind="forfeit")
+    assert (forfeit.origin_id, forfeit.user_id, forfeit.currency) == (share.pk, "", "USD")
+    assert (forfeit.hold_until, forfeit.confirmed_at) == (share.hold_until, end)
+
+
+def test_a_reversal_of_unpaid_revenue_mirrors_its_shares_hold_and_state():
+    api.revenue_record(sale())
+    api.enrollment_approval_record(EnrollmentApprovedFactory())
+    api.refund_record(RefundFactory(amount=9950))
+
+    by_role = {row.role: row for row in EarnedRevenue.objects.filter(kind="reversal")}
+    share_by_role = {row.role: row for row in EarnedRevenue.objects.filter(kind="share")}
+    for role, reversal in by_role.items():
+        share = share_by_role[role]
+        assert (reversal.origin_id, reversal.user_id, reversal.currency, reversal.hold_until) == (
+            share.pk, share.user_id, "USD", share.hold_until,
+        )  # fmt: skip
+        assert reversal.refund.amount_minor == 9950
+    assert by_role["content-creator"].confirmed_at is None
+    assert by_role["platform"].confirmed_at is not None
+
+
+def test_an_interaction_in_another_enrollment_does_not_make_an_instructor_eligible_here():
+    api.revenue_record(sale())
+    api.interaction_record(InteractionFactory(enrollment_id="enr_other"))
+    api.enrollment_completion_record(EnrollmentCompletedFactory())
+
+    assert shares()[INSTRUCTOR] == ("held", 5788)
+
+
+def test_a_refund_after_two_forfeits_reverses_each_instructors_own_forfeit_row():
+    api.revenue_record(sale(instructor_ids=("usr_a", "usr_b")))
+    completion = EnrollmentCompletedFactory()
+    api.enrollment_completion_record(completion)
+    sale_forfeit_due(
+        sale_id=Sale.objects.get().pk, now=completion.completed_at + timedelta(days=60)
+    )
+
+    api.refund_record(RefundFactory(amount=9950))
+
+    forfeit_of = {
+        row.origin.user_id: row.pk for row in EarnedRevenue.objects.filter(kind="forfeit")
+    }
+    reversed_from = {
+        row.origin.origin.user_id: row.origin_id
+        for row in EarnedRevenue.objects.filter(kind="reversal", origin__kind="forfeit")
+    }
+    assert set(forfeit_of) == {"usr_a", "usr_b"}
+    assert reversed_from == forfeit_of
