@@ -135,10 +135,15 @@ def refund_tax_part(
 ) -> int:
     """How much of a refund of ``refund_minor`` is tax.
 
-    In proportion to the item's tax share, and exactly the tax not yet refunded when the refund
-    takes the item to zero, so the refunded tax never exceeds nor falls short of the tax charged.
+    In proportion to the item's tax share, never more than the refund itself nor than the tax not
+    yet refunded, and never so little that the tax left would exceed what is left of the item: so
+    every refund's tax lies between zero and the refund, and the refund that takes the item to
+    zero carries exactly the tax not yet refunded.
     """  # fmt: skip
-    if refunded_minor + refund_minor >= item_total_minor:
-        return item_tax_minor - tax_refunded_minor
+    tax_left = item_tax_minor - tax_refunded_minor
+    amount_left_after = item_total_minor - refunded_minor - refund_minor
+    if amount_left_after <= 0:
+        return tax_left
     _, tax = allocate(refund_minor, [item_total_minor - item_tax_minor, item_tax_minor])
-    return min(tax, item_tax_minor - tax_refunded_minor)
+    # The tax left after this refund must still fit in what is left of the item.
+    return max(min(tax, tax_left, refund_minor), tax_left - amount_left_after, 0)

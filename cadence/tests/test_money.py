@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from cadence.kernel.money import (
     CURRENCY_EXPONENTS,
+    MAXIMUM_MINOR_UNITS,
     Currency,
     Money,
     MoneyError,
@@ -282,8 +283,9 @@ def test_parse_refuses_an_unknown_currency_on_the_currency_field():
 
 
 @settings(deadline=None)  # the largest amounts are slow on a busy machine, not wrong
-@given(minor=edge_amounts(), code=codes)
+@given(minor=edge_amounts(MAXIMUM_MINOR_UNITS), code=codes)
 def test_an_amount_reads_back_from_its_decimal_string_in_every_currency(minor, code):
+    """Up to the documented maximum that ``Money.parse`` accepts, in every currency."""
     money = Money(minor, code)
     text = money.to_decimal_string()
     exponent = CURRENCY_EXPONENTS[code]

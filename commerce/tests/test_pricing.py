@@ -303,4 +303,14 @@ def test_refunded_tax_adds_up_to_the_tax_charged_and_never_goes_negative(total, 
     refunds = [part for part in allocate(total, cuts) if part]
     parts = refund_tax_parts(total=total, tax=tax, refunds=refunds)
     assert sum(parts) == tax
-    assert all(part >= 0 for part in parts)
+    assert all(0 <= part <= refund for part, refund in zip(parts, refunds, strict=True))
+
+
+def test_a_refund_never_carries_more_tax_than_itself():
+    # Small refunds whose proportional tax rounds down must not leave more tax than item: a 28-unit
+    # item carrying 22 of tax, refunded 3, 3, 21 and 1, used to put 2 of tax on the last 1.
+    parts = refund_tax_parts(total=28, tax=22, refunds=[3, 3, 21, 1])
+    assert parts == [2, 2, 17, 1]
+    # A hundred one-cent refunds of an item of 100 carrying 20 of tax: never 20 on the last cent.
+    cents = refund_tax_parts(total=100, tax=20, refunds=[1] * 100)
+    assert sum(cents) == 20 and max(cents) == 1
