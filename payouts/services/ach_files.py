@@ -210,12 +210,16 @@ def nacha_returns_import(*, content: str, now: datetime | None = None) -> Return
     from payouts.services.batches import payout_return
 
     result = ReturnsImport()
-    for notice in read_returns(content):
-        entry = (
-            NachaEntry.objects.select_related("payout")
-            .filter(trace_number=notice.original_trace)
-            .first()
+    notices = read_returns(content)
+    # One read for the whole file, however many entries the bank sent back.
+    entries = {
+        entry.trace_number: entry
+        for entry in NachaEntry.objects.select_related("payout").filter(
+            trace_number__in={notice.original_trace for notice in notices}
         )
+    }
+    for notice in notices:
+        entry = entries.get(notice.original_trace)
         if entry is None:
             result.unmatched.append(notice.original_trace)
             continue
