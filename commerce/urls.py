@@ -38,5 +38,10 @@ urlpatterns = [
         views.StripeWebhookView.as_view(),
         name="stripe-webhook",
     ),
+    path(
+        ".well-known/apple-developer-merchantid-domain-association",
+        views.ApplePayDomainAssociationView.as_view(),
+        name="apple-pay-domain-association",
+    ),
     path("api/v1/", include("commerce.rest_api.urls")),
 ]

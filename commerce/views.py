@@ -362,3 +362,14 @@ class StripeWebhookView(View):
             # Stripe retries a delivery we could not finish; nothing was recorded for it.
             return JsonResponse({"error": error.as_dict()}, status=503)
         return JsonResponse({"received": True, "outcome": outcome})
+
+
+class ApplePayDomainAssociationView(View):
+    """Apple Pay's proof that this domain belongs to the merchant: the file Stripe or Square give
+    when the domain is registered with them, served as configured (404 while it is not)."""
+
+    def get(self, request):
+        content = settings.APPLE_PAY_DOMAIN_ASSOCIATION
+        if not content:
+            raise Http404("Apple Pay is not set up for this domain")
+        return HttpResponse(content, content_type="text/plain")
