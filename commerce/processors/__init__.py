@@ -16,10 +16,17 @@ NO_PROCESSOR = "none"
 
 
 def processor_named(name: str) -> PaymentProcessor:
+    from commerce.processors.elavon import ElavonProcessor
+    from commerce.processors.square import SquareProcessor
     from commerce.processors.stripe import StripeProcessor
     from commerce.processors.test import TestProcessor
 
-    adapters = {"test": TestProcessor, "stripe": StripeProcessor}
+    adapters = {
+        "test": TestProcessor,
+        "stripe": StripeProcessor,
+        "square": SquareProcessor,
+        "elavon": ElavonProcessor,
+    }
     if name not in adapters:
         raise CommerceError(f"'{name}' is not a payment processor we use", field="processor")
     return adapters[name]()

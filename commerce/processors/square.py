@@ -118,6 +118,8 @@ def payment_result(payment: dict) -> PaymentResult:
 
 class SquareProcessor:
     name = "square"
+    # ``complete_payment`` takes the money (Elavon's only reads what Converge already took).
+    charges_on_complete = True
 
     def create_payment(self, *, amount: Money, payment_id: str, order_id: str) -> PaymentResult:
         # Square takes a payment in one call, once the browser has a source token for it
