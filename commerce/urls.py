@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from commerce import views
+from commerce import pay_views, views
 
 app_name = "commerce"
 
@@ -23,6 +23,21 @@ urlpatterns = [
         "checkout/payments/<str:payment_id>/return/",
         views.StripeReturnView.as_view(),
         name="stripe-return",
+    ),
+    path(
+        "checkout/payments/<str:payment_id>/square/",
+        pay_views.SquarePayView.as_view(),
+        name="square-pay",
+    ),
+    path(
+        "checkout/payments/<str:payment_id>/elavon/",
+        pay_views.ElavonPayView.as_view(),
+        name="elavon-pay",
+    ),
+    path(
+        "checkout/payments/<str:payment_id>/elavon/return/",
+        pay_views.ElavonReturnView.as_view(),
+        name="elavon-return",
     ),
     path("orders/", views.OrderListView.as_view(), name="orders"),
     path("orders/<str:order_id>/", views.OrderView.as_view(), name="order"),

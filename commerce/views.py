@@ -141,6 +141,8 @@ class CheckoutView(LoginRequiredMixin, View):
         payment = started.payment
         if payment.processor == "stripe":
             return redirect("commerce:stripe-pay", payment_id=payment.public_id)
+        if payment.processor in {"square", "elavon"} and payment.state == Payment.State.PENDING:
+            return redirect(f"commerce:{payment.processor}-pay", payment_id=payment.public_id)
         if payment.state == Payment.State.PENDING:
             try:
                 payment = services.payment_confirm(

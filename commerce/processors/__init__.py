@@ -34,3 +34,8 @@ def processor_named(name: str) -> PaymentProcessor:
 
 def default_processor() -> PaymentProcessor:
     return processor_named(settings.PAYMENT_PROCESSOR)
+
+
+def enabled_processor_names() -> list[str]:
+    """The processors a learner may pay with."""
+    return [settings.PAYMENT_PROCESSOR]

@@ -151,19 +151,25 @@ def _transaction_time(txn: dict[str, str]) -> datetime | None:
 class ElavonProcessor:
     name = "elavon"
 
-    def session_token(self, *, amount: Money, payment_id: str) -> str:
-        """A Converge session token for the Lightbox or the Hosted Payment Page (15 minutes)."""
+    def session_token(self, *, amount: Money, payment_id: str, return_url: str = "") -> str:
+        """A Converge session token for the Lightbox or the Hosted Payment Page (15 minutes).
+        ``return_url``: where the Hosted Payment Page sends the learner back, with the sale's id."""
+        fields = {
+            **_credentials(),
+            "ssl_transaction_type": "ccsale",
+            "ssl_amount": _decimal(amount),
+            "ssl_transaction_currency": amount.currency,
+            "ssl_invoice_number": payment_id,
+        }
+        if return_url:
+            fields |= {
+                "ssl_receipt_link_method": "REDG",
+                "ssl_receipt_apprvl_get_url": return_url,
+                "ssl_receipt_decl_get_url": return_url,
+            }
         try:
             response = requests.post(
-                converge_origin() + TOKEN_PATH,
-                data={
-                    **_credentials(),
-                    "ssl_transaction_type": "ccsale",
-                    "ssl_amount": _decimal(amount),
-                    "ssl_transaction_currency": amount.currency,
-                    "ssl_invoice_number": payment_id,
-                },
-                timeout=TIMEOUT_SECONDS,
+                converge_origin() + TOKEN_PATH, data=fields, timeout=TIMEOUT_SECONDS
             )
             response.raise_for_status()
         except requests.RequestException as error:
