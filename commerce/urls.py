@@ -54,6 +54,11 @@ urlpatterns = [
         name="stripe-webhook",
     ),
     path(
+        "api/v1/payments/webhooks/<str:processor>/",
+        views.StripeWebhookView.as_view(),
+        name="processor-webhook",
+    ),
+    path(
         ".well-known/apple-developer-merchantid-domain-association",
         views.ApplePayDomainAssociationView.as_view(),
         name="apple-pay-domain-association",

@@ -351,12 +351,21 @@ class RefundRequestView(LoginRequiredMixin, View):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class StripeWebhookView(View):
-    """Stripe's signed event deliveries. 400 for anything we cannot verify; 200 once handled."""
+    """A processor's event deliveries (Stripe's, and those of ``processor`` in the URL). 400 for
+    anything we cannot verify, writing nothing; 200 once handled."""
 
-    def post(self, request):
+    processor = "stripe"
+    # The processors that deliver webhooks; any other name in the URL is not found.
+    senders = frozenset({"stripe", "square", "elavon"})
+
+    def post(self, request, processor: str | None = None):
+        if (processor or self.processor) not in self.senders:
+            raise Http404("no such processor")
         try:
             outcome = processor_webhook_receive(
-                processor_name="stripe", body=request.body, headers=dict(request.headers)
+                processor_name=processor or self.processor,
+                body=request.body,
+                headers=dict(request.headers),
             )
         except WebhookRejected as error:
             return JsonResponse({"error": error.as_dict()}, status=400)

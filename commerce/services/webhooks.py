@@ -22,12 +22,17 @@ from commerce.services.refunds import refund_record_result
 
 logger = logging.getLogger(__name__)
 
-PAYMENT_EVENTS = {
-    "payment_intent.succeeded",
-    "payment_intent.payment_failed",
-    "payment_intent.requires_action",
-    "payment_intent.canceled",
+# What each payment event says about the payment: Stripe's names, and the processor-neutral ones
+# that the Square and Elavon adapters translate their notifications into.
+PAYMENT_EVENT_STATUS = {
+    "payment_intent.succeeded": "succeeded",
+    "payment_intent.payment_failed": "failed",
+    "payment_intent.requires_action": "requires_action",
+    "payment_intent.canceled": "failed",
+    "payment.succeeded": "succeeded",
+    "payment.failed": "failed",
 }
+PAYMENT_EVENTS = set(PAYMENT_EVENT_STATUS)
 REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed"}
 
 
@@ -41,7 +46,7 @@ def processor_webhook_receive(*, processor_name: str, body: bytes, headers: dict
     if ProcessorEvent.objects.filter(processor=processor_name, event_id=event.event_id).exists():
         return "duplicate"
     result = None
-    if event.event_type == "payment_intent.succeeded":
+    if PAYMENT_EVENT_STATUS.get(event.event_type) == "succeeded":
         # The event carries no fee; read the PaymentIntent's balance transaction (network call)
         # before opening the transaction, so no lock is held while Stripe answers.
         result = processor.confirm_payment(reference=event.payment_reference)
@@ -61,22 +66,22 @@ def _apply(processor_name: str, event: WebhookEvent, result: PaymentResult | Non
         if payment is None:
             logger.warning("%s event %s for an unknown payment", processor_name, event.event_id)
             return "ignored"
+        if event.payment_reference and not payment.processor_reference:
+            # Learnt from the processor (the browser never came back after paying).
+            Payment.objects.filter(pk=payment.pk, processor_reference="").update(
+                processor_reference=event.payment_reference
+            )
         if result is None:
-            status = {
-                "payment_intent.payment_failed": "failed",
-                "payment_intent.canceled": "failed",
-                "payment_intent.requires_action": "requires_action",
-            }[event.event_type]
             result = PaymentResult(
                 reference=event.payment_reference,
-                status=status,
+                status=PAYMENT_EVENT_STATUS[event.event_type],
                 failure_code=event.failure_code,
                 failure_message=event.failure_message,
             )
         payment_result_record(payment_id=payment.public_id, result=result)
         return "processed"
-    if event.event_type in REFUND_EVENTS and event.refund_id:
-        refund = Refund.objects.filter(public_id=event.refund_id).first()
+    if event.event_type in REFUND_EVENTS and (event.refund_id or event.refund_reference):
+        refund = _refund_for(processor_name, event)
         if refund is None:
             return "ignored"
         status = "failed" if event.event_type == "refund.failed" else event.refund_status
@@ -97,4 +102,14 @@ def _payment_for(processor_name: str, event: WebhookEvent) -> Payment | None:
             return payment.first()
     return Payment.objects.filter(
         processor=processor_name, processor_reference=event.payment_reference
+    ).first()
+
+
+def _refund_for(processor_name: str, event: WebhookEvent) -> Refund | None:
+    """Our refund: by its id when the processor echoes it (Stripe's metadata), else by the
+    processor's own refund id that we recorded when it answered (Square)."""
+    if event.refund_id:
+        return Refund.objects.filter(public_id=event.refund_id).first()
+    return Refund.objects.filter(
+        payment__processor=processor_name, processor_reference=event.refund_reference
     ).first()
