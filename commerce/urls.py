@@ -33,10 +33,11 @@ urlpatterns = [
         views.RefundRequestView.as_view(),
         name="refund-request",
     ),
+    # One address per processor; Stripe's has always been .../webhooks/stripe/.
     path(
-        "api/v1/payments/webhooks/stripe/",
-        views.StripeWebhookView.as_view(),
-        name="stripe-webhook",
+        "api/v1/payments/webhooks/<str:processor>/",
+        views.ProcessorWebhookView.as_view(),
+        name="processor-webhook",
     ),
     path("api/v1/", include("commerce.rest_api.urls")),
 ]
