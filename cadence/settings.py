@@ -329,7 +329,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Payments -----------------------------------------------------------------------------------
+# The processors checkout offers, in the operator's order (e.g. "stripe,paypal,test"). Each one is
+# offered only while its credentials are set (commerce/processors/__init__.py). Unset, the single
+# PAYMENT_PROCESSOR is used, which defaults to the embedded ``test`` processor.
 PAYMENT_PROCESSOR = env.str("PAYMENT_PROCESSOR", default="test")
+PAYMENT_PROCESSORS = env.list("PAYMENT_PROCESSORS", default=[])
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
@@ -365,10 +369,16 @@ ELAVON_FEE_FIXED: dict[str, str] = {}  # empty: COMMERCE_FEE_FIXED
 # each give the file to download when the domain is registered with them for Apple Pay.
 APPLE_PAY_DOMAIN_ASSOCIATION = env.str("APPLE_PAY_DOMAIN_ASSOCIATION", default="")
 
-# --- Payouts ------------------------------------------------------------------------------------
+# PayPal: one REST app of the platform's business account takes payments (Orders v2) and sends
+# payouts, so the client id, secret and API base are shared with Payouts. PAYPAL_API_BASE, when set,
+# overrides the environment's address (a local PayPal stand-in).
 PAYPAL_API_BASE = env.str("PAYPAL_API_BASE", default="")
 PAYPAL_CLIENT_ID = env.str("PAYPAL_CLIENT_ID", default="")
 PAYPAL_SECRET = env.str("PAYPAL_SECRET", default="")
+PAYPAL_WEBHOOK_ID = env.str("PAYPAL_WEBHOOK_ID", default="")
+PAYPAL_ENVIRONMENT = env.str("PAYPAL_ENVIRONMENT", default="sandbox")  # or "production"
+
+# --- Payouts ------------------------------------------------------------------------------------
 # The currencies the platform's Stripe balance holds: Stripe Connect transfers only those. A payee's
 # balance in another currency waits, with the reason, for a method that carries it.
 PAYOUTS_STRIPE_CURRENCIES = env.list("PAYOUTS_STRIPE_CURRENCIES", default=["USD"])

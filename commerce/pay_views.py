@@ -22,7 +22,7 @@ from django.views import View
 from cadence.kernel.money import Money
 from commerce import selectors, services
 from commerce.errors import CommerceError
-from commerce.processors import enabled_processor_names
+from commerce.processors import enabled_processors
 from commerce.processors.elavon import (
     ElavonProcessor,
     hosted_payment_page_url,
@@ -73,7 +73,7 @@ def _with_csp(csp_for):
 
 
 def _payment(request, payment_id: str, processor: str):
-    if processor not in enabled_processor_names():
+    if processor not in {p.name for p in enabled_processors()}:
         raise Http404("this processor is not enabled")
     payment = (
         selectors.customer_payments(customer_id=request.user.public_id)

@@ -48,14 +48,10 @@ urlpatterns = [
         views.RefundRequestView.as_view(),
         name="refund-request",
     ),
-    path(
-        "api/v1/payments/webhooks/stripe/",
-        views.StripeWebhookView.as_view(),
-        name="stripe-webhook",
-    ),
+    # One address per processor; Stripe's has always been .../webhooks/stripe/.
     path(
         "api/v1/payments/webhooks/<str:processor>/",
-        views.StripeWebhookView.as_view(),
+        views.ProcessorWebhookView.as_view(),
         name="processor-webhook",
     ),
     path(

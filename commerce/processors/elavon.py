@@ -32,6 +32,7 @@ from django.conf import settings
 from cadence.kernel.money import Money
 from commerce.conf import processor_scheduled_fee
 from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
+from commerce.processors import base
 from commerce.processors.base import PaymentResult, RefundResult, WebhookEvent
 
 ORIGINS = {
@@ -150,6 +151,15 @@ def _transaction_time(txn: dict[str, str]) -> datetime | None:
 
 class ElavonProcessor:
     name = "elavon"
+    label = "Card (Elavon)"
+    required_settings = ("ELAVON_MERCHANT_ID", "ELAVON_USER_ID", "ELAVON_PIN")
+    checkout_template = "commerce/checkout/processors/elavon.html"
+    # The Lightbox loads on Elavon's own payment page only, never on the checkout page.
+    checkout_csp: dict[str, list[str]] = {}
+    pay_page = "commerce:elavon-pay"
+
+    def checkout_context(self, *, currency: str) -> dict:
+        return {}
 
     def session_token(self, *, amount: Money, payment_id: str, return_url: str = "") -> str:
         """A Converge session token for the Lightbox or the Hosted Payment Page (15 minutes).
@@ -353,13 +363,17 @@ class ElavonProcessor:
                 f"the transaction is {int(age)} s old: too old", field="ssl_txn_id"
             )
         result = self._result(txn)
+        succeeded = result.status == "succeeded"
         return WebhookEvent(
             event_id=txn_id,
-            event_type="payment.succeeded" if result.status == "succeeded" else "payment.failed",
+            event_type="ccsale.approved" if succeeded else "ccsale.declined",
+            kind=base.PAYMENT_SUCCEEDED if succeeded else base.PAYMENT_FAILED,
             payment_reference=txn_id,
             payment_id=txn.get("ssl_invoice_number", ""),
             failure_code=result.failure_code,
             failure_message=result.failure_message,
+            # Converge's record was just read; its fee is the configured schedule's.
+            payment_result=result if succeeded else None,
         )
 
     def fee(self, amount: Money) -> Money:

@@ -26,6 +26,7 @@ from square.utils.webhooks_helper import verify_signature
 from cadence.kernel.money import Money
 from commerce.conf import processor_scheduled_fee
 from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
+from commerce.processors import base
 from commerce.processors.base import PaymentResult, RefundResult, WebhookEvent
 
 SIGNATURE_HEADER = "x-square-hmacsha256-signature"
@@ -38,6 +39,7 @@ _STATUSES = {
     "FAILED": "failed",
     "CANCELED": "failed",
 }
+_PAYMENT_KINDS = {"succeeded": base.PAYMENT_SUCCEEDED, "failed": base.PAYMENT_FAILED}
 _REFUND_STATUSES = {
     "COMPLETED": "succeeded",
     "PENDING": "pending",
@@ -118,8 +120,23 @@ def payment_result(payment: dict) -> PaymentResult:
 
 class SquareProcessor:
     name = "square"
+    label = "Card, Apple Pay or Google Pay (Square)"
+    required_settings = (
+        "SQUARE_ACCESS_TOKEN",
+        "SQUARE_APPLICATION_ID",
+        "SQUARE_LOCATION_ID",
+        "SQUARE_WEBHOOK_SIGNATURE_KEY",
+        "SQUARE_WEBHOOK_URL",
+    )
+    checkout_template = "commerce/checkout/processors/square.html"
+    # The Web Payments SDK loads on Square's own payment page only, never on the checkout page.
+    checkout_csp: dict[str, list[str]] = {}
+    pay_page = "commerce:square-pay"
     # ``complete_payment`` takes the money (Elavon's only reads what Converge already took).
     charges_on_complete = True
+
+    def checkout_context(self, *, currency: str) -> dict:
+        return {}
 
     def create_payment(self, *, amount: Money, payment_id: str, order_id: str) -> PaymentResult:
         # Square takes a payment in one call, once the browser has a source token for it
@@ -272,18 +289,23 @@ class SquareProcessor:
             result = payment_result(payment)
             return WebhookEvent(
                 event_id=event_id,
-                event_type=_payment_event_type(result.status),
+                event_type=kind,
+                kind=_PAYMENT_KINDS.get(result.status, base.IGNORED),
                 payment_reference=result.reference,
                 payment_id=str(payment.get("reference_id") or ""),
                 failure_code=result.failure_code,
                 failure_message=result.failure_message,
+                # A completed payment's notification carries Square's fee once it is assessed;
+                # without it the payment is read back from Square.
+                payment_result=result if result.fee is not None else None,
             )
         if kind.startswith("refund.") and isinstance(obj.get("refund"), dict):
             refund = obj["refund"]
             status = _REFUND_STATUSES.get(str(refund.get("status")), "pending")
             return WebhookEvent(
                 event_id=event_id,
-                event_type="refund.failed" if status == "failed" else "refund.updated",
+                event_type=kind,
+                kind=base.REFUND_FAILED if status == "failed" else base.REFUND_UPDATED,
                 payment_reference=str(refund.get("payment_id") or ""),
                 refund_reference=str(refund.get("id") or ""),
                 refund_status=status,
@@ -295,10 +317,3 @@ class SquareProcessor:
 
     def fee(self, amount: Money) -> Money:
         return processor_scheduled_fee(self.name, amount)
-
-
-def _payment_event_type(status: str) -> str:
-    return {
-        "succeeded": "payment.succeeded",
-        "failed": "payment.failed",
-    }.get(status, "payment.updated")

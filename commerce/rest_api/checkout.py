@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce import services
+from commerce.processors import enabled_processors
 from commerce.rest_api.fields import MoneyStringField
 from commerce.rest_api.payments import PaymentOutput
 
@@ -14,6 +15,30 @@ class AddressInput(serializers.Serializer):
     billingCountry = serializers.CharField(max_length=2)
     billingRegion = serializers.CharField(max_length=10, required=False, allow_blank=True)
     couponCode = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class CheckoutStartInput(AddressInput):
+    processor = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="One of the processors /api/v1/checkout/processors/ lists; the first if empty.",
+    )
+
+
+class ProcessorListApi(APIView):
+    """The payment processors checkout offers, in the order the buyer should see them."""
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProcessorOutput"
+
+        name = serializers.CharField()
+        label = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return Response(self.OutputSerializer(enabled_processors(), many=True).data)
 
 
 class CheckoutQuoteApi(APIView):
@@ -59,11 +84,14 @@ class CheckoutQuoteApi(APIView):
 class CheckoutStartApi(APIView):
     """Place the order for the cart and open its payment with the configured processor.
 
-    With Stripe, confirm ``clientSecret`` in the browser with the Payment Element; with the test
-    processor, confirm with an outcome at ``/api/v1/checkout/payments/{paymentId}/confirm/``.
+    ``processor`` picks one of the processors offered. With Stripe, confirm ``clientSecret`` in
+    the browser with the Payment Element; with PayPal, hand ``processorReference`` (the PayPal
+    order) to PayPal's buttons and, once the buyer approves, capture it at
+    ``/api/v1/checkout/payments/{paymentId}/confirm/``; with the test processor, confirm there
+    with an outcome.
     """
 
-    InputSerializer = AddressInput
+    InputSerializer = CheckoutStartInput
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -73,8 +101,9 @@ class CheckoutStartApi(APIView):
         orderState = serializers.CharField(source="order.state")
         payment = PaymentOutput()
         clientSecret = serializers.CharField(source="client_secret")
+        processorReference = serializers.CharField(source="payment.processor_reference")
 
-    @extend_schema(request=AddressInput, responses={201: OutputSerializer})
+    @extend_schema(request=CheckoutStartInput, responses={201: OutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -83,12 +112,14 @@ class CheckoutStartApi(APIView):
             billing_country=data.validated_data["billingCountry"],
             billing_region=data.validated_data.get("billingRegion", ""),
             coupon_code=data.validated_data.get("couponCode", ""),
+            processor_name=data.validated_data.get("processor", ""),
         )
         return Response(self.OutputSerializer(started).data, status=status.HTTP_201_CREATED)
 
 
 class PaymentConfirmApi(APIView):
-    """Confirm a payment: pick the test processor's outcome, or read a Stripe payment back."""
+    """Confirm a payment: pick the test processor's outcome, read a Stripe payment back, or
+    capture a PayPal order the buyer approved."""
 
     class InputSerializer(serializers.Serializer):
         class Meta:

@@ -16,6 +16,9 @@ urlpatterns = [
     path("checkout/quote/", checkout.CheckoutQuoteApi.as_view(), name="api-checkout-quote"),
     path("checkout/", checkout.CheckoutStartApi.as_view(), name="api-checkout"),
     path(
+        "checkout/processors/", checkout.ProcessorListApi.as_view(), name="api-checkout-processors"
+    ),
+    path(
         "checkout/payments/<str:payment_id>/confirm/",
         checkout.PaymentConfirmApi.as_view(),
         name="api-payment-confirm",

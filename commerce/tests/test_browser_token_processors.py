@@ -13,8 +13,9 @@ import pytest
 from commerce.models import Order, RevenueLedgerEntry
 from commerce.services import checkout_start
 from commerce.tests.factories import in_cart, priced_item
-from commerce.tests.fake_elavon import MERCHANT_ID, PIN, USER_ID, FakeElavon
+from commerce.tests.fake_elavon import FakeElavon
 from commerce.tests.fake_square import OK_NONCE, FakeSquare
+from commerce.tests.processor_settings import offer_elavon, offer_square
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,11 +47,7 @@ def test_the_square_page_shows_its_card_form_and_pays_with_the_token(
     page, django_user_model, settings, width, height
 ):
     with FakeSquare() as square:
-        settings.PAYMENT_PROCESSOR = "square"
-        settings.SQUARE_ACCESS_TOKEN = "EAAA-fake"
-        settings.SQUARE_APPLICATION_ID = "sandbox-sq0idb-fake"
-        settings.SQUARE_LOCATION_ID = "LFAKE"
-        settings.SQUARE_API_BASE = square.url
+        offer_square(settings, square)
         page.set_viewport_size({"width": width, "height": height})
         offline(page)
         user = log_in(page, django_user_model)
@@ -82,11 +79,7 @@ def test_the_elavon_page_shows_its_lightbox_button_and_pays_the_verified_sale(
     page, django_user_model, settings, width, height
 ):
     with FakeElavon() as converge:
-        settings.PAYMENT_PROCESSOR = "elavon"
-        settings.ELAVON_MERCHANT_ID = MERCHANT_ID
-        settings.ELAVON_USER_ID = USER_ID
-        settings.ELAVON_PIN = PIN
-        settings.ELAVON_API_BASE = converge.url
+        offer_elavon(settings, converge)
         page.set_viewport_size({"width": width, "height": height})
         offline(page)
         user = log_in(page, django_user_model)

@@ -5,7 +5,8 @@ import pytest
 from cadence.kernel.money import Money
 from commerce.errors import CommerceError, WebhookRejected
 from commerce.processors.elavon import ElavonProcessor, lightbox_script_url
-from commerce.tests.fake_elavon import MERCHANT_ID, PIN, USER_ID, FakeElavon, result_post
+from commerce.tests.fake_elavon import PIN, FakeElavon, result_post
+from commerce.tests.processor_settings import offer_elavon
 
 PRICE = Money(19900, "USD")
 
@@ -13,10 +14,7 @@ PRICE = Money(19900, "USD")
 @pytest.fixture
 def converge(settings):
     with FakeElavon() as fake:
-        settings.ELAVON_MERCHANT_ID = MERCHANT_ID
-        settings.ELAVON_USER_ID = USER_ID
-        settings.ELAVON_PIN = PIN
-        settings.ELAVON_API_BASE = fake.url
+        offer_elavon(settings, fake)
         yield fake
 
 
@@ -133,7 +131,7 @@ def test_a_result_post_is_read_from_converges_own_record(converge):
 
     event = ElavonProcessor().parse_webhook(body=result_post(sale), headers={})
 
-    assert (event.event_id, event.event_type) == (sale["ssl_txn_id"], "payment.succeeded")
+    assert (event.event_id, event.kind) == (sale["ssl_txn_id"], "payment.succeeded")
     assert (event.payment_reference, event.payment_id) == (sale["ssl_txn_id"], "pay_1")
 
 

@@ -6,7 +6,8 @@ from commerce.errors import CommerceError
 from commerce.models import Order, OrderItem, Payment, Refund, RevenueLedgerEntry
 from commerce.services import checkout_start, order_cancel, payment_complete, refund_issue
 from commerce.tests.factories import in_cart, learner_id, priced_item
-from commerce.tests.fake_elavon import MERCHANT_ID, PIN, USER_ID, FakeElavon
+from commerce.tests.fake_elavon import FakeElavon
+from commerce.tests.processor_settings import offer_elavon
 
 PAID = "cadence.commerce.payment.completed.v1"
 REFUNDED = "cadence.commerce.refund.completed.v1"
@@ -15,10 +16,7 @@ REFUNDED = "cadence.commerce.refund.completed.v1"
 @pytest.fixture
 def converge(settings):
     with FakeElavon() as fake:
-        settings.ELAVON_MERCHANT_ID = MERCHANT_ID
-        settings.ELAVON_USER_ID = USER_ID
-        settings.ELAVON_PIN = PIN
-        settings.ELAVON_API_BASE = fake.url
+        offer_elavon(settings, fake)
         settings.ELAVON_FEE_PERCENT = "2.5"
         settings.ELAVON_FEE_FIXED = {**settings.COMMERCE_FEE_FIXED, "USD": "0.10"}
         yield fake

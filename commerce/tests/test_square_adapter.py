@@ -8,19 +8,20 @@ from cadence.kernel.money import Money
 from commerce.errors import CommerceError, WebhookRejected
 from commerce.processors.square import SquareProcessor, fee_from_processing_fees
 from commerce.tests.fake_square import DECLINED_NONCE, OK_NONCE, FakeSquare, notification, signature
+from commerce.tests.processor_settings import (
+    SQUARE_SIGNATURE_KEY,
+    SQUARE_WEBHOOK_URL,
+    offer_square,
+)
 
-KEY = "sq-signature-key"
-URL = "https://cadence.example/api/v1/payments/webhooks/square/"
+KEY = SQUARE_SIGNATURE_KEY
+URL = SQUARE_WEBHOOK_URL
 
 
 @pytest.fixture
 def square_api(settings):
     with FakeSquare() as fake:
-        settings.SQUARE_ACCESS_TOKEN = "EAAA-fake"
-        settings.SQUARE_LOCATION_ID = "LFAKE"
-        settings.SQUARE_API_BASE = fake.url
-        settings.SQUARE_WEBHOOK_SIGNATURE_KEY = KEY
-        settings.SQUARE_WEBHOOK_URL = URL
+        offer_square(settings, fake)
         yield fake
 
 
@@ -150,7 +151,13 @@ def test_a_signed_payment_notification_is_read(square_api):
 
     event = SquareProcessor().parse_webhook(body=body.encode(), headers=headers_for(body))
 
-    assert (event.event_id, event.event_type) == ("evt-1", "payment.succeeded")
+    assert (event.event_id, event.event_type, event.kind) == (
+        "evt-1",
+        "payment.updated",
+        "payment.succeeded",
+    )
+    # It carries Square's fee, so the payment need not be read back.
+    assert event.payment_result.fee == Money(532, "USD")
     assert event.payment_reference == payment["id"] and event.payment_id == "pay_1"
 
 
@@ -166,7 +173,7 @@ def test_a_signed_refund_notification_is_read(square_api):
 
     event = SquareProcessor().parse_webhook(body=body.encode(), headers=headers_for(body))
 
-    assert (event.event_type, event.refund_reference, event.refund_status) == (
+    assert (event.kind, event.refund_reference, event.refund_status) == (
         "refund.updated",
         refund_ref,
         "succeeded",

@@ -8,6 +8,9 @@ from commerce.services import checkout_start, order_cancel, payment_complete, re
 from commerce.services.refunds import refund_record_result
 from commerce.tests.factories import in_cart, learner_id, priced_item
 from commerce.tests.fake_square import DECLINED_NONCE, OK_NONCE, FakeSquare
+from commerce.tests.processor_settings import (
+    offer_square,
+)
 
 PAID = "cadence.commerce.payment.completed.v1"
 REFUNDED = "cadence.commerce.refund.completed.v1"
@@ -16,9 +19,7 @@ REFUNDED = "cadence.commerce.refund.completed.v1"
 @pytest.fixture
 def square_api(settings):
     with FakeSquare() as fake:
-        settings.SQUARE_ACCESS_TOKEN = "EAAA-fake"
-        settings.SQUARE_LOCATION_ID = "LFAKE"
-        settings.SQUARE_API_BASE = fake.url
+        offer_square(settings, fake)
         yield fake
 
 

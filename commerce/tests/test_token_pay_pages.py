@@ -11,29 +11,22 @@ from django.test import Client
 from commerce.models import Order, RevenueLedgerEntry
 from commerce.services import checkout_start
 from commerce.tests.factories import in_cart, priced_item
-from commerce.tests.fake_elavon import MERCHANT_ID, PIN, USER_ID, FakeElavon
+from commerce.tests.fake_elavon import FakeElavon
 from commerce.tests.fake_square import OK_NONCE, FakeSquare
+from commerce.tests.processor_settings import offer_elavon, offer_square
 
 
 @pytest.fixture
 def square_enabled(settings):
     with FakeSquare() as fake:
-        settings.PAYMENT_PROCESSOR = "square"
-        settings.SQUARE_ACCESS_TOKEN = "EAAA-fake"
-        settings.SQUARE_APPLICATION_ID = "sandbox-sq0idb-fake"
-        settings.SQUARE_LOCATION_ID = "LFAKE"
-        settings.SQUARE_API_BASE = fake.url
+        offer_square(settings, fake)
         yield fake
 
 
 @pytest.fixture
 def elavon_enabled(settings):
     with FakeElavon() as fake:
-        settings.PAYMENT_PROCESSOR = "elavon"
-        settings.ELAVON_MERCHANT_ID = MERCHANT_ID
-        settings.ELAVON_USER_ID = USER_ID
-        settings.ELAVON_PIN = PIN
-        settings.ELAVON_API_BASE = fake.url
+        offer_elavon(settings, fake)
         yield fake
 
 
@@ -94,7 +87,7 @@ def test_the_square_page_is_not_found_while_square_is_not_enabled(
     square_enabled, client, learner, settings
 ):
     started = started_for(learner, "square")
-    settings.PAYMENT_PROCESSOR = "test"
+    settings.PAYMENT_PROCESSORS = ["test"]
     assert client.get(f"/checkout/payments/{started.payment.public_id}/square/").status_code == 404
     assert "squarecdn" not in client.get("/checkout/").get("Content-Security-Policy", "")
 

@@ -9,11 +9,17 @@ from commerce.models import Order, OrderItem, Payment, ProcessorEvent, Refund, R
 from commerce.processors.square import SquareProcessor
 from commerce.services import checkout_start, payment_complete, refund_issue
 from commerce.tests.factories import in_cart, learner_id, priced_item
-from commerce.tests.fake_elavon import MERCHANT_ID, PIN, USER_ID, FakeElavon, result_post
+from commerce.tests.fake_elavon import FakeElavon, result_post
 from commerce.tests.fake_square import OK_NONCE, FakeSquare, notification, signature
+from commerce.tests.processor_settings import (
+    SQUARE_SIGNATURE_KEY,
+    SQUARE_WEBHOOK_URL,
+    offer_elavon,
+    offer_square,
+)
 
-KEY = "sq-signature-key"
-SQUARE_URL = "https://cadence.example/api/v1/payments/webhooks/square/"
+KEY = SQUARE_SIGNATURE_KEY
+SQUARE_URL = SQUARE_WEBHOOK_URL
 PAID = "cadence.commerce.payment.completed.v1"
 REFUNDED = "cadence.commerce.refund.completed.v1"
 
@@ -21,20 +27,14 @@ REFUNDED = "cadence.commerce.refund.completed.v1"
 @pytest.fixture
 def square_api(settings):
     with FakeSquare() as fake:
-        settings.SQUARE_ACCESS_TOKEN = "EAAA-fake"
-        settings.SQUARE_API_BASE = fake.url
-        settings.SQUARE_WEBHOOK_SIGNATURE_KEY = KEY
-        settings.SQUARE_WEBHOOK_URL = SQUARE_URL
+        offer_square(settings, fake)
         yield fake
 
 
 @pytest.fixture
 def converge(settings):
     with FakeElavon() as fake:
-        settings.ELAVON_MERCHANT_ID = MERCHANT_ID
-        settings.ELAVON_USER_ID = USER_ID
-        settings.ELAVON_PIN = PIN
-        settings.ELAVON_API_BASE = fake.url
+        offer_elavon(settings, fake)
         yield fake
 
 
