@@ -28,6 +28,8 @@ from tests.test_lifecycle import graded_course, learn_and_get_graded, nothing_wr
 EXPECTED = {
     "test": (607, 7717, 5788, 5788),  # the schedule: 2.9 % + 30¢
     "stripe": (620, 7712, 5784, 5784),  # Stripe's balance transaction
+    "square": (532, 7747, 5811, 5810),  # Square's processing_fee (the stand-in's 2.6 % + 15¢)
+    "elavon": (508, 7757, 5818, 5817),  # the schedule configured for Elavon: 2.5 % + 10¢
 }
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -56,6 +56,8 @@ class FakeElavon:
         self.requests: list[tuple[str, dict[str, str]]] = []
         # While set, returns are made but their answers never arrive (a timeout after the fact).
         self.return_answers_lost = False
+        # While set, Converge refuses every return.
+        self.returns_refused = False
         self._lock = threading.Lock()
         fake = self
 
@@ -146,6 +148,8 @@ class FakeElavon:
             original["ssl_trans_status"] = "VOI"
             return _xml("txn", self._new("VOID", original["ssl_amount"], original, ""))
         if kind == "ccreturn":
+            if self.returns_refused:
+                return _error("5021", "Invalid Transaction", "The return was refused.")
             if original is None or original["ssl_transaction_type"] != "SALE":
                 return _error("5040", "Invalid Transaction ID", "No such sale.")
             returned = sum(

@@ -49,6 +49,8 @@ class FakeSquare:
         self.refund_status = "PENDING"
         # While set, refunds answer 500 (Square's own failure) without making anything.
         self.refunds_fail_with_500 = False
+        # While set, Square refuses every refund (a 400: disputed, too old...).
+        self.refunds_refused = False
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -130,6 +132,8 @@ class FakeSquare:
         if path == "/v2/refunds":
             if self.refunds_fail_with_500:
                 return _error(500, "INTERNAL_SERVER_ERROR", "try again", "API_ERROR")
+            if self.refunds_refused:
+                return _error(400, "REFUND_DECLINED", "the payment is disputed")
             payment = self.payments.get(body.get("payment_id", ""))
             if payment is None or payment["status"] != "COMPLETED":
                 return _error(400, "NOT_FOUND", "no completed payment to refund")

@@ -202,4 +202,173 @@ class StripeDriver(ProcessorDriver):
         return [r["amount"] for r in self.fake.refunds.values() if r["payment_intent"] == reference]
 
 
-DRIVERS: list[ProcessorDriver] = [TestDriver(), StripeDriver()]
+class SquareDriver(ProcessorDriver):
+    """Square against ``fake_square.FakeSquare`` through the squareup SDK; the buyer's browser is
+    played by posting Square's sandbox source tokens. Its fee is the stand-in's processing_fee
+    (2.6% + 15 cents: 532 on $199, not the schedule's 607). Refunds complete at once here."""
+
+    name = "square"
+
+    @contextlib.contextmanager
+    def enabled(self, settings):
+        from commerce.tests.fake_square import FakeSquare
+        from commerce.tests.processor_settings import offer_square
+
+        with FakeSquare() as fake:
+            fake.refund_status = "COMPLETED"
+            self.fake = fake
+            offer_square(settings, fake)
+            yield self
+
+    def fee(self, amount: Money) -> Money:
+        return Money(self.fake.fee_for(amount.minor), amount.currency)
+
+    def _complete(self, started, token: str) -> Payment:
+        from commerce.services.payments import payment_complete
+
+        return payment_complete(
+            payment_id=started.payment.public_id,
+            customer_id=started.order.customer_id,
+            token=token,
+        )
+
+    def pay(self, started):
+        from commerce.tests.fake_square import OK_NONCE
+
+        return self._complete(started, OK_NONCE)
+
+    def decline(self, started):
+        from commerce.tests.fake_square import DECLINED_NONCE
+
+        return self._complete(started, DECLINED_NONCE)
+
+    def _signed(self, started, *, age_seconds: int = 0) -> tuple[str, dict[str, str]]:
+        from commerce.processors.square import SquareProcessor
+        from commerce.tests.fake_square import OK_NONCE, notification, signature
+        from commerce.tests.processor_settings import SQUARE_SIGNATURE_KEY, SQUARE_WEBHOOK_URL
+
+        # Square took the payment; our server never heard the answer (the browser went away).
+        reference = (
+            SquareProcessor()
+            .complete_payment(
+                amount=started.order.total,
+                payment_id=started.payment.public_id,
+                order_id=started.order.public_id,
+                token=OK_NONCE,
+            )
+            .reference
+        )
+        body = notification(
+            "payment.updated", "payment", self.fake.payments[reference], age_seconds=age_seconds
+        )
+        header = signature(body, key=SQUARE_SIGNATURE_KEY, url=SQUARE_WEBHOOK_URL)
+        return body, {"x-square-hmacsha256-signature": header}
+
+    def success_webhook(self, started):
+        body, headers = self._signed(started)
+        return Delivery(body.encode(), headers)
+
+    def tampered_webhook(self, started):
+        body, headers = self._signed(started)
+        return Delivery(body.replace('"COMPLETED"', '"COMPLETED" ', 1).encode(), headers)
+
+    def stale_webhook(self, started):
+        body, headers = self._signed(started, age_seconds=301)
+        return Delivery(body.encode(), headers)
+
+    @contextlib.contextmanager
+    def refusing_refunds(self):
+        self.fake.refunds_refused = True
+        try:
+            yield
+        finally:
+            self.fake.refunds_refused = False
+
+    def refunds_made(self, started):
+        reference = Payment.objects.get(pk=started.payment.pk).processor_reference
+        return [
+            r["amount_money"]["amount"]
+            for r in self.fake.refunds.values()
+            if r["payment_id"] == reference and r["status"] == "COMPLETED"
+        ]
+
+
+class ElavonDriver(ProcessorDriver):
+    """Elavon Converge against ``fake_elavon.FakeElavon``; the buyer's Lightbox is played by the
+    stand-in making the sale its session token describes. Converge reports no fee, so the fee is
+    the operator's schedule configured for Elavon (2.5% + 10 cents: 508 on $199, not 607)."""
+
+    name = "elavon"
+
+    @contextlib.contextmanager
+    def enabled(self, settings):
+        from commerce.tests.fake_elavon import FakeElavon
+        from commerce.tests.processor_settings import offer_elavon
+
+        with FakeElavon() as fake:
+            self.fake = fake
+            offer_elavon(settings, fake)
+            settings.ELAVON_FEE_PERCENT = "2.5"
+            settings.ELAVON_FEE_FIXED = {**settings.COMMERCE_FEE_FIXED, "USD": "0.10"}
+            yield self
+
+    def fee(self, amount: Money) -> Money:
+        from commerce.conf import processor_scheduled_fee
+
+        return processor_scheduled_fee("elavon", amount)
+
+    def _complete(self, started, *, approved: bool) -> Payment:
+        from commerce.services.payments import payment_complete
+
+        sale = self.fake.pay(started.client_secret, approved=approved)
+        return payment_complete(
+            payment_id=started.payment.public_id,
+            customer_id=started.order.customer_id,
+            token=sale["ssl_txn_id"],
+        )
+
+    def pay(self, started):
+        return self._complete(started, approved=True)
+
+    def decline(self, started):
+        return self._complete(started, approved=False)
+
+    def success_webhook(self, started):
+        from commerce.tests.fake_elavon import result_post
+
+        return Delivery(result_post(self.fake.pay(started.client_secret)))
+
+    def tampered_webhook(self, started):
+        from commerce.tests.fake_elavon import result_post
+
+        # Converge posts unsigned; "tampered" is a post that Converge's own record contradicts.
+        sale = self.fake.pay(started.client_secret)
+        return Delivery(result_post(sale, ssl_amount="1.00"))
+
+    def stale_webhook(self, started):
+        from commerce.tests.fake_elavon import result_post
+
+        sale = self.fake.pay(started.client_secret)
+        self.fake.age(sale["ssl_txn_id"], 3600)
+        return Delivery(result_post(sale))
+
+    @contextlib.contextmanager
+    def refusing_refunds(self):
+        self.fake.returns_refused = True
+        try:
+            yield
+        finally:
+            self.fake.returns_refused = False
+
+    def refunds_made(self, started):
+        from decimal import Decimal
+
+        reference = Payment.objects.get(pk=started.payment.pk).processor_reference
+        return [
+            int(Decimal(t["ssl_amount"]) * 100)
+            for t in self.fake.transactions.values()
+            if t.get("ssl_orig_txn_id") == reference and t["ssl_transaction_type"] == "RETURN"
+        ]
+
+
+DRIVERS: list[ProcessorDriver] = [TestDriver(), StripeDriver(), SquareDriver(), ElavonDriver()]
