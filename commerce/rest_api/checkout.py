@@ -88,7 +88,9 @@ class CheckoutStartApi(APIView):
     the browser with the Payment Element; with PayPal, hand ``processorReference`` (the PayPal
     order) to PayPal's buttons and, once the buyer approves, capture it at
     ``/api/v1/checkout/payments/{paymentId}/confirm/``; with the test processor, confirm there
-    with an outcome.
+    with an outcome. With Square, tokenize the card (or wallet) with the Web Payments SDK; with
+    Elavon, open Converge's Lightbox with ``clientSecret`` (its session token); then post the
+    token or Converge's ``ssl_txn_id`` to ``/api/v1/checkout/payments/{paymentId}/complete/``.
     """
 
     InputSerializer = CheckoutStartInput
@@ -135,5 +137,32 @@ class PaymentConfirmApi(APIView):
             payment_id=payment_id,
             customer_id=request.user.public_id,
             outcome=data.validated_data["outcome"],
+        )
+        return Response(PaymentOutput(payment).data)
+
+
+class PaymentCompleteApi(APIView):
+    """Complete a payment with what the processor's browser script handed back: Square's source
+    token (charged now, with ``verificationToken`` from 3-D Secure if any) or the id of the sale
+    Converge made (checked with Converge: a sale that is not this payment's is a 400)."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PaymentCompleteInput"
+
+        token = serializers.CharField(max_length=500)
+        verificationToken = serializers.CharField(
+            max_length=500, required=False, allow_blank=True, default=""
+        )
+
+    @extend_schema(request=InputSerializer, responses=PaymentOutput)
+    def post(self, request, payment_id: str):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.payment_complete(
+            payment_id=payment_id,
+            customer_id=request.user.public_id,
+            token=data.validated_data["token"],
+            verification_token=data.validated_data["verificationToken"],
         )
         return Response(PaymentOutput(payment).data)

@@ -23,6 +23,11 @@ urlpatterns = [
         checkout.PaymentConfirmApi.as_view(),
         name="api-payment-confirm",
     ),
+    path(
+        "checkout/payments/<str:payment_id>/complete/",
+        checkout.PaymentCompleteApi.as_view(),
+        name="api-payment-complete",
+    ),
     path("orders/", orders.OrderListApi.as_view(), name="api-orders"),
     path("orders/<str:order_id>/", orders.OrderDetailApi.as_view(), name="api-order"),
     path("orders/<str:order_id>/cancel/", orders.OrderCancelApi.as_view(), name="api-order-cancel"),

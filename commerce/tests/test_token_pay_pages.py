@@ -169,3 +169,71 @@ def test_stripes_payment_element_offers_apple_pay_and_google_pay():
 @pytest.mark.django_db
 def test_a_page_of_another_processor_admits_no_processor_script(client, learner):
     assert "squarecdn" not in Client().get("/catalog/").get("Content-Security-Policy", "")
+
+
+@pytest.fixture
+def api(learner):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(learner)
+    return client
+
+
+@pytest.mark.django_db
+def test_square_through_the_api_checkout_then_complete_with_the_token(square_enabled, api, learner):
+    in_cart(learner.public_id, priced_item("50.00"))
+    started = api.post(
+        "/api/v1/checkout/", {"billingCountry": "US", "processor": "square"}, format="json"
+    ).json()
+    payment_id = started["payment"]["paymentId"]
+
+    done = api.post(
+        f"/api/v1/checkout/payments/{payment_id}/complete/", {"token": OK_NONCE}, format="json"
+    )
+
+    assert done.status_code == 200 and done.json()["status"] == "succeeded"
+    assert done.json()["processorFee"] == "1.45"
+
+
+@pytest.mark.django_db
+def test_elavon_through_the_api_a_forged_sale_id_is_a_400(elavon_enabled, api, learner):
+    in_cart(learner.public_id, priced_item("50.00"))
+    started = api.post(
+        "/api/v1/checkout/", {"billingCountry": "US", "processor": "elavon"}, format="json"
+    ).json()
+    url = f"/api/v1/checkout/payments/{started['payment']['paymentId']}/complete/"
+
+    forged = api.post(url, {"token": "000-FORGED"}, format="json")
+    assert forged.status_code == 400 and forged.json()["error"]["field"] == "token"
+    assert api.post(url, {}, format="json").status_code == 400
+
+    sale = elavon_enabled.pay(started["clientSecret"])
+    assert api.post(url, {"token": sale["ssl_txn_id"]}, format="json").json()["status"] == (
+        "succeeded"
+    )
+
+
+@pytest.mark.django_db
+def test_with_several_processors_the_buyer_picks_one_and_checkout_loads_none_of_their_scripts(
+    client, learner, settings
+):
+    from commerce.tests.fake_elavon import FakeElavon
+    from commerce.tests.processor_settings import offer_elavon, offer_square
+
+    with FakeSquare() as square, FakeElavon() as converge:
+        offer_square(settings, square)
+        offer_elavon(settings, converge)
+        settings.PAYMENT_PROCESSORS = ["square", "elavon", "test"]
+        in_cart(learner.public_id, priced_item("50.00"))
+
+        page = client.get("/checkout/")
+        body = page.content.decode()
+        assert 'value="square"' in body and 'value="elavon"' in body and 'value="test"' in body
+        assert "squarecdn" not in page["Content-Security-Policy"]
+        assert "convergepay" not in page["Content-Security-Policy"]
+
+        chosen = client.post(
+            "/checkout/", {"billing_country": "US", "action": "pay", "processor": "elavon"}
+        )
+        assert chosen.status_code == 302 and chosen["Location"].endswith("/elavon/")
