@@ -47,13 +47,14 @@ def test_the_square_page_shows_its_card_form_and_pays_with_the_token(
     page, django_user_model, settings, width, height
 ):
     with FakeSquare() as square:
-        offer_square(settings, square)
+        offer_square(settings, square, also=("test",))
         page.set_viewport_size({"width": width, "height": height})
         offline(page)
         user = log_in(page, django_user_model)
         in_cart(user.public_id, priced_item("49.00", title="Square Course"))
 
         page.goto("/checkout/")
+        page.get_by_label("Card, Apple Pay or Google Pay (Square)").check()
         page.get_by_role("button", name="Pay $49.00").click()
         page.wait_for_url("**/square/")
 
