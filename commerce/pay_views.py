@@ -106,6 +106,8 @@ class SquarePayView(LoginRequiredMixin, View):
 
     def get(self, request, payment_id: str):
         payment = _payment(request, payment_id, "square")
+        if payment.state != payment.State.PENDING:
+            return redirect("commerce:order", order_id=payment.order.public_id)
         amount = Money(payment.amount_minor, payment.currency)
         return render(
             request,

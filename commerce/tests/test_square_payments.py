@@ -117,3 +117,25 @@ def test_a_refund_goes_to_square_with_our_refund_id_and_completes_later(square_a
 
     assert Refund.objects.get().state == "succeeded"
     assert [p.gross_amount for kind, p in published if kind == REFUNDED] == [19900]
+
+
+@pytest.mark.django_db
+def test_a_refund_square_could_not_answer_is_sent_again_as_the_same_refund(square_api, published):
+    from commerce.services.refunds import refund_send
+
+    pay(start())
+    square_api.refunds_fail_with_500 = True
+    refund = refund_issue(order_item_id=OrderItem.objects.get().public_id)
+    assert Refund.objects.get().state == "pending" and square_api.refunds == {}
+
+    square_api.refunds_fail_with_500 = False
+    square_api.refund_status = "COMPLETED"
+    refund_send(refund_id=refund.public_id)
+    refund_send(refund_id=refund.public_id)
+
+    assert Refund.objects.get().state == "succeeded" and len(square_api.refunds) == 1
+    keys = {
+        body["idempotency_key"] for _, path, body, _ in square_api.requests if path == "/v2/refunds"
+    }
+    assert keys == {f"refund-{refund.public_id}"}
+    assert [kind for kind, _ in published].count(REFUNDED) == 1
