@@ -94,12 +94,23 @@ def payment_complete(
         token=token,
         verification_token=verification_token,
     )
-    if result.reference:
-        # The processor's id of the payment exists only now; the first one recorded stays.
-        Payment.objects.filter(pk=payment.pk, processor_reference="").update(
-            processor_reference=result.reference
-        )
+    payment_reference_record(
+        payment_id=payment_id, reference=result.reference, succeeded=result.status == "succeeded"
+    )
     return payment_result_record(payment_id=payment_id, result=result)
+
+
+def payment_reference_record(*, payment_id: str, reference: str, succeeded: bool) -> None:
+    """Record the processor's id of a payment learnt only after it was opened (Square's payment,
+    Converge's sale). The first one stays, except that a success's id replaces that of an attempt
+    that failed (a declined sale, then an approved one): refunds must go to the money taken."""
+    if not reference:
+        return
+    payments = Payment.objects.filter(public_id=payment_id).exclude(processor_reference=reference)
+    if succeeded:
+        payments.exclude(state=Payment.State.SUCCEEDED).update(processor_reference=reference)
+    else:
+        payments.filter(processor_reference="").update(processor_reference=reference)
 
 
 def _titles_already_held(order: Order) -> str:

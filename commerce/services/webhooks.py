@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from commerce.models import Payment, ProcessorEvent, Refund
 from commerce.processors import base, processor_named
 from commerce.processors.base import PaymentResult, WebhookEvent
-from commerce.services.payments import payment_result_record
+from commerce.services.payments import payment_reference_record, payment_result_record
 from commerce.services.refunds import refund_record_result
 
 logger = logging.getLogger(__name__)
@@ -61,11 +61,12 @@ def _apply(processor_name: str, event: WebhookEvent, result: PaymentResult | Non
         if payment is None:
             logger.warning("%s event %s for an unknown payment", processor_name, event.event_id)
             return "ignored"
-        if event.payment_reference and not payment.processor_reference:
-            # Learnt from the processor only (the browser never came back after paying).
-            Payment.objects.filter(pk=payment.pk, processor_reference="").update(
-                processor_reference=event.payment_reference
-            )
+        # Learnt from the processor only (the browser never came back after paying).
+        payment_reference_record(
+            payment_id=payment.public_id,
+            reference=event.payment_reference,
+            succeeded=event.kind == base.PAYMENT_SUCCEEDED,
+        )
         if result is None or event.kind != base.PAYMENT_SUCCEEDED:
             result = PaymentResult(
                 reference=event.payment_reference,

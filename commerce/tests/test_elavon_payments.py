@@ -95,3 +95,20 @@ def test_a_refund_is_a_converge_return(converge, published):
     ]
     assert Refund.objects.get().state == "succeeded"
     assert [p.gross_amount for kind, p in published if kind == REFUNDED] == [19900]
+
+
+@pytest.mark.django_db
+def test_an_approved_sale_after_a_declined_one_wins_and_is_what_refunds_return(converge, published):
+    started = start()
+    declined = converge.pay(started.client_secret, approved=False)
+    complete(started, declined["ssl_txn_id"])
+    assert Order.objects.get().state == "failed"
+
+    approved = converge.pay(started.client_secret)
+    complete(started, approved["ssl_txn_id"])
+
+    assert Order.objects.get().state == "paid" and len(published) == 1
+    assert Payment.objects.get().processor_reference == approved["ssl_txn_id"]
+    refund_issue(order_item_id=OrderItem.objects.get().public_id)
+    returns = [t for t in converge.transactions.values() if t["ssl_transaction_type"] == "RETURN"]
+    assert [t["ssl_orig_txn_id"] for t in returns] == [approved["ssl_txn_id"]]
