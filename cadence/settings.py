@@ -366,16 +366,56 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Payments -----------------------------------------------------------------------------------
+# The processors checkout offers, in the operator's order (e.g. "stripe,paypal,test"). Each one is
+# offered only while its credentials are set (commerce/processors/__init__.py). Unset, the single
+# PAYMENT_PROCESSOR is used, which defaults to the embedded ``test`` processor.
 PAYMENT_PROCESSOR = env.str("PAYMENT_PROCESSOR", default="test")
+PAYMENT_PROCESSORS = env.list("PAYMENT_PROCESSORS", default=[])
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# Square (the squareup SDK): an access token and location for the Payments API, the application
+# id for the Web Payments SDK in the browser, and the webhook subscription's signature key with the
+# notification URL exactly as registered at Square (the signature covers that URL).
+# SQUARE_ENVIRONMENT is "sandbox" or "production"; SQUARE_API_BASE points at a local stand-in.
+SQUARE_ENVIRONMENT = env.str("SQUARE_ENVIRONMENT", default="sandbox")
+SQUARE_ACCESS_TOKEN = env.str("SQUARE_ACCESS_TOKEN", default="")
+SQUARE_APPLICATION_ID = env.str("SQUARE_APPLICATION_ID", default="")
+SQUARE_LOCATION_ID = env.str("SQUARE_LOCATION_ID", default="")
+SQUARE_WEBHOOK_SIGNATURE_KEY = env.str("SQUARE_WEBHOOK_SIGNATURE_KEY", default="")
+SQUARE_WEBHOOK_URL = env.str("SQUARE_WEBHOOK_URL", default="")
+SQUARE_API_BASE = env.str("SQUARE_API_BASE", default="")
+# Square reports its fee on the payment (processing_fee); this schedule is used only while it has
+# not assessed it yet: Square's US online rate, 2.9% + the commerce table's fixed part (30 cents).
+SQUARE_FEE_PERCENT = env.str("SQUARE_FEE_PERCENT", default="2.9")
+SQUARE_FEE_FIXED: dict[str, str] = {}  # empty: COMMERCE_FEE_FIXED
+# Elavon Converge: the merchant's account id, API user and terminal PIN; "demo" or "production";
+# ELAVON_API_BASE points at a local stand-in. Converge does not report its fee in the API, so the
+# ledger uses the operator's contracted schedule: ELAVON_FEE_PERCENT plus ELAVON_FEE_FIXED (a
+# per-currency table like COMMERCE_FEE_FIXED; empty means that one).
+ELAVON_ENVIRONMENT = env.str("ELAVON_ENVIRONMENT", default="demo")
+ELAVON_MERCHANT_ID = env.str("ELAVON_MERCHANT_ID", default="")
+ELAVON_USER_ID = env.str("ELAVON_USER_ID", default="")
+ELAVON_PIN = env.str("ELAVON_PIN", default="")
+ELAVON_API_BASE = env.str("ELAVON_API_BASE", default="")
+ELAVON_FEE_PERCENT = env.str("ELAVON_FEE_PERCENT", default="2.9")
+ELAVON_FEE_FIXED: dict[str, str] = {}  # empty: COMMERCE_FEE_FIXED
+# Apple Pay's merchant domain association file, served at
+# /.well-known/apple-developer-merchantid-domain-association (404 while unset). Stripe and Square
+# each give the file to download when the domain is registered with them for Apple Pay.
+APPLE_PAY_DOMAIN_ASSOCIATION = env.str("APPLE_PAY_DOMAIN_ASSOCIATION", default="")
 
-# --- Payouts ------------------------------------------------------------------------------------
+# PayPal: one REST app of the platform's business account takes payments (Orders v2) and sends
+# payouts, so the client id, secret and API base are shared with Payouts. PAYPAL_API_BASE, when set,
+# overrides the environment's address (a local PayPal stand-in).
 PAYPAL_API_BASE = env.str("PAYPAL_API_BASE", default="")
 PAYPAL_CLIENT_ID = env.str("PAYPAL_CLIENT_ID", default="")
 PAYPAL_SECRET = env.str("PAYPAL_SECRET", default="")
+PAYPAL_WEBHOOK_ID = env.str("PAYPAL_WEBHOOK_ID", default="")
+PAYPAL_ENVIRONMENT = env.str("PAYPAL_ENVIRONMENT", default="sandbox")  # or "production"
+
+# --- Payouts ------------------------------------------------------------------------------------
 # The currencies the platform's Stripe balance holds: Stripe Connect transfers only those. A payee's
 # balance in another currency waits, with the reason, for a method that carries it.
 PAYOUTS_STRIPE_CURRENCIES = env.list("PAYOUTS_STRIPE_CURRENCIES", default=["USD"])

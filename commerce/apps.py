@@ -6,4 +6,4 @@ class CommerceConfig(AppConfig):
     verbose_name = "Commerce"
 
     def ready(self) -> None:
-        from commerce import receivers  # noqa: F401  (connects the login receiver)
+        from commerce import checks, receivers  # noqa: F401  (registers checks, connects receivers)

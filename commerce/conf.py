@@ -40,3 +40,17 @@ def minimum_charge(code: str) -> Money:
         code, percent=fee_percent(), fixed_minor=fee_fixed(code).minor
     )
     return max(published[code], floor)
+
+
+def processor_scheduled_fee(processor: str, amount: Money) -> Money:
+    """The operator's fee schedule for ``processor`` on ``amount``, for a processor whose API does
+    not report its fee (Elavon) or has not assessed it yet (Square, just after a payment).
+
+    ``<PROCESSOR>_FEE_PERCENT`` and ``<PROCESSOR>_FEE_FIXED`` (a per-currency table like
+    ``COMMERCE_FEE_FIXED``) in settings; either left unset falls back to the commerce schedule.
+    """
+    prefix = processor.upper()
+    percent = getattr(settings, f"{prefix}_FEE_PERCENT", "") or settings.COMMERCE_FEE_PERCENT
+    table = getattr(settings, f"{prefix}_FEE_FIXED", None) or settings.COMMERCE_FEE_FIXED
+    fixed = money_table(table, name=f"{prefix}_FEE_FIXED")[currency(amount.currency).code]
+    return schedule_fee(amount, percent=Decimal(percent), fixed_minor=fixed.minor)

@@ -43,6 +43,8 @@ class CheckoutForm(forms.Form):
         max_length=10, required=False, label="State / region (e.g. CA)"
     )
     coupon_code = forms.CharField(max_length=40, required=False, label="Coupon code")
+    # Checked against the processors offered by checkout itself, which names the field if not.
+    processor = forms.CharField(max_length=40, required=False, label="Pay with")
     outcome = forms.ChoiceField(
         choices=list(OUTCOMES.items()),
         initial="succeeds",

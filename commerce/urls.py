@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from commerce import views
+from commerce import pay_views, views
 
 app_name = "commerce"
 
@@ -24,6 +24,21 @@ urlpatterns = [
         views.StripeReturnView.as_view(),
         name="stripe-return",
     ),
+    path(
+        "checkout/payments/<str:payment_id>/square/",
+        pay_views.SquarePayView.as_view(),
+        name="square-pay",
+    ),
+    path(
+        "checkout/payments/<str:payment_id>/elavon/",
+        pay_views.ElavonPayView.as_view(),
+        name="elavon-pay",
+    ),
+    path(
+        "checkout/payments/<str:payment_id>/elavon/return/",
+        pay_views.ElavonReturnView.as_view(),
+        name="elavon-return",
+    ),
     path("orders/", views.OrderListView.as_view(), name="orders"),
     path("orders/<str:order_id>/", views.OrderView.as_view(), name="order"),
     path("orders/<str:order_id>/receipt.pdf", views.ReceiptPdfView.as_view(), name="receipt-pdf"),
@@ -33,10 +48,16 @@ urlpatterns = [
         views.RefundRequestView.as_view(),
         name="refund-request",
     ),
+    # One address per processor; Stripe's has always been .../webhooks/stripe/.
     path(
-        "api/v1/payments/webhooks/stripe/",
-        views.StripeWebhookView.as_view(),
-        name="stripe-webhook",
+        "api/v1/payments/webhooks/<str:processor>/",
+        views.ProcessorWebhookView.as_view(),
+        name="processor-webhook",
+    ),
+    path(
+        ".well-known/apple-developer-merchantid-domain-association",
+        views.ApplePayDomainAssociationView.as_view(),
+        name="apple-pay-domain-association",
     ),
     path("api/v1/", include("commerce.rest_api.urls")),
 ]

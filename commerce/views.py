@@ -19,7 +19,7 @@ from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
 from commerce.forms import AuthenticationForm, CatalogFilterForm, CheckoutForm, RefundRequestForm
 from commerce.models import Payment
 from commerce.owners import cart_owner
-from commerce.processors import default_processor, processor_named
+from commerce.processors import ADAPTERS, enabled_processors, processor_named
 from commerce.receipts import receipt_pdf
 from commerce.services.webhooks import processor_webhook_receive
 
@@ -135,12 +135,16 @@ class CheckoutView(LoginRequiredMixin, View):
                 billing_country=data["billing_country"],
                 billing_region=data["billing_region"],
                 coupon_code=data["coupon_code"],
+                processor_name=data["processor"],
             )
         except CommerceError as error:
             return self._page(request, form, error=error)
         payment = started.payment
-        if payment.processor == "stripe":
-            return redirect("commerce:stripe-pay", payment_id=payment.public_id)
+        # A free order has no processor; the others may need a page of their own to pay on.
+        known = payment.processor in ADAPTERS
+        pay_page = processor_named(payment.processor).pay_page if known else ""
+        if payment.state == Payment.State.PENDING and pay_page:
+            return redirect(pay_page, payment_id=payment.public_id)
         if payment.state == Payment.State.PENDING:
             try:
                 payment = services.payment_confirm(
@@ -172,17 +176,46 @@ class CheckoutView(LoginRequiredMixin, View):
                 )
             except CommerceError as refused:
                 error = error or refused
-        return render(
+        processors = enabled_processors()
+        chosen = (form.data.get("processor") if form.is_bound else "") or (
+            processors[0].name if processors else ""
+        )
+        response = render(
             request,
             "commerce/checkout.html",
             {
                 "form": form,
                 "quote": quote,
                 "error": error,
-                "test_processor": default_processor().name == "test",
+                "processors": [
+                    {
+                        "adapter": processor,
+                        "chosen": processor.name == chosen,
+                        **processor.checkout_context(currency=quote.currency if quote else "USD"),
+                    }
+                    for processor in processors
+                ],
             },
             status=200 if error is None else 400,
         )
+        return with_processor_csp(response, processors)
+
+
+def with_processor_csp(response, processors):
+    """Widen the page's Content-Security-Policy by what the offered processors' browser code
+    needs on it (PayPal's buttons); a processor not offered adds nothing. Frames are replaced,
+    not added to, since the site's policy allows none."""
+    update: dict[str, list[str]] = {}
+    frames: list[str] = []
+    for processor in processors:
+        for directive, sources in processor.checkout_csp.items():
+            target = frames if directive == "frame-src" else update.setdefault(directive, [])
+            target.extend(source for source in sources if source not in target)
+    if update:
+        response._csp_update = update
+    if frames:
+        response._csp_replace = {"frame-src": frames}
+    return response
 
 
 def _after_payment(request, payment: Payment):
@@ -348,17 +381,34 @@ class RefundRequestView(LoginRequiredMixin, View):
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class StripeWebhookView(View):
-    """Stripe's signed event deliveries. 400 for anything we cannot verify; 200 once handled."""
+class ProcessorWebhookView(View):
+    """A processor's signed event deliveries (``/api/v1/payments/webhooks/<processor>/``).
 
-    def post(self, request):
+    400 for anything we cannot verify, 503 when the processor could not be asked what we need
+    (it delivers again), 200 once handled.
+    """
+
+    def post(self, request, processor: str):
+        if processor not in ADAPTERS:
+            raise Http404("no such payment processor")
         try:
             outcome = processor_webhook_receive(
-                processor_name="stripe", body=request.body, headers=dict(request.headers)
+                processor_name=processor, body=request.body, headers=dict(request.headers)
             )
         except WebhookRejected as error:
             return JsonResponse({"error": error.as_dict()}, status=400)
         except ProcessorUnavailable as error:
-            # Stripe retries a delivery we could not finish; nothing was recorded for it.
+            # The processor retries a delivery we could not finish; nothing was recorded for it.
             return JsonResponse({"error": error.as_dict()}, status=503)
         return JsonResponse({"received": True, "outcome": outcome})
+
+
+class ApplePayDomainAssociationView(View):
+    """Apple Pay's proof that this domain belongs to the merchant: the file Stripe or Square give
+    when the domain is registered with them, served as configured (404 while it is not)."""
+
+    def get(self, request):
+        content = settings.APPLE_PAY_DOMAIN_ASSOCIATION
+        if not content:
+            raise Http404("Apple Pay is not set up for this domain")
+        return HttpResponse(content, content_type="text/plain")

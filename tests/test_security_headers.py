@@ -87,6 +87,8 @@ def test_the_stripe_payment_page_alone_trusts_stripe(client, settings, demo):
     with FakeStripe() as fake:
         settings.PAYMENT_PROCESSOR = "stripe"
         settings.STRIPE_SECRET_KEY = "sk_test_fake"
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
+        settings.STRIPE_WEBHOOK_SECRET = "whsec_test_fake"
         settings.STRIPE_API_BASE = fake.url
         in_cart(learner.public_id, priced_item("50.00"))
         started = checkout_start(customer_id=learner.public_id, billing_country="US")

@@ -37,12 +37,28 @@ class RefundResult:
     failure_message: str = ""
 
 
+# What a webhook event means, in commerce's words (each adapter maps its processor's types).
+PAYMENT_SUCCEEDED = "payment.succeeded"
+PAYMENT_FAILED = "payment.failed"
+PAYMENT_REQUIRES_ACTION = "payment.requires_action"
+PAYMENT_CANCELLED = "payment.cancelled"
+REFUND_UPDATED = "refund.updated"  # ``refund_status`` says where it stands
+REFUND_FAILED = "refund.failed"
+IGNORED = "ignored"
+
+
 @dataclass(frozen=True)
 class WebhookEvent:
-    """A verified processor event, reduced to what commerce acts on."""
+    """A verified processor event, reduced to what commerce acts on.
+
+    ``event_type`` is the processor's own name for it (kept in the processed-event log);
+    ``kind`` is its meaning (``PAYMENT_SUCCEEDED``…). A success event that carries the actual fee
+    brings it in ``payment_result``; without one the payment is read back from the processor.
+    """
 
     event_id: str
     event_type: str
+    kind: str = IGNORED
     payment_reference: str = ""
     payment_id: str = ""
     refund_reference: str = ""
@@ -50,10 +66,35 @@ class WebhookEvent:
     refund_status: str = ""  # succeeded, pending or failed
     failure_code: str = ""
     failure_message: str = ""
+    payment_result: PaymentResult | None = None
 
 
 class PaymentProcessor(Protocol):
+    """One processor's adapter. Besides the calls below, each adapter class declares:
+
+    - ``name``: its key in settings, URLs and records (``stripe``); ``label``: what the buyer
+      reads ("Card (Stripe)").
+    - ``required_settings``: the settings that must all be set (its credentials) for checkout to
+      offer it.
+    - ``checkout_template``: the partial shown under its choice on the checkout page
+      (``commerce/checkout/processors/<name>.html``), given ``processor`` and ``quote``.
+    - ``checkout_csp``: the Content-Security-Policy sources its browser code needs on the
+      checkout page while it is offered (``{"script-src": [...], "frame-src": [...]}``); empty
+      when it loads nothing there.
+    - ``pay_page``: the URL name of the page (taking ``payment_id``) the buyer goes on to after
+      placing the order, when paying needs one (Stripe's Payment Element); empty when the
+      checkout page itself settles the payment.
+    """
+
     name: str
+    label: str
+    required_settings: tuple[str, ...]
+    checkout_template: str
+    checkout_csp: dict[str, list[str]]
+    pay_page: str
+
+    def checkout_context(self, *, currency: str) -> dict:
+        """What its checkout partial needs (a public client id…); never a secret."""
 
     def create_payment(self, *, amount: Money, payment_id: str, order_id: str) -> PaymentResult:
         """Open a payment for ``amount``, idempotent on ``payment_id``."""

@@ -16,6 +16,7 @@ from django.conf import settings
 from cadence.kernel.money import Money, round_half_away
 from commerce.conf import scheduled_fee
 from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
+from commerce.processors import base
 from commerce.processors.base import PaymentResult, RefundResult, WebhookEvent
 
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -31,6 +32,16 @@ _STATUSES = {
 }
 
 _REFUND_STATUSES = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}
+
+_EVENT_KINDS = {
+    "payment_intent.succeeded": base.PAYMENT_SUCCEEDED,
+    "payment_intent.payment_failed": base.PAYMENT_FAILED,
+    "payment_intent.requires_action": base.PAYMENT_REQUIRES_ACTION,
+    "payment_intent.canceled": base.PAYMENT_CANCELLED,
+    "refund.created": base.REFUND_UPDATED,
+    "refund.updated": base.REFUND_UPDATED,
+    "refund.failed": base.REFUND_FAILED,
+}
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -65,6 +76,15 @@ def fee_from_balance_transaction(
 
 class StripeProcessor:
     name = "stripe"
+    label = "Card (Stripe)"
+    required_settings = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
+    checkout_template = "commerce/checkout/processors/stripe.html"
+    # Stripe.js loads on its own payment page only (StripePayView), never on the checkout page.
+    checkout_csp: dict[str, list[str]] = {}
+    pay_page = "commerce:stripe-pay"
+
+    def checkout_context(self, *, currency: str) -> dict:
+        return {}
 
     def create_payment(self, *, amount: Money, payment_id: str, order_id: str) -> PaymentResult:
         try:
@@ -174,6 +194,7 @@ class StripeProcessor:
             return WebhookEvent(
                 event_id=event.id,
                 event_type=kind,
+                kind=_EVENT_KINDS.get(kind, base.IGNORED),
                 payment_reference=obj.get("id", ""),
                 payment_id=str((obj.get("metadata") or {}).get("payment_id", "")),
                 failure_code=str(error.get("decline_code") or error.get("code") or ""),
@@ -183,6 +204,7 @@ class StripeProcessor:
             return WebhookEvent(
                 event_id=event.id,
                 event_type=kind,
+                kind=_EVENT_KINDS.get(kind, base.IGNORED),
                 payment_reference=str(obj.get("payment_intent") or ""),
                 refund_reference=obj.get("id", ""),
                 refund_id=str((obj.get("metadata") or {}).get("refund_id", "")),

@@ -34,7 +34,15 @@ FAILURES = {
 
 class TestProcessor:
     name = "test"
+    label = "Test payment (no card needed)"
+    required_settings: tuple[str, ...] = ()  # embedded: always configured
+    checkout_template = "commerce/checkout/processors/test.html"
+    checkout_csp: dict[str, list[str]] = {}
+    pay_page = ""
     __test__ = False  # not a pytest test class, despite its name
+
+    def checkout_context(self, *, currency: str) -> dict:
+        return {}
 
     def create_payment(self, *, amount: Money, payment_id: str, order_id: str) -> PaymentResult:
         reference = "tp_" + payment_id.removeprefix("pay_")

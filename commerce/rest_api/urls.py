@@ -16,9 +16,17 @@ urlpatterns = [
     path("checkout/quote/", checkout.CheckoutQuoteApi.as_view(), name="api-checkout-quote"),
     path("checkout/", checkout.CheckoutStartApi.as_view(), name="api-checkout"),
     path(
+        "checkout/processors/", checkout.ProcessorListApi.as_view(), name="api-checkout-processors"
+    ),
+    path(
         "checkout/payments/<str:payment_id>/confirm/",
         checkout.PaymentConfirmApi.as_view(),
         name="api-payment-confirm",
+    ),
+    path(
+        "checkout/payments/<str:payment_id>/complete/",
+        checkout.PaymentCompleteApi.as_view(),
+        name="api-payment-complete",
     ),
     path("orders/", orders.OrderListApi.as_view(), name="api-orders"),
     path("orders/<str:order_id>/", orders.OrderDetailApi.as_view(), name="api-order"),

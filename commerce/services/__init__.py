@@ -23,6 +23,7 @@ from commerce.services.fulfilment import (
 )
 from commerce.services.orders import order_cancel, orders_pending_expire
 from commerce.services.payments import (
+    payment_complete,
     payment_confirm,
     payment_record_failure,
     payment_record_success,
@@ -47,6 +48,7 @@ __all__ = [
     "order_item_fulfil",
     "order_item_reject",
     "orders_pending_expire",
+    "payment_complete",
     "payment_confirm",
     "payment_record_failure",
     "payment_record_success",

@@ -31,7 +31,7 @@ from commerce.models import (
     TaxRecord,
 )
 from commerce.pricing import CouponTerms, Line, PricedLine, price_lines
-from commerce.processors import NO_PROCESSOR, default_processor, processor_named
+from commerce.processors import NO_PROCESSOR, default_processor, offered_processor
 from commerce.selectors import SEAT_HOLDING, held_course_ids, tax_rate_for
 from commerce.services.payments import (
     payment_by_id,
@@ -62,9 +62,11 @@ def checkout_start(
 
     Refuses (writing nothing) an empty cart, a course the learner already holds, one not on sale
     now or sold out, an unusable coupon, a malformed billing address, and a total that is not
-    zero yet below the least amount a processor charges in its currency (``conf.minimum_charge``).
+    zero yet below the least amount a processor charges in its currency (``conf.minimum_charge``),
+    and a processor checkout does not offer (``processor_name``: the buyer's choice; the first one
+    offered when empty). The order and its payment record which processor was used.
     """
-    processor = processor_named(processor_name) if processor_name else default_processor()
+    processor = offered_processor(processor_name) if processor_name else default_processor()
     order, payment = _order_place(
         customer_id=customer_id,
         billing_country=billing_country,

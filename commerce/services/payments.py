@@ -60,6 +60,59 @@ def payment_confirm(*, payment_id: str, customer_id: str, outcome: str = "") -> 
     return payment_result_record(payment_id=payment_id, result=result)
 
 
+def payment_complete(
+    *, payment_id: str, customer_id: str, token: str, verification_token: str = ""
+) -> Payment:
+    """The learner's browser finished paying with a processor that hands it a token: Square's
+    Web Payments SDK (a source token we now charge) or Converge's payment page (the id of a sale
+    it made, which we verify with Converge). Records what the processor answers; idempotent.
+
+    A token that is not this payment's (Converge knows another sale) is refused, writing nothing.
+    """
+    payment = payment_by_id(payment_id)
+    if payment.order.customer_id != customer_id:
+        raise CommerceNotFound(f"no payment '{payment_id}'", field="paymentId")
+    processor = processor_named(payment.processor)
+    complete = getattr(processor, "complete_payment", None)
+    if complete is None:
+        raise CommerceError(f"{payment.processor} payments are not completed with a token")
+    if payment.state == Payment.State.SUCCEEDED:
+        return payment
+    charges = getattr(processor, "charges_on_complete", False)
+    if payment.state in {Payment.State.FAILED, Payment.State.CANCELLED} and charges:
+        # We would be the ones taking the money: an expired or failed checkout is not charged.
+        raise CommerceError("this checkout is over; nothing was charged", field="paymentId")
+    if charges:
+        titles = _titles_already_held(payment.order)
+        if titles:
+            order_cancel(order_id=payment.order.public_id)
+            raise CommerceError(f"you already have {titles}", field="paymentId")
+    result = complete(
+        amount=Money(payment.amount_minor, payment.currency),
+        payment_id=payment.public_id,
+        order_id=payment.order.public_id,
+        token=token,
+        verification_token=verification_token,
+    )
+    payment_reference_record(
+        payment_id=payment_id, reference=result.reference, succeeded=result.status == "succeeded"
+    )
+    return payment_result_record(payment_id=payment_id, result=result)
+
+
+def payment_reference_record(*, payment_id: str, reference: str, succeeded: bool) -> None:
+    """Record the processor's id of a payment learnt only after it was opened (Square's payment,
+    Converge's sale). The first one stays, except that a success's id replaces that of an attempt
+    that failed (a declined sale, then an approved one): refunds must go to the money taken."""
+    if not reference:
+        return
+    payments = Payment.objects.filter(public_id=payment_id).exclude(processor_reference=reference)
+    if succeeded:
+        payments.exclude(state=Payment.State.SUCCEEDED).update(processor_reference=reference)
+    else:
+        payments.filter(processor_reference="").update(processor_reference=reference)
+
+
 def _titles_already_held(order: Order) -> str:
     items = list(order.items.all())
     held = held_course_ids(customer_id=order.customer_id, course_ids=[i.course_id for i in items])

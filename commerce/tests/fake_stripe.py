@@ -26,6 +26,7 @@ class FakeStripe:
     def __init__(self):
         self.intents: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.transfers: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict[str, str], dict[str, str]]] = []
         self._answers: dict[str, dict] = {}
         self._lock = threading.Lock()
@@ -128,6 +129,17 @@ class FakeStripe:
             }
             self.refunds[refund["id"]] = refund
             return 200, refund
+        if path == "/v1/transfers":
+            # Payouts' Stripe Connect transfers, when a test pays payees on the same account.
+            transfer = {
+                "id": f"tr_fake{next(_ids)}",
+                "object": "transfer",
+                "amount": int(form["amount"]),
+                "currency": form["currency"],
+                "destination": form["destination"],
+            }
+            self.transfers[transfer["id"]] = transfer
+            return 200, transfer
         return 404, {"error": {"type": "invalid_request_error", "message": f"no route {path}"}}
 
     def get(self, path: str, query) -> tuple[int, dict]:

@@ -133,6 +133,7 @@ def test_stripes_payment_element_loads_and_pays_under_the_content_security_polic
     with FakeStripe() as stripe_api:
         settings.PAYMENT_PROCESSOR = "stripe"
         settings.STRIPE_SECRET_KEY = "sk_test_fake"
+        settings.STRIPE_WEBHOOK_SECRET = "whsec_test_fake"
         settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
         settings.STRIPE_API_BASE = stripe_api.url
         user = log_in(page, django_user_model)

@@ -59,6 +59,7 @@ def test_no_card_number_is_stored_or_logged_after_checkouts(settings, caplog):
     with FakeStripe() as fake:
         settings.PAYMENT_PROCESSOR = "stripe"
         settings.STRIPE_SECRET_KEY = "sk_test_fake"
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
         settings.STRIPE_API_BASE = fake.url
         settings.STRIPE_WEBHOOK_SECRET = "whsec_x"
         in_cart(learner, priced_item("80.00"))

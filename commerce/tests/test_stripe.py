@@ -23,6 +23,7 @@ def stripe_api(settings):
     with FakeStripe() as fake:
         settings.PAYMENT_PROCESSOR = "stripe"
         settings.STRIPE_SECRET_KEY = "sk_test_fake"
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
         settings.STRIPE_API_BASE = fake.url
         settings.STRIPE_WEBHOOK_SECRET = SECRET
         yield fake

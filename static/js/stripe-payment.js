@@ -10,7 +10,11 @@
 
   const stripe = Stripe(data("publishable-key"));
   const elements = stripe.elements({clientSecret: data("client-secret")});
-  elements.create("payment").mount("#payment-element");
+  // Apple Pay and Google Pay show in the Payment Element where the device and browser offer them
+  // (Apple Pay also needs this domain registered with Stripe and its association file served).
+  elements
+    .create("payment", {wallets: {applePay: "auto", googlePay: "auto"}})
+    .mount("#payment-element");
 
   document.getElementById("payment-form").addEventListener("submit", async (event) => {
     event.preventDefault();
