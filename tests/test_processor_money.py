@@ -28,6 +28,7 @@ from tests.test_lifecycle import graded_course, learn_and_get_graded, nothing_wr
 EXPECTED = {
     "test": (607, 7717, 5788, 5788),  # the schedule: 2.9 % + 30¢
     "stripe": (620, 7712, 5784, 5784),  # Stripe's balance transaction
+    "paypal": (744, 7662, 5747, 5747),  # the capture's paypal_fee: 3.49 % + 49¢
 }
 
 pytestmark = pytest.mark.django_db(transaction=True)

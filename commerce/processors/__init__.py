@@ -31,6 +31,7 @@ NO_PROCESSOR = "none"
 ADAPTERS: dict[str, str] = {
     "test": "commerce.processors.test.TestProcessor",
     "stripe": "commerce.processors.stripe.StripeProcessor",
+    "paypal": "commerce.processors.paypal.PayPalProcessor",
 }
 
 
