@@ -27,7 +27,7 @@ def payment_processors_check(app_configs, **kwargs):
             )
     if len(problems) == len(names):
         problems.append(
-            Error("no payment processor can be offered at checkout", id="commerce.E002")
+            Warning("no payment processor can be offered: checkout is closed", id="commerce.W002")
         )
     return problems
 

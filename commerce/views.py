@@ -129,6 +129,14 @@ class CheckoutView(LoginRequiredMixin, View):
         if request.POST.get("action") == "apply":
             return self._page(request, form)
         data = form.cleaned_data
+        own_button = _pays_with_its_own_button(data["processor"])
+        if own_button:
+            error = CommerceError(
+                f"{own_button} pays with its own button above, which needs JavaScript; "
+                "or choose another way to pay",
+                field="processor",
+            )
+            return self._page(request, form, error=error)
         try:
             started = services.checkout_start(
                 customer_id=request.user.public_id,
@@ -199,6 +207,15 @@ class CheckoutView(LoginRequiredMixin, View):
             status=200 if error is None else 400,
         )
         return with_processor_csp(response, processors)
+
+
+def _pays_with_its_own_button(name: str) -> str:
+    """The label of a processor whose own browser button places the order (PayPal), if the
+    checkout form was posted for one: the form's Pay button cannot pay with it."""
+    if name not in ADAPTERS:
+        return ""
+    adapter = processor_named(name)
+    return adapter.label if getattr(adapter, "pays_with_own_button", False) else ""
 
 
 def with_processor_csp(response, processors):

@@ -30,6 +30,7 @@ EXPECTED = {
     "stripe": (620, 7712, 5784, 5784),  # Stripe's balance transaction
     "square": (532, 7747, 5811, 5810),  # Square's processing_fee (the stand-in's 2.6 % + 15¢)
     "elavon": (508, 7757, 5818, 5817),  # the schedule configured for Elavon: 2.5 % + 10¢
+    "paypal": (744, 7662, 5747, 5747),  # the capture's paypal_fee: 3.49 % + 49¢
 }
 
 pytestmark = pytest.mark.django_db(transaction=True)

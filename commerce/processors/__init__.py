@@ -33,6 +33,7 @@ ADAPTERS: dict[str, str] = {
     "stripe": "commerce.processors.stripe.StripeProcessor",
     "square": "commerce.processors.square.SquareProcessor",
     "elavon": "commerce.processors.elavon.ElavonProcessor",
+    "paypal": "commerce.processors.paypal.PayPalProcessor",
 }
 
 

@@ -84,6 +84,8 @@ class PaymentProcessor(Protocol):
     - ``pay_page``: the URL name of the page (taking ``payment_id``) the buyer goes on to after
       placing the order, when paying needs one (Stripe's Payment Element); empty when the
       checkout page itself settles the payment.
+    - optionally ``pays_with_own_button = True``: the processor's own browser button places the
+      order through the API (PayPal); the checkout form's Pay button then refuses it.
     """
 
     name: str

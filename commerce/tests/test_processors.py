@@ -187,6 +187,6 @@ def test_the_system_checks_name_an_unknown_or_unconfigured_processor(settings):
     assert [m.id for m in messages] == ["commerce.W001"]
     assert "STRIPE_SECRET_KEY" in messages[0].msg
     settings.PAYMENT_PROCESSORS = ["stripe"]
-    assert [m.id for m in payment_processors_check(None)] == ["commerce.W001", "commerce.E002"]
+    assert [m.id for m in payment_processors_check(None)] == ["commerce.W001", "commerce.W002"]
     settings.PAYMENT_PROCESSORS = []
     assert payment_processors_check(None) == []

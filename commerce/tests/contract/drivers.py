@@ -15,6 +15,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from cadence.kernel.money import Money
 from commerce.conf import scheduled_fee
@@ -371,4 +372,88 @@ class ElavonDriver(ProcessorDriver):
         ]
 
 
-DRIVERS: list[ProcessorDriver] = [TestDriver(), StripeDriver(), SquareDriver(), ElavonDriver()]
+class PayPalDriver(ProcessorDriver):
+    """PayPal against ``fake_paypal.FakePayPal``: the buyer approves in PayPal's window, then we
+    capture; PayPal's fee is its US rate for PayPal checkout, 3.49 % + 49¢ ($7.44 on $199)."""
+
+    name = "paypal"
+
+    @contextlib.contextmanager
+    def enabled(self, settings):
+        from commerce.tests import fake_paypal
+
+        with fake_paypal.FakePayPal() as fake:
+            self.fake = fake
+            settings.PAYMENT_PROCESSORS = ["paypal"]
+            settings.PAYPAL_CLIENT_ID = fake_paypal.CLIENT_ID
+            settings.PAYPAL_SECRET = fake_paypal.SECRET
+            settings.PAYPAL_WEBHOOK_ID = fake_paypal.WEBHOOK_ID
+            settings.PAYPAL_API_BASE = fake.url
+            yield self
+
+    def fee(self, amount: Money) -> Money:
+        percent = (amount.minor * 349 + 5000) // 10000  # 3.49 %, rounded half up
+        return Money(percent + 49, amount.currency)
+
+    def _approve(self, started, **kwargs) -> None:
+        fee = self.fee(started.order.total).to_decimal_string()
+        self.fake.approve(started.payment.processor_reference, fee=fee, **kwargs)
+
+    def pay(self, started):
+        self._approve(started)
+        return payment_confirm(
+            payment_id=started.payment.public_id, customer_id=started.order.customer_id
+        )
+
+    def decline(self, started):
+        self._approve(started, declines=True)
+        return payment_confirm(
+            payment_id=started.payment.public_id, customer_id=started.order.customer_id
+        )
+
+    def _completed(self, started) -> dict:
+        self._approve(started)
+        capture = self.fake.capture(started.payment.processor_reference)
+        return self.fake.event("PAYMENT.CAPTURE.COMPLETED", capture)
+
+    def success_webhook(self, started):
+        body, headers = self.fake.delivery(self._completed(started))
+        return Delivery(body, headers)
+
+    def tampered_webhook(self, started):
+        body, headers = self.fake.delivery(self._completed(started))
+        fee = self.fee(started.order.total).to_decimal_string()
+        tampered = body.replace(f'"value": "{fee}"'.encode(), b'"value": "0.01"', 1)
+        assert tampered != body
+        return Delivery(tampered, headers)
+
+    def stale_webhook(self, started):
+        sent_at = datetime.now(UTC) - timedelta(seconds=301)
+        body, headers = self.fake.delivery(self._completed(started), sent_at=sent_at)
+        return Delivery(body, headers)
+
+    @contextlib.contextmanager
+    def refusing_refunds(self):
+        self.fake.refuse_refunds = True
+        try:
+            yield
+        finally:
+            self.fake.refuse_refunds = False
+
+    def refunds_made(self, started):
+        order = self.fake.orders[started.payment.processor_reference]
+        captures = {c["id"] for u in order["purchase_units"] for c in u["payments"]["captures"]}
+        return [
+            Money.parse(r["amount"]["value"], r["amount"]["currency_code"]).minor
+            for r in self.fake.refunds.values()
+            if r["_capture"] in captures
+        ]
+
+
+DRIVERS: list[ProcessorDriver] = [
+    TestDriver(),
+    StripeDriver(),
+    PayPalDriver(),
+    SquareDriver(),
+    ElavonDriver(),
+]
