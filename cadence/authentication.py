@@ -28,3 +28,14 @@ class SessionAuthenticationScheme(SessionScheme):
     """The API docs describe the CSRF-checked session as the cookie authentication it is."""
 
     target_class = "cadence.authentication.SessionAuthentication"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": (
+                "The session cookie of a signed-in person (`/accounts/login/`), or a visitor's "
+                "cart. Every unsafe request (POST, PUT, PATCH, DELETE) must also send the "
+                "`csrftoken` cookie's value in the `X-CSRFToken` header, signed in or not "
+                "(403 otherwise)."
+            ),
+        }

@@ -36,6 +36,8 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused CSRF check under /api/ answers in the API's error body (pages get Django's page).
+CSRF_FAILURE_VIEW = "cadence.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,7 +65,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "cadence.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "cadence.middleware.SlashRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cadence.middleware.NoStoreMiddleware",
@@ -299,7 +301,7 @@ REST_FRAMEWORK = {
     # Every unsafe request carried by the session is CSRF-checked, a visitor's too.
     "DEFAULT_AUTHENTICATION_CLASSES": ["cadence.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cadence.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "cadence.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "cadence.api.exception_handler",

@@ -73,7 +73,7 @@ class CartItemAddApi(APIView):
 
         catalogItemId = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses=CartOutput)
+    @extend_schema(request=InputSerializer, responses={201: CartOutput})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -89,7 +89,7 @@ class CartItemAddApi(APIView):
 class CartItemRemoveApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=CartOutput)
+    @extend_schema(responses={200: CartOutput})
     def delete(self, request, catalog_item_id: str):
         customer_id, token = cart_owner(request)
         services.cart_item_remove(

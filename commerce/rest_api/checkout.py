@@ -64,6 +64,8 @@ class CheckoutStartApi(APIView):
     """
 
     InputSerializer = AddressInput
+    # The processor unreachable (commerce.errors.ProcessorUnavailable), besides the API's own.
+    error_statuses = (502,)
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -89,6 +91,9 @@ class CheckoutStartApi(APIView):
 
 class PaymentConfirmApi(APIView):
     """Confirm a payment: pick the test processor's outcome, or read a Stripe payment back."""
+
+    # The processor unreachable (commerce.errors.ProcessorUnavailable), besides the API's own.
+    error_statuses = (502,)
 
     class InputSerializer(serializers.Serializer):
         class Meta:

@@ -34,6 +34,7 @@ class ListApi(APIView):
     """
 
     see_all = ""
+    pagination_class = BoundedLimitOffsetPagination
 
     authentication_classes = perform_import(
         settings.PAYOUTS_API_AUTHENTICATION_CLASSES, "PAYOUTS_API_AUTHENTICATION_CLASSES"
@@ -46,7 +47,7 @@ class ListApi(APIView):
         raise NotImplementedError
 
     def get(self, request):
-        paginator = BoundedLimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(self.rows(request), request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
