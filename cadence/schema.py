@@ -93,7 +93,8 @@ class AutoSchema(openapi.AutoSchema):
         queries = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
         paging_only = all(p["name"] in {"limit", "offset"} for p in queries)
         statuses = {406}
-        if has_body or not paging_only:
+        if has_body or unsafe or not paging_only:
+            # An unsafe request the domain refuses is a 400 too (ApplicationError's status).
             statuses.add(400)
         if has_body:
             statuses |= {404, 415}
