@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "rest_framework_simplejwt.token_blacklist",
     "csp",
     "cadence",
     "lms",
@@ -298,8 +299,12 @@ OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=10)
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Every unsafe request carried by the session is CSRF-checked, a visitor's too.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["cadence.authentication.SessionAuthentication"],
+    # A bearer access token first, then the session: every unsafe request the session carries is
+    # CSRF-checked, a visitor's too; one a token vouched for is not a browser's.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "cadence.authentication.BearerTokenAuthentication",
+        "cadence.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "cadence.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "cadence.pagination.BoundedLimitOffsetPagination",
@@ -316,8 +321,28 @@ REST_FRAMEWORK = {
 # (or 403, without the scope) with its reason.
 PAYOUTS_API_AUTHENTICATION_CLASSES = [
     "connectors.rest_api.authentication.PayoutsReadingKeyAuthentication",
+    "cadence.authentication.BearerTokenAuthentication",
     "cadence.authentication.SessionAuthentication",
 ]
+# API tokens for people (djangorestframework-simplejwt; lms/services/api_tokens.py): a pair from
+# POST /api/v1/auth/token/ with a username and password, under the same log-in lockout as the
+# pages. The access token is short-lived and carries only the user's public id; each refresh
+# token works once (it is blacklisted when used, and the answer carries a new one).
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("API_ACCESS_TOKEN_SECONDS", default=300)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(
+        seconds=env.int("API_REFRESH_TOKEN_SECONDS", default=24 * 60 * 60)
+    ),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env.str("API_TOKEN_SIGNING_KEY", default=SECRET_KEY),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "public_id",
+    "USER_ID_CLAIM": "user_id",
+    "CHECK_USER_IS_ACTIVE": True,
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cadence API",
     "DESCRIPTION": "Commerce, learning and payouts of the Cadence course platform.",
@@ -438,6 +463,11 @@ LMS_SUBMISSION_ORPHAN_AGE_SECONDS = env.int("LMS_SUBMISSION_ORPHAN_AGE_SECONDS",
 CELERY_BEAT_SCHEDULE["lms.submission-files-sweep"] = {
     "task": "lms.submission_files_sweep",
     "schedule": crontab(minute=45),
+}
+# The records of expired API refresh tokens (SIMPLE_JWT) are deleted once a day.
+CELERY_BEAT_SCHEDULE["lms.api-tokens-flush-expired"] = {
+    "task": "lms.api_tokens_flush_expired",
+    "schedule": crontab(hour=4, minute=30),
 }
 
 # --- Commerce -----------------------------------------------------------------------------------

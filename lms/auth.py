@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from cadence.kernel.client_address import client_address
 
@@ -74,7 +75,8 @@ def address_throttled(address: str | None) -> bool:
 
 
 def _tell(request, text: str) -> None:
-    if request is not None and hasattr(request, "_messages"):
+    # Only a page shows messages; the API (a DRF Request) answers with its own error body.
+    if isinstance(request, HttpRequest) and hasattr(request, "_messages"):
         messages.error(request, text)
 
 

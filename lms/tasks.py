@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from lms import services
+from lms.services import api_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -22,3 +23,9 @@ def submission_files_sweep_task() -> int:
     if deleted:
         logger.info("deleted %d unreferenced submission file(s)", len(deleted))
     return len(deleted)
+
+
+@shared_task(name="lms.api_tokens_flush_expired")
+def api_tokens_flush_expired_task() -> int:
+    """Forget the records of refresh tokens past their expiry (they are refused anyway)."""
+    return api_tokens.expired_tokens_flush()

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from lms.rest_api import courses, enrollments, learning
+from lms.rest_api import courses, enrollments, learning, tokens
 from lms.views import accounts as views
 from lms.views import learning as learning_views
 from lms.views import teaching as teaching_views
@@ -145,6 +145,9 @@ urlpatterns = [
         teaching_views.LiveSessionView.as_view(),
         name="live_session",
     ),
+    path("api/v1/auth/token/", tokens.TokenObtainApi.as_view(), name="api_token"),
+    path("api/v1/auth/token/refresh/", tokens.TokenRefreshApi.as_view(), name="api_token_refresh"),
+    path("api/v1/auth/token/verify/", tokens.TokenVerifyApi.as_view(), name="api_token_verify"),
     path("api/v1/lms/courses/", courses.CourseListApi.as_view(), name="api_courses"),
     path(
         "api/v1/lms/courses/<str:course_id>/", courses.CourseDetailApi.as_view(), name="api_course"

@@ -112,7 +112,7 @@ def test_customers_see_only_their_own_orders_and_payments(api, lena, django_user
 
 
 def test_anonymous_callers_cannot_see_orders():
-    assert APIClient().get("/api/v1/orders/").status_code == 403
+    assert APIClient().get("/api/v1/orders/").status_code == 401
 
 
 @pytest.mark.parametrize("count", [1, 30])
