@@ -11,6 +11,7 @@ from __future__ import annotations
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions
+from rest_framework.authentication import SessionAuthentication
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -87,31 +88,43 @@ class AutoSchema(openapi.AutoSchema):
         return operation
 
     def error_statuses(self, operation: dict) -> set[int]:
-        """The refusals this operation can give, read from its view."""
+        """The refusals this operation can give, read from its view.
+
+        The framework's own (400 for a body or query it cannot read, 401/403 from the
+        authentication and permission classes and the session's CSRF check, 406, 415, 429 from
+        throttles) always; the domain's (404 for an id in the path or the body, 409 for an
+        unsafe request) unless the view listed its refusals itself in ``@extend_schema``.
+        """
+        parameters = operation.get("parameters", [])
         has_body = "requestBody" in operation
         unsafe = self.method in UNSAFE_METHODS
-        queries = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
-        paging_only = all(p["name"] in {"limit", "offset"} for p in queries)
+        paging_only = all(
+            p["name"] in {"limit", "offset"} for p in parameters if p.get("in") == "query"
+        )
+        listed = any(code.startswith("4") for code in operation.get("responses", {}))
         statuses = {406}
-        if has_body or unsafe or not paging_only:
-            # An unsafe request the domain refuses is a 400 too (ApplicationError's status).
-            statuses.add(400)
         if has_body:
-            statuses |= {404, 415}
-        if unsafe:
-            statuses.add(409)
-        if any(p.get("in") == "path" for p in operation.get("parameters", [])):
-            statuses.add(404)
+            statuses |= {400, 415}
+        if not paging_only:
+            statuses.add(400)
+        if not listed:
+            if unsafe:
+                # A request the domain refuses (ApplicationError: 400) or that clashes with the
+                # current state (409).
+                statuses |= {400, 409}
+            if has_body or any(p.get("in") == "path" for p in parameters):
+                statuses.add(404)
 
         authenticators = self.view.get_authenticators()
-        anyone = any(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions())
+        anyone = all(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions())
         # DRF answers an unauthenticated request 401 only when the first authentication class
-        # names a WWW-Authenticate challenge (a key, a token); a session alone gets 403.
+        # names a WWW-Authenticate challenge (a token, a key); a session alone gets 403.
         challenge = bool(authenticators) and bool(_challenge(authenticators[0]))
         credential_checked = any(_challenge(a) for a in authenticators)
+        session = any(isinstance(a, SessionAuthentication) for a in authenticators)
         if not anyone or credential_checked:
             statuses.add(401 if challenge else 403)
-        if not anyone or unsafe or (credential_checked and not challenge):
+        if not anyone or (unsafe and session) or (credential_checked and not challenge):
             # Lacking the permission or the scope; the CSRF check of a session's unsafe request.
             statuses.add(403)
         if self.view.get_throttles() or any(_rate_limited(a) for a in authenticators):
