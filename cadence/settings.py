@@ -353,6 +353,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "CAMELIZE_NAMES": False,
+    # Tags and operation ids start after the version: "orders", "orders_retrieve".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Request bodies are documented as JSON, the API's language; an operation that takes a file
+    # upload says so itself. (Form bodies are still read, for browsers' sake, but not promised.)
+    "PARSER_WHITELIST": ["cadence.api.DecimalJSONParser"],
 }
 
 # --- Payments -----------------------------------------------------------------------------------

@@ -211,11 +211,21 @@ class SubmissionCreateApi(APIView):
         text = serializers.CharField(required=False, allow_blank=True, default="")
         file = serializers.FileField(required=False, allow_null=True, default=None)
 
+    @extend_schema_serializer(component_name="LmsSubmissionCreateJsonInput")
+    class JsonInputSerializer(serializers.Serializer):
+        enrollmentId = serializers.CharField()
+        lessonId = serializers.IntegerField()
+        text = serializers.CharField(required=False, allow_blank=True, default="")
+
     OutputSerializer = LmsSubmissionSerializer
 
     @extend_schema(
         operation_id="lms_submissions_create",
-        request=InputSerializer,
+        # Two components, so that a generated client can tell which body it is sending.
+        request={
+            "application/json": JsonInputSerializer,
+            "multipart/form-data": InputSerializer,
+        },
         responses={201: OutputSerializer},
     )
     def post(self, request):
