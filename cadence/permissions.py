@@ -22,3 +22,21 @@ class HoldsPermissions(BasePermission):
 def holds(*permissions: str) -> type[HoldsPermissions]:
     """A permission class for ``permission_classes``: ``[holds("commerce.add_refund")]``."""
     return type(f"Holds({', '.join(permissions)})", (HoldsPermissions,), {"required": permissions})
+
+
+class StaffHoldsPermissions(BasePermission):
+    """A staff member holding every permission the request's method needs
+    (``view.permissions_by_method``); anyone else is refused (403)."""
+
+    message = "only staff holding the permission for this may do it"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        needed = view.permissions_by_method.get(request.method)
+        return bool(
+            needed is not None
+            and user
+            and user.is_authenticated
+            and user.is_staff
+            and user.has_perms(needed)
+        )

@@ -92,8 +92,9 @@ class AutoSchema(openapi.AutoSchema):
 
         The framework's own (400 for a body or query it cannot read, 401/403 from the
         authentication and permission classes and the session's CSRF check, 406, 415, 429 from
-        throttles) always; the domain's (404 for an id in the path or the body, 409 for an
-        unsafe request) unless the view listed its refusals itself in ``@extend_schema``.
+        throttles) always; the domain's (404 for an id in the path or the body, 400 and 409 for
+        an unsafe request) unless the view says ``refusals_listed`` (its ``@extend_schema``
+        names every one).
         """
         parameters = operation.get("parameters", [])
         has_body = "requestBody" in operation
@@ -101,7 +102,7 @@ class AutoSchema(openapi.AutoSchema):
         paging_only = all(
             p["name"] in {"limit", "offset"} for p in parameters if p.get("in") == "query"
         )
-        listed = any(code.startswith("4") for code in operation.get("responses", {}))
+        listed = getattr(self.view, "refusals_listed", False)
         statuses = {406}
         if has_body:
             statuses |= {400, 415}

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "csp",
     "cadence",
+    "cadence.idempotency",
     "lms",
     "commerce",
     "payouts",
@@ -288,6 +289,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payouts.payouts_resend_unfinished",
         "schedule": timedelta(seconds=env.int("PAYOUTS_SEND_SWEEP_SECONDS", default=60)),
     },
+}
+
+# --- Idempotent API requests (cadence/idempotency) ---------------------------------------------
+# How long a person's Idempotency-Key and the answer it got are kept (Stripe keeps them a day).
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+# A first request still unfinished after this long is taken to have died with its process: a
+# repeat with the same key and body runs again instead of being answered 409.
+IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["cadence.idempotency-keys-expire"] = {
+    "task": "cadence.idempotency_keys_expire",
+    "schedule": crontab(minute=20),
 }
 
 # --- Outbox -------------------------------------------------------------------------------------

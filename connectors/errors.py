@@ -32,3 +32,7 @@ class IdempotencyConflict(Conflict, ConnectorError):
     """A natural key already used with a different payload."""
 
     code = "idempotency_conflict"
+
+
+class WebhookNotFound(NotFound, ConnectorError):
+    """No webhook subscription, or no delivery of that subscription, has that id."""

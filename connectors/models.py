@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
+from cadence.kernel.public_ids import PublicIdField
 from connectors.encryption import signing_secret_decrypt, signing_secret_encrypt
 
 
@@ -235,6 +236,7 @@ def new_webhook_secret_encrypted() -> str:
 class WebhookSubscription(models.Model):
     """An outside system that wants some of Cadence's events, POSTed and signed to its URL."""
 
+    public_id = PublicIdField(prefix="whs")
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=500, help_text="Where events are POSTed (http or https).")
     event_types = models.TextField(
@@ -293,6 +295,7 @@ class WebhookDelivery(models.Model):
         DELIVERED = "delivered", "Delivered"
         DEAD = "dead", "Dead: gave up after the last retry"
 
+    public_id = PublicIdField(prefix="whd")
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.PROTECT, related_name="deliveries"
     )

@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from connectors.rest_api import webhook_subscriptions as subscriptions
 from connectors.rest_api.enrollments import EnrollmentRequestView, EnrollmentStatusView
 from connectors.rest_api.payouts import CourseCompletionView, RevenueRecordedView
 from connectors.rest_api.views import ConnectorPingView
@@ -26,8 +27,35 @@ def spec_paths(route: str, view, name: str) -> list:
         path(f"{route}/", alias.as_view(), name=f"{name}-slash"),
     ]
 
+SUBSCRIPTIONS = "api/v1/connectors/webhook-subscriptions/"
 
 urlpatterns = [
+    path(SUBSCRIPTIONS, subscriptions.WebhookSubscriptionListApi.as_view(), name="api-webhooks"),
+    path(
+        f"{SUBSCRIPTIONS}<str:subscription_id>/",
+        subscriptions.WebhookSubscriptionDetailApi.as_view(),
+        name="api-webhook",
+    ),
+    path(
+        f"{SUBSCRIPTIONS}<str:subscription_id>/rotate-secret/",
+        subscriptions.WebhookSubscriptionSecretRotateApi.as_view(),
+        name="api-webhook-rotate-secret",
+    ),
+    path(
+        f"{SUBSCRIPTIONS}<str:subscription_id>/disable/",
+        subscriptions.WebhookSubscriptionDisableApi.as_view(),
+        name="api-webhook-disable",
+    ),
+    path(
+        f"{SUBSCRIPTIONS}<str:subscription_id>/attempts/",
+        subscriptions.WebhookAttemptListApi.as_view(),
+        name="api-webhook-attempts",
+    ),
+    path(
+        f"{SUBSCRIPTIONS}<str:subscription_id>/deliveries/<str:delivery_id>/replay/",
+        subscriptions.WebhookDeliveryReplayApi.as_view(),
+        name="api-webhook-delivery-replay",
+    ),
     path(
         "connectors/reconciliation/",
         reconciliation_report,

@@ -22,6 +22,11 @@ PASSWORD = "a long enough password"
 STAFF_API_PERMISSIONS = (
     "commerce.add_refund",
     "commerce.view_revenueledgerentry",
+    "connectors.add_webhooksubscription",
+    "connectors.change_webhooksubscription",
+    "connectors.replay_webhookdelivery",
+    "connectors.view_webhookdelivery",
+    "connectors.view_webhooksubscription",
     "lms.view_course",
     "lms.view_enrollment",
     "lms.complete_enrollment",

@@ -22,6 +22,7 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from commerce.models import OrderItem, ProcessorEvent
 from commerce.services.refunds import refund_issue
@@ -29,6 +30,7 @@ from connectors.inbound.keys import connector_key_create
 from connectors.models import ConnectorKey, InboundRequest, OutsideRecord, WebhookDelivery
 from connectors.tests.factories import WebhookSubscriptionFactory
 from lms.models import Attendance, Enrollment, Lesson, Module, User
+from lms.services.api_tokens import token_pair_refresh
 from lms.tests.factories import LessonFactory
 from payouts.crypto import payout_file_encrypt
 from payouts.models import (
@@ -116,6 +118,9 @@ def _rows_the_demo_does_not_make() -> None:
     item = OrderItem.objects.filter(order__state="paid").order_by("id").first()
     refund_issue(order_item_id=item.public_id, amount=None, reason="smoke test")
     ProcessorEvent.objects.create(processor="stripe", event_id="evt_smoke", event_type="charge")
+    # An API refresh token issued and spent: an outstanding and a blacklisted token.
+    spent = RefreshToken.for_user(staff)
+    token_pair_refresh(refresh=str(spent))
     payout = Payout.objects.first()
     PayoutFile.objects.create(
         payout=payout, kind="wire", content_encrypted=payout_file_encrypt("Payout: po_smoke")

@@ -6,6 +6,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadence.idempotency.decorators import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    idempotency_responses,
+    idempotent,
+)
 from commerce import selectors, services
 from commerce.owners import cart_owner
 from commerce.rest_api.fields import MoneyStringField
@@ -53,7 +58,12 @@ class CartCurrencySetApi(APIView):
 
         currency = serializers.CharField(max_length=3)
 
-    @extend_schema(request=InputSerializer, responses=CartOutput)
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={200: CartOutput, **idempotency_responses()},
+    )
+    @idempotent("commerce.cart_currency_set")
     def put(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -73,7 +83,12 @@ class CartItemAddApi(APIView):
 
         catalogItemId = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: CartOutput})
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: CartOutput, **idempotency_responses()},
+    )
+    @idempotent("commerce.cart_item_add")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -89,7 +104,11 @@ class CartItemAddApi(APIView):
 class CartItemRemoveApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: CartOutput})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={200: CartOutput, **idempotency_responses()},
+    )
+    @idempotent("commerce.cart_item_remove")
     def delete(self, request, catalog_item_id: str):
         customer_id, token = cart_owner(request)
         services.cart_item_remove(

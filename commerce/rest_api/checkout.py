@@ -5,6 +5,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadence.idempotency.decorators import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    idempotency_responses,
+    idempotent,
+)
 from commerce import services
 from commerce.rest_api.fields import MoneyStringField
 from commerce.rest_api.payments import PaymentOutput
@@ -76,7 +81,12 @@ class CheckoutStartApi(APIView):
         payment = PaymentOutput()
         clientSecret = serializers.CharField(source="client_secret")
 
-    @extend_schema(request=AddressInput, responses={201: OutputSerializer})
+    @extend_schema(
+        request=AddressInput,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: OutputSerializer, **idempotency_responses()},
+    )
+    @idempotent("commerce.checkout_start")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -101,7 +111,12 @@ class PaymentConfirmApi(APIView):
 
         outcome = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses=PaymentOutput)
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={200: PaymentOutput, **idempotency_responses()},
+    )
+    @idempotent("commerce.payment_confirm")
     def post(self, request, payment_id: str):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

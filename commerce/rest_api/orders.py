@@ -5,6 +5,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadence.idempotency.decorators import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    idempotency_responses,
+    idempotent,
+)
 from cadence.kernel.money import Money
 from cadence.pagination import BoundedLimitOffsetPagination
 from cadence.permissions import holds
@@ -106,7 +111,12 @@ class RefundRequestApi(APIView):
 
         reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
-    @extend_schema(request=InputSerializer, responses={201: RefundOutput})
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: RefundOutput, **idempotency_responses()},
+    )
+    @idempotent("commerce.refund_request")
     def post(self, request, order_item_id: str):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

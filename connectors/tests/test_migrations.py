@@ -106,3 +106,40 @@ def test_signing_secrets_stored_in_clear_are_encrypted():
     assert signing_secret_decrypt(stored["rotated"].previous_secret_encrypted) == "whsec_old"
     assert signing_secret_decrypt(stored["fresh"].secret_encrypted) == "whsec_only"
     assert stored["fresh"].previous_secret_encrypted == ""
+
+
+BEFORE_WEBHOOK_IDS = [("connectors", "0009_signing_secrets_encrypted")]
+WEBHOOK_IDS = [("connectors", "0010_webhook_public_ids")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_webhook_subscriptions_and_deliveries_made_before_public_ids_get_one_each():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_WEBHOOK_IDS)
+    old_state = executor.loader.project_state(BEFORE_WEBHOOK_IDS).apps
+    subscription_model = old_state.get_model("connectors", "WebhookSubscription")
+    delivery_model = old_state.get_model("connectors", "WebhookDelivery")
+    for n in range(2):
+        subscription = subscription_model.objects.create(
+            name=f"crm-{n}", url="https://crm.example/hooks", secret_encrypted="x"
+        )
+        delivery_model.objects.create(
+            subscription=subscription, event_id=f"evt_{n}", event_type="t", body="{}"
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(WEBHOOK_IDS)
+    new_state = executor.loader.project_state(WEBHOOK_IDS).apps
+
+    subscription_ids = set(
+        new_state.get_model("connectors", "WebhookSubscription").objects.values_list(
+            "public_id", flat=True
+        )
+    )
+    delivery_ids = set(
+        new_state.get_model("connectors", "WebhookDelivery").objects.values_list(
+            "public_id", flat=True
+        )
+    )
+    assert len(subscription_ids) == 2 and all(i.startswith("whs_") for i in subscription_ids)
+    assert len(delivery_ids) == 2 and all(i.startswith("whd_") for i in delivery_ids)

@@ -18,10 +18,13 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
 from connectors.encryption import signing_secret_encrypt
+from connectors.errors import ConnectorError
 from connectors.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from connectors.outbox.services import backoff_with_jitter
 from connectors.signatures import HEADER, signature_header
@@ -233,6 +236,42 @@ def webhook_delivery_replay(*, delivery_ids: list[int]) -> int:
     return len(ids)
 
 
+def webhook_subscription_create(
+    *, name: str, url: str, event_types: list[str], is_active: bool = True
+) -> tuple[WebhookSubscription, str]:
+    """A new subscription and its signing secret, in clear this once (stored encrypted)."""
+    name = name.strip()
+    if not name:
+        raise ConnectorError("a subscription needs a name", field="name")
+    _webhook_url_check(url)
+    patterns = [pattern.strip() for pattern in event_types]
+    for index, pattern in enumerate(patterns):
+        if not EVENT_TYPE_PATTERN.match(pattern):
+            raise ConnectorError(
+                "an event type is dotted lower-case words, a * matching any part (cadence.lms.*)",
+                field=f"eventTypes[{index}]",
+            )
+    subscription = WebhookSubscription.objects.create(
+        name=name, url=url, event_types="\n".join(patterns), is_active=is_active
+    )
+    return subscription, subscription.secret
+
+
+def webhook_subscription_disable(*, subscription_id: int) -> WebhookSubscription:
+    """Stop sending to the subscription; its pending deliveries wait until it is active again."""
+    WebhookSubscription.objects.filter(pk=subscription_id).update(is_active=False)
+    return WebhookSubscription.objects.get(pk=subscription_id)
+
+
+def _webhook_url_check(url: str) -> None:
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except DjangoValidationError as refused:
+        raise ConnectorError("must be an http or https URL", field="url") from refused
+    if len(url) > WebhookSubscription._meta.get_field("url").max_length:
+        raise ConnectorError("must be at most 500 characters", field="url")
+
+
 def webhook_subscription_secret_rotate(
     *, subscription_id: int, overlap: timedelta = timedelta(hours=24)
 ) -> str:
@@ -249,6 +288,7 @@ def webhook_subscription_secret_rotate(
     return secret
 
 
+EVENT_TYPE_PATTERN = re.compile(r"^[a-z0-9_*-]+(\.[a-z0-9_*-]+)*$")
 _WORD_AFTER_UNDERSCORE = re.compile(r"_([a-z0-9])")
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from rest_framework_simplejwt.token_blacklist.admin import OutstandingTokenAdmin
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from lms import services
 from lms.models import Department, User
@@ -49,3 +51,18 @@ class DepartmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     filter_horizontal = ["managers"]
     inlines = [SubDepartmentInline]
+
+
+class ApiRefreshTokenAdmin(OutstandingTokenAdmin):
+    """Issued API refresh tokens, to look up (who, when, until when); nothing here is edited.
+
+    The library's admin opens the change form and then refuses to save it; this one shows the
+    token as the read-only page it is.
+    """
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.unregister(OutstandingToken)
+admin.site.register(OutstandingToken, ApiRefreshTokenAdmin)
