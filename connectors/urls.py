@@ -27,6 +27,7 @@ def spec_paths(route: str, view, name: str) -> list:
         path(f"{route}/", alias.as_view(), name=f"{name}-slash"),
     ]
 
+
 SUBSCRIPTIONS = "api/v1/connectors/webhook-subscriptions/"
 
 urlpatterns = [
