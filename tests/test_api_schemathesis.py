@@ -17,6 +17,7 @@ import sys
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.api_contract import access_token, api_world
 
@@ -74,13 +75,32 @@ def schemathesis_run(base_url: str, tmp_path, *headers: str) -> subprocess.Compl
 
 
 @pytest.fixture
+def no_outbound_webhooks(monkeypatch):
+    """Staff's run subscribes made-up URLs to the webhooks; no request leaves for them, each
+    attempt is recorded as refused instead."""
+    from connectors.webhooks import services
+
+    def refused(delivery):
+        return {
+            "attempted_at": timezone.now(),
+            "succeeded": False,
+            "status_code": None,
+            "latency_ms": 0,
+            "error": "not sent during the API contract run",
+            "response_snippet": "",
+        }
+
+    monkeypatch.setattr(services, "_send", refused)
+
+
+@pytest.fixture
 def long_lived_tokens(settings):
     """Access tokens that outlast the whole run (the default lifetime is a few minutes)."""
     settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "ACCESS_TOKEN_LIFETIME": timedelta(hours=1)}
 
 
 def test_every_operation_answers_as_documented_to_visitors_learners_and_staff(
-    live_server, long_lived_tokens, tmp_path
+    live_server, long_lived_tokens, no_outbound_webhooks, tmp_path
 ):
     world = api_world()
     # Both tokens first: the run tries the token endpoint with made-up credentials too.
