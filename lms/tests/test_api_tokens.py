@@ -2,12 +2,15 @@
 refresh token that works once, and access tokens that are refused once expired, tampered with or
 held by a deactivated account."""
 
+import threading
+
 import jwt
 import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -248,3 +251,26 @@ def test_the_records_of_expired_refresh_tokens_are_flushed(api, lena):
     assert OutstandingToken.objects.count() == 1
     # Back to now, where it has not expired: with its record gone, it is refused.
     assert refresh(api, fresh).status_code == 401
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_refresh_token_refreshed_twice_at_once_gives_one_pair(lena):
+    spent = obtain(APIClient()).json()["refresh"]
+    barrier = threading.Barrier(2)
+    answers = [None, None]
+
+    def refresh_now(index):
+        try:
+            barrier.wait()
+            answers[index] = refresh(APIClient(), spent).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresh_now, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [200, 401]
