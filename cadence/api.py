@@ -85,14 +85,35 @@ class AmountField(serializers.Field):
 
 
 def exception_handler(exc, context):
-    """Domain errors become ``{"error": {"code", "message", "field"}}`` with their status."""
+    """Every refusal of the API becomes ``{"error": {"code", "message", "field"}}``.
+
+    Domain errors carry their own status; DRF's own (401, 403 with the CSRF check, 404, 405,
+    406, 415, 429, a JSON parse error) keep theirs, and their ``detail`` becomes the message.
+    """
     if isinstance(exc, ApplicationError):
         return Response({"error": exc.as_dict()}, status=exc.status_code)
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.ValidationError):
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
         response.data = {"error": validation_error_body(response.data)}
         response.status_code = status.HTTP_400_BAD_REQUEST
+    elif not (isinstance(response.data, dict) and isinstance(response.data.get("error"), dict)):
+        response.data = {"error": error_body(exc, response.data)}
     return response
+
+
+def error_body(exc: exceptions.APIException, data) -> dict[str, str]:
+    """The project's error body for one of DRF's exceptions (or a library's, such as a refused
+    token's ``{"detail", "code", "messages"}``)."""
+    code = exc.get_codes() if isinstance(exc.detail, str) else exc.default_code
+    message = data
+    if isinstance(data, dict):
+        code = data.get("code") or code
+        message = data.get("detail", data)
+    if isinstance(code, (list, dict)):
+        code = exc.default_code
+    return {"code": str(code), "message": str(message)}
 
 
 def validation_error_body(detail, prefix: str = "") -> dict:

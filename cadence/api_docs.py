@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse
 
 ERROR_DESCRIPTIONS = {
     400: "The input is refused; `field` names the first field at fault.",
@@ -15,19 +14,8 @@ ERROR_DESCRIPTIONS = {
     429: "Too many attempts; wait and retry.",
 }
 
-ErrorBody = inline_serializer(
-    name="ErrorBody",
-    fields={
-        "error": inline_serializer(
-            name="ErrorDetail",
-            fields={
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "field": serializers.CharField(required=False),
-            },
-        )
-    },
-)
+# The project's error body: the ``Error`` component that cadence.schema.AutoSchema registers.
+ErrorBody = {"$ref": "#/components/schemas/Error"}
 
 
 def error_responses(*statuses: int, **described: str) -> dict[int, OpenApiResponse]:

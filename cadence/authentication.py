@@ -33,6 +33,17 @@ class SessionAuthenticationScheme(SessionScheme):
 
     target_class = "cadence.authentication.SessionAuthentication"
 
+    def get_security_definition(self, auto_schema):
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": (
+                "The session cookie of a signed-in person (`/accounts/login/`), or a visitor's "
+                "cart. Every unsafe request (POST, PUT, PATCH, DELETE) must also send the "
+                "`csrftoken` cookie's value in the `X-CSRFToken` header, signed in or not "
+                "(403 otherwise)."
+            ),
+        }
+
 
 class BearerTokenAuthentication(JWTAuthentication):
     """``Authorization: Bearer <access token>``: a short-lived signed token naming only the user.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.middleware.common import CommonMiddleware
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 
@@ -50,3 +51,18 @@ class NoStoreMiddleware:
             and match.view_name in settings.CACHEABLE_PUBLIC_ROUTES
             and not (user is not None and user.is_authenticated)
         )
+
+
+class SlashRedirectMiddleware(CommonMiddleware):
+    """Django's ``CommonMiddleware``, whose ``APPEND_SLASH`` redirects an API path only for GET
+    and HEAD.
+
+    Every ``/api/`` path ends with a slash. A GET or HEAD without it is redirected (301) to the
+    path with it; any other method gets the API's 404: a redirect would turn a POST into a GET
+    (and Django refuses to redirect one with DEBUG on).
+    """
+
+    def should_redirect_with_slash(self, request) -> bool:
+        if request.path_info.startswith("/api/") and request.method not in {"GET", "HEAD"}:
+            return False
+        return super().should_redirect_with_slash(request)

@@ -36,6 +36,8 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused CSRF check under /api/ answers in the API's error body (pages get Django's page).
+CSRF_FAILURE_VIEW = "cadence.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,7 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "cadence.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "cadence.middleware.SlashRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cadence.middleware.NoStoreMiddleware",
@@ -316,7 +318,7 @@ REST_FRAMEWORK = {
         "cadence.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cadence.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "cadence.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "cadence.api.exception_handler",
@@ -363,6 +365,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "CAMELIZE_NAMES": False,
+    # Tags and operation ids start after the version: "orders", "orders_retrieve".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Request bodies are documented as JSON, the API's language; an operation that takes a file
+    # upload says so itself. (Form bodies are still read, for browsers' sake, but not promised.)
+    "PARSER_WHITELIST": ["cadence.api.DecimalJSONParser"],
 }
 
 # --- Payments -----------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ admin.site.site_header = "Cadence administration"
 admin.site.site_title = "Cadence admin"
 admin.site.index_title = "Operations"
 
+# Under /api/ an unknown path or a crash answers in the API's error body (cadence.views).
+handler404 = "cadence.views.page_not_found"
+handler500 = "cadence.views.server_error"
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),

@@ -1,10 +1,32 @@
 from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from connectors.rest_api import webhook_subscriptions as subscriptions
 from connectors.rest_api.enrollments import EnrollmentRequestView, EnrollmentStatusView
 from connectors.rest_api.payouts import CourseCompletionView, RevenueRecordedView
 from connectors.rest_api.views import ConnectorPingView
 from connectors.views import reconciliation_report
+
+
+def spec_paths(route: str, view, name: str) -> list:
+    """The spec writes its four connector endpoints without a trailing slash, and outside
+    systems sign the path they call (``v2`` binds method, path and body). Both forms are served
+    by the same view, neither redirects: the signature is checked on whichever path was called.
+    The slash form is the project's own style (every other ``/api/`` path ends with one)."""
+    alias = extend_schema_view(
+        post=extend_schema(
+            operation_id=f"{name.replace('-', '_')}_slash",
+            description=(
+                f"The same endpoint as `POST /{route}` (the spec's path), in the project's "
+                "trailing-slash style. Sign the path you call."
+            ),
+        )
+    )(type(f"{view.__name__}Slash", (view,), {"__doc__": view.__doc__}))
+    return [
+        path(route, view.as_view(), name=name),
+        path(f"{route}/", alias.as_view(), name=f"{name}-slash"),
+    ]
+
 
 SUBSCRIPTIONS = "api/v1/connectors/webhook-subscriptions/"
 
@@ -40,25 +62,19 @@ urlpatterns = [
         reconciliation_report,
         name="connectors-reconciliation",
     ),
-    path("api/v1/connectors/ping", ConnectorPingView.as_view(), name="connector-ping"),
-    path(
+    path("api/v1/connectors/ping/", ConnectorPingView.as_view(), name="connector-ping"),
+    *spec_paths(
         "api/v2/connectors/enrollment-request",
-        EnrollmentRequestView.as_view(),
-        name="connector-enrollment-request",
+        EnrollmentRequestView,
+        "connector-enrollment-request",
     ),
-    path(
-        "api/v1/webhooks/enrollment-status",
-        EnrollmentStatusView.as_view(),
-        name="connector-enrollment-status",
+    *spec_paths(
+        "api/v1/webhooks/enrollment-status", EnrollmentStatusView, "connector-enrollment-status"
     ),
-    path(
-        "api/v1/webhooks/course-completion",
-        CourseCompletionView.as_view(),
-        name="connector-course-completion",
+    *spec_paths(
+        "api/v1/webhooks/course-completion", CourseCompletionView, "connector-course-completion"
     ),
-    path(
-        "api/v1/webhooks/revenue-recorded",
-        RevenueRecordedView.as_view(),
-        name="connector-revenue-recorded",
+    *spec_paths(
+        "api/v1/webhooks/revenue-recorded", RevenueRecordedView, "connector-revenue-recorded"
     ),
 ]

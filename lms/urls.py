@@ -148,45 +148,49 @@ urlpatterns = [
     path("api/v1/auth/token/", tokens.TokenObtainApi.as_view(), name="api_token"),
     path("api/v1/auth/token/refresh/", tokens.TokenRefreshApi.as_view(), name="api_token_refresh"),
     path("api/v1/auth/token/verify/", tokens.TokenVerifyApi.as_view(), name="api_token_verify"),
-    path("api/v1/lms/courses", courses.CourseListApi.as_view(), name="api_courses"),
+    path("api/v1/lms/courses/", courses.CourseListApi.as_view(), name="api_courses"),
     path(
-        "api/v1/lms/courses/<str:course_id>", courses.CourseDetailApi.as_view(), name="api_course"
+        "api/v1/lms/courses/<str:course_id>/", courses.CourseDetailApi.as_view(), name="api_course"
     ),
-    path("api/v1/lms/enrollments", enrollments.EnrollmentListApi.as_view(), name="api_enrollments"),
     path(
-        "api/v1/lms/enrollments/<str:enrollment_id>",
+        "api/v1/lms/enrollments/", enrollments.EnrollmentListApi.as_view(), name="api_enrollments"
+    ),
+    path(
+        "api/v1/lms/enrollments/<str:enrollment_id>/",
         enrollments.EnrollmentDetailApi.as_view(),
         name="api_enrollment",
     ),
     path(
-        "api/v1/lms/enrollments/<str:enrollment_id>/progress",
+        "api/v1/lms/enrollments/<str:enrollment_id>/progress/",
         learning.ProgressApi.as_view(),
         name="api_progress",
     ),
     path(
-        "api/v1/lms/enrollments/<str:enrollment_id>/grades",
+        "api/v1/lms/enrollments/<str:enrollment_id>/grades/",
         learning.GradesApi.as_view(),
         name="api_grades",
     ),
-    path("api/v1/lms/submissions", learning.SubmissionListApi.as_view(), name="api_submissions"),
+    path("api/v1/lms/submissions/", learning.SubmissionListApi.as_view(), name="api_submissions"),
     path(
-        "api/v1/lms/submissions/create",
+        "api/v1/lms/submissions/create/",
         learning.SubmissionCreateApi.as_view(),
         name="api_submission_create",
     ),
     path(
-        "api/v1/lms/submissions/<str:submission_id>/grade",
+        "api/v1/lms/submissions/<str:submission_id>/grade/",
         learning.SubmissionGradeApi.as_view(),
         name="api_submission_grade",
     ),
     path(
-        "api/v1/lms/submissions/<str:submission_id>",
+        "api/v1/lms/submissions/<str:submission_id>/",
         learning.SubmissionDetailApi.as_view(),
         name="api_submission",
     ),
-    path("api/v1/lms/certificates", learning.CertificateListApi.as_view(), name="api_certificates"),
     path(
-        "api/v1/lms/certificates/<str:code>",
+        "api/v1/lms/certificates/", learning.CertificateListApi.as_view(), name="api_certificates"
+    ),
+    path(
+        "api/v1/lms/certificates/<str:code>/",
         learning.CertificateDetailApi.as_view(),
         name="api_certificate",
     ),

@@ -23,14 +23,14 @@ urlpatterns = [
     ),
     path("earnings/1099/<int:year>.csv", views.Form1099ExportView.as_view(), name="form-1099-csv"),
     path(
-        "api/v1/payouts/earned-revenue",
+        "api/v1/payouts/earned-revenue/",
         api_views.EarnedRevenueListApi.as_view(),
         name="api-earned-revenue",
     ),
-    path("api/v1/payouts/payouts", api_views.PayoutListApi.as_view(), name="api-payouts"),
-    path("api/v1/payouts/accounts", api_views.PayoutAccountListApi.as_view(), name="api-accounts"),
+    path("api/v1/payouts/payouts/", api_views.PayoutListApi.as_view(), name="api-payouts"),
+    path("api/v1/payouts/accounts/", api_views.PayoutAccountListApi.as_view(), name="api-accounts"),
     path(
-        "api/v1/payouts/revenue-share-configs",
+        "api/v1/payouts/revenue-share-configs/",
         api_views.RevenueShareConfigListApi.as_view(),
         name="api-revenue-share-configs",
     ),

@@ -35,4 +35,4 @@ def test_the_api_docs_render_under_the_content_security_policy(page, django_user
     page.goto("/api/docs/")
 
     page.locator(".opblock").first.wait_for()
-    assert page.get_by_text("/api/v1/payouts/payouts").first.is_visible()
+    assert page.get_by_text("/api/v1/payouts/payouts/").first.is_visible()

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 # Each list, and the demo user who has rows in it (an empty list never queries).
 LISTS = [
     ("/api/v1/catalog/", "staff"), ("/api/v1/orders/", "learner"),
-    ("/api/v1/payments/", "learner"), ("/api/v1/lms/courses", "staff"),
-    ("/api/v1/lms/enrollments", "staff"), ("/api/v1/lms/submissions", "staff"),
-    ("/api/v1/lms/certificates", "staff"), ("/api/v1/payouts/payouts", "staff"),
-    ("/api/v1/payouts/accounts", "staff"),
+    ("/api/v1/payments/", "learner"), ("/api/v1/lms/courses/", "staff"),
+    ("/api/v1/lms/enrollments/", "staff"), ("/api/v1/lms/submissions/", "staff"),
+    ("/api/v1/lms/certificates/", "staff"), ("/api/v1/payouts/payouts/", "staff"),
+    ("/api/v1/payouts/accounts/", "staff"),
 ]  # fmt: skip
 HUGE = "9" * 30  # past 2**63 - 1, where SQLite and PostgreSQL stop
 

@@ -16,10 +16,10 @@ from payouts.tests.factories import RevenueRecordedFactory
 pytestmark = pytest.mark.django_db
 
 URLS = [
-    "/api/v1/payouts/earned-revenue",
-    "/api/v1/payouts/payouts",
-    "/api/v1/payouts/accounts",
-    "/api/v1/payouts/revenue-share-configs",
+    "/api/v1/payouts/earned-revenue/",
+    "/api/v1/payouts/payouts/",
+    "/api/v1/payouts/accounts/",
+    "/api/v1/payouts/revenue-share-configs/",
 ]
 
 

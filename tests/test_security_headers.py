@@ -111,7 +111,7 @@ def test_money_and_personal_data_is_never_stored_by_a_browser_or_proxy(client, d
     ]  # fmt: skip
     creator_pages = [
         "/earnings/", "/earnings/statement/", "/earnings/payouts/", "/earnings/account/",
-        "/earnings/tax-info/", "/api/v1/payouts/payouts", "/api/v1/payouts/accounts",
+        "/earnings/tax-info/", "/api/v1/payouts/payouts/", "/api/v1/payouts/accounts/",
     ]  # fmt: skip
 
     for username, pages in (("learner", learner_pages), ("creator", creator_pages)):

@@ -163,24 +163,24 @@ ROUTES = [
         ("commerce.view_revenueledgerentry",), shows(lambda w: w.order_item.course_id),
     ),
     StaffRoute(
-        "api earned revenue", "get", lambda w: "/api/v1/payouts/earned-revenue",
+        "api earned revenue", "get", lambda w: "/api/v1/payouts/earned-revenue/",
         ("payouts.view_earnedrevenue",), shows(lambda w: PAYEE), refused_with=200,
     ),
     StaffRoute(
-        "api payouts", "get", lambda w: "/api/v1/payouts/payouts", ("payouts.view_payout",),
+        "api payouts", "get", lambda w: "/api/v1/payouts/payouts/", ("payouts.view_payout",),
         shows(lambda w: w.payout.public_id), refused_with=200,
     ),
     StaffRoute(
-        "api payout accounts", "get", lambda w: "/api/v1/payouts/accounts",
+        "api payout accounts", "get", lambda w: "/api/v1/payouts/accounts/",
         ("payouts.view_payoutaccount",), shows(lambda w: PAYEE), refused_with=200,
     ),
     StaffRoute(
-        "api revenue share configs", "get", lambda w: "/api/v1/payouts/revenue-share-configs",
+        "api revenue share configs", "get", lambda w: "/api/v1/payouts/revenue-share-configs/",
         ("payouts.view_revenueshareconfig",), shows(lambda w: "crs_othercreators"),
         refused_with=200,
     ),
     StaffRoute(
-        "api enrollments", "get", lambda w: "/api/v1/lms/enrollments", ("lms.view_enrollment",),
+        "api enrollments", "get", lambda w: "/api/v1/lms/enrollments/", ("lms.view_enrollment",),
         shows(lambda w: w.enrollment.public_id), refused_with=200,
     ),
     # --- pages ---------------------------------------------------------------------------------

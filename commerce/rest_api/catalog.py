@@ -52,6 +52,7 @@ class CatalogListApi(APIView):
         maxPrice = serializers.CharField(required=False)
 
     OutputSerializer = CatalogItemOutput
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(parameters=[InputSerializer], responses=CatalogItemOutput(many=True))
     def get(self, request):
@@ -70,7 +71,7 @@ class CatalogListApi(APIView):
             currency=currency,
             **bounds,
         )
-        paginator = BoundedLimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response(
             self.OutputSerializer([_row(i) for i in page], many=True).data

@@ -99,6 +99,8 @@ class CheckoutStartApi(APIView):
     """
 
     InputSerializer = CheckoutStartInput
+    # The processor unreachable (commerce.errors.ProcessorUnavailable), besides the API's own.
+    error_statuses = (502,)
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -133,6 +135,9 @@ class PaymentConfirmApi(APIView):
     """Confirm a payment: pick the test processor's outcome, read a Stripe payment back, or
     capture a PayPal order the buyer approved."""
 
+    # The processor unreachable (commerce.errors.ProcessorUnavailable), besides the API's own.
+    error_statuses = (502,)
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "PaymentConfirmInput"
@@ -161,6 +166,9 @@ class PaymentCompleteApi(APIView):
     token (charged now, with ``verificationToken`` from 3-D Secure if any) or the id of the sale
     Converge made (checked with Converge: a sale that is not this payment's is a 400)."""
 
+    # The processor unreachable (commerce.errors.ProcessorUnavailable), besides the API's own.
+    error_statuses = (502,)
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "PaymentCompleteInput"
@@ -170,7 +178,12 @@ class PaymentCompleteApi(APIView):
             max_length=500, required=False, allow_blank=True, default=""
         )
 
-    @extend_schema(request=InputSerializer, responses=PaymentOutput)
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={200: PaymentOutput, **idempotency_responses()},
+    )
+    @idempotent("commerce.payment_complete")
     def post(self, request, payment_id: str):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -55,10 +55,11 @@ class OrderListApi(APIView):
     """The caller's own orders, newest first, with their items."""
 
     OutputSerializer = OrderOutput
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=OrderOutput(many=True))
     def get(self, request):
-        paginator = BoundedLimitOffsetPagination()
+        paginator = self.pagination_class()
         orders = selectors.customer_orders(customer_id=request.user.public_id)
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
@@ -81,6 +82,8 @@ class OrderDetailApi(APIView):
 
 class OrderCancelApi(APIView):
     """Abandon one of the caller's pending orders."""
+
+    error_statuses = (502,)  # the processor unreachable (commerce.errors.ProcessorUnavailable)
 
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, order_id: str):
@@ -130,6 +133,7 @@ class RefundIssueApi(APIView):
     string or number)."""
 
     permission_classes = [holds("commerce.add_refund")]
+    error_statuses = (502,)  # the processor unreachable (commerce.errors.ProcessorUnavailable)
 
     class InputSerializer(serializers.Serializer):
         class Meta:

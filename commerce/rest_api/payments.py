@@ -29,10 +29,11 @@ class PaymentListApi(APIView):
     """The caller's own payments, newest first."""
 
     OutputSerializer = PaymentOutput
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=PaymentOutput(many=True))
     def get(self, request):
-        paginator = BoundedLimitOffsetPagination()
+        paginator = self.pagination_class()
         payments = selectors.customer_payments(customer_id=request.user.public_id)
         page = paginator.paginate_queryset(payments, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

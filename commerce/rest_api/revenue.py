@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,7 +39,16 @@ class RevenueReportApi(APIView):
         sales = serializers.IntegerField()
         refunds = serializers.IntegerField()
 
-    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer(many=True))
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses=inline_serializer(
+            "RevenueReport",
+            fields={
+                "by": serializers.ChoiceField(choices=list(selectors.REVENUE_GROUPINGS)),
+                "results": OutputSerializer(many=True),
+            },
+        ),
+    )
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

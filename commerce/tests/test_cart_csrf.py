@@ -45,7 +45,8 @@ def test_a_visitors_unsafe_cart_requests_without_a_token_are_refused_and_change_
     remove = browser.delete(f"/api/v1/cart/items/{first.public_id}/")
 
     assert [add.status_code, currency.status_code, remove.status_code] == [403, 403, 403]
-    assert "CSRF" in add.json()["detail"]
+    assert add.json()["error"]["code"] == "permission_denied"
+    assert "CSRF" in add.json()["error"]["message"]
     assert list(CartItem.objects.values_list("item_id", flat=True)) == [first.pk]
     cart = browser.get("/api/v1/cart/").json()
     assert (cart["currency"], len(cart["items"])) == ("USD", 1)

@@ -105,6 +105,7 @@ class OptionalConnectorKeyAuthentication(ConnectorKeyAuthentication):
     """
 
     scope: str | None = None  # each API says which scope reads it: a subclass per API
+    rate_limited = True  # the API docs list its 429
 
     def authenticate(self, request):
         if self.scope is None:

@@ -14,6 +14,9 @@ class ConnectorPingView(ConnectorAPIView):
     """
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ConnectorPingOutput"
+
         ok = serializers.BooleanField()
         keyName = serializers.CharField()
         serverTime = serializers.DateTimeField()

@@ -22,7 +22,7 @@ def signed_request(
 ):
     """Send ``document`` (with the key in the header or the body) signed with each secret.
 
-    ``path`` is the request target with its query (``/api/v1/payouts/payouts?page=2``), signed
+    ``path`` is the request target with its query (``/api/v1/payouts/payouts/?page=2``), signed
     as it is sent. ``schemes`` says which signatures the header carries: ``v2`` (method, path and
     body) by default, ``("v1",)`` for the body-only scheme, or both.
     """

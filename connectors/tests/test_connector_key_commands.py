@@ -27,7 +27,7 @@ def test_create_connector_key_prints_a_key_that_works_and_stores_only_its_hash(c
     assert issued["key"].startswith(row.prefix + ".")
     assert ConnectorSigningSecret.objects.get(key=row).secret == issued["secret"]
     response = signed_request(
-        client, "GET", "/api/v1/connectors/ping", key=issued["key"], secrets=[issued["secret"]]
+        client, "GET", "/api/v1/connectors/ping/", key=issued["key"], secrets=[issued["secret"]]
     )
     assert response.status_code == 200
 
@@ -49,7 +49,7 @@ def test_create_connector_key_gives_the_scopes_asked_for(client):
     assert issued["scopes"] == ["payouts:read"]
     assert ConnectorKey.objects.get().scopes == ["payouts:read"]
     ping = signed_request(
-        client, "GET", "/api/v1/connectors/ping", key=issued["key"], secrets=[issued["secret"]]
+        client, "GET", "/api/v1/connectors/ping/", key=issued["key"], secrets=[issued["secret"]]
     )
     assert ping.status_code == 403
 

@@ -28,7 +28,7 @@ def test_staff_issue_a_key_in_the_admin_that_an_outside_system_then_pings_with(
     # The outside system, over real HTTP, with what staff handed it.
     t = int(time.time())
     response = requests.get(
-        f"{live_server.url}/api/v1/connectors/ping",
+        f"{live_server.url}/api/v1/connectors/ping/",
         headers={
             "Authorization": f"Api-Key {key}",
             "X-Cadence-Signature": signature_header(
@@ -36,7 +36,7 @@ def test_staff_issue_a_key_in_the_admin_that_an_outside_system_then_pings_with(
                 timestamp=t,
                 body=b"",
                 method="GET",
-                path="/api/v1/connectors/ping",
+                path="/api/v1/connectors/ping/",
             ),
         },
         timeout=10,

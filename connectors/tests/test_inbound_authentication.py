@@ -11,7 +11,7 @@ from connectors.models import ConnectorKey, ConnectorSigningSecret
 from connectors.signatures import signature_header
 from connectors.tests.signing import signed_request
 
-PING = "/api/v1/connectors/ping"
+PING = "/api/v1/connectors/ping/"
 
 
 @pytest.fixture

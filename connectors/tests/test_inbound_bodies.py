@@ -48,7 +48,7 @@ def test_a_deeply_nested_body_with_a_valid_key_is_a_400(client, path):
 
 def test_a_deeply_nested_body_on_a_list_that_takes_keys_is_a_400(client):
     response = client.generic(
-        "GET", "/api/v1/payouts/payouts", data=DEEP["array"], content_type="application/json"
+        "GET", "/api/v1/payouts/payouts/", data=DEEP["array"], content_type="application/json"
     )
 
     assert response.status_code == 400, response.content

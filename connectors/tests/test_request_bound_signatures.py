@@ -13,9 +13,9 @@ from connectors.rest_api.authentication import path_as_sent
 from connectors.signatures import signature_header
 from connectors.tests.signing import signed_request
 
-PING = "/api/v1/connectors/ping"
-ACCOUNTS = "/api/v1/payouts/accounts"
-PAYOUTS = "/api/v1/payouts/payouts"
+PING = "/api/v1/connectors/ping/"
+ACCOUNTS = "/api/v1/payouts/accounts/"
+PAYOUTS = "/api/v1/payouts/payouts/"
 REVENUE_RECORDED = "/api/v1/webhooks/revenue-recorded"
 
 V1_REFUSED = (
@@ -158,15 +158,15 @@ def test_a_wrong_v2_beside_a_right_v1_is_accepted_where_v1_is(client, issued):
     ("meta", "expected"),
     [
         (
-            {"RAW_URI": "/api/v1/payouts/payouts?page=2&q=%2F"},
-            "/api/v1/payouts/payouts?page=2&q=%2F",
+            {"RAW_URI": "/api/v1/payouts/payouts/?page=2&q=%2F"},
+            "/api/v1/payouts/payouts/?page=2&q=%2F",
         ),
         ({"REQUEST_URI": "/a%20b?x=1"}, "/a%20b?x=1"),
         ({"RAW_URI": "http://cadence.example.com/api/v1/x?y=1"}, "/api/v1/x?y=1"),
-        ({}, "/api/v1/payouts/payouts?page=2&q=%2F"),
+        ({}, "/api/v1/payouts/payouts/?page=2&q=%2F"),
     ],
 )
 def test_the_path_signed_is_the_request_target_as_sent(meta, expected):
-    request = RequestFactory().get("/api/v1/payouts/payouts?page=2&q=%2F", **meta)
+    request = RequestFactory().get("/api/v1/payouts/payouts/?page=2&q=%2F", **meta)
 
     assert path_as_sent(request) == expected

@@ -32,7 +32,7 @@ def test_a_connector_keys_signing_secrets_are_stored_encrypted_and_still_verify(
     )
     for secret in (issued.secret, rotated):
         response = signed_request(
-            client, "GET", "/api/v1/connectors/ping", key=issued.key, secrets=[secret]
+            client, "GET", "/api/v1/connectors/ping/", key=issued.key, secrets=[secret]
         )
         assert response.status_code == 200
 

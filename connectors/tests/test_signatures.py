@@ -45,20 +45,20 @@ def test_the_v2_signature_is_the_hmac_sha256_of_timestamp_method_path_and_body()
             secret="cds_example",
             timestamp=1767225600,
             method="GET",
-            path="/api/v1/payouts/accounts?page=2",
+            path="/api/v1/payouts/accounts/?page=2",
             body=b"",
         )
-        == "806a508c40d448093b622815c08f9fc55eda574a6d0a9f5ebc18f00b1a0a0ea0"
+        == "cbd04447651e2d129df7371bc42f1e8602c2b4947348172c3ec2becb136d45af"
     )
     assert (
         compute_request_signature(
             secret="cds_example",
             timestamp=1767225600,
             method="POST",
-            path="/api/v1/connectors/ping",
+            path="/api/v1/connectors/ping/",
             body=b'{"ok":true}',
         )
-        == "f03cb3ad08541ed52b992d594d871c0981f10cca67cca910748659ebdfcfa5dc"
+        == "a7e1b3508558e12919e7f785429709d15d8a898a8a1577a2c6eea362eb27dd84"
     )
 
 

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadence.pagination import BoundedLimitOffsetPagination
 from lms import selectors
 from lms.errors import LmsNotFound
 from lms.rest_api.pagination import paginated
@@ -25,6 +26,7 @@ class LmsCourseSerializer(serializers.Serializer):
 class CourseListApi(APIView):
     # One schema component for the list and the detail: the shared serializer itself.
     OutputSerializer = LmsCourseSerializer
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(operation_id="lms_courses_list", responses=OutputSerializer(many=True))
     def get(self, request):

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadence.pagination import BoundedLimitOffsetPagination
 from lms import selectors
 from lms.errors import LmsNotFound
 from lms.models import Enrollment
@@ -36,6 +37,7 @@ class EnrollmentListApi(APIView):
 
     # One schema component for the list and the detail: the shared serializer itself.
     OutputSerializer = LmsEnrollmentSerializer
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(
         operation_id="lms_enrollments_list",

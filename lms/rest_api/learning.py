@@ -1,4 +1,4 @@
-"""``/api/v1/lms/enrollments/<id>/progress|grades``, ``/submissions`` and ``/certificates``.
+"""``/api/v1/lms/enrollments/<id>/(progress|grades)/``, ``/submissions`` and ``/certificates``.
 
 Learners read only their own; instructors only their learners'; staff with the view permission
 everyone's. Anything else is as absent as an unknown id (404), so ids leak nothing.
@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadence.pagination import BoundedLimitOffsetPagination
 from lms import selectors, services
 from lms.errors import LmsNotFound
 from lms.rest_api.pagination import paginated
@@ -93,6 +94,7 @@ class LmsSubmissionSerializer(serializers.Serializer):
 
 class SubmissionListApi(APIView):
     OutputSerializer = LmsSubmissionSerializer
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(operation_id="lms_submissions_list", responses=OutputSerializer(many=True))
     def get(self, request):
@@ -174,6 +176,7 @@ class LmsCertificateSerializer(serializers.Serializer):
 
 class CertificateListApi(APIView):
     OutputSerializer = LmsCertificateSerializer
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(operation_id="lms_certificates_list", responses=OutputSerializer(many=True))
     def get(self, request):
@@ -208,11 +211,21 @@ class SubmissionCreateApi(APIView):
         text = serializers.CharField(required=False, allow_blank=True, default="")
         file = serializers.FileField(required=False, allow_null=True, default=None)
 
+    @extend_schema_serializer(component_name="LmsSubmissionCreateJsonInput")
+    class JsonInputSerializer(serializers.Serializer):
+        enrollmentId = serializers.CharField()
+        lessonId = serializers.IntegerField()
+        text = serializers.CharField(required=False, allow_blank=True, default="")
+
     OutputSerializer = LmsSubmissionSerializer
 
     @extend_schema(
         operation_id="lms_submissions_create",
-        request=InputSerializer,
+        # Two components, so that a generated client can tell which body it is sending.
+        request={
+            "application/json": JsonInputSerializer,
+            "multipart/form-data": InputSerializer,
+        },
         responses={201: OutputSerializer},
     )
     def post(self, request):

@@ -24,6 +24,7 @@ class TokenApi(APIView):
 
     authentication_classes: list = []
     permission_classes: list = []
+    refusals_listed = True  # the API docs add none of the domain's guesses
 
 
 class TokenObtainApi(TokenApi):

@@ -1,4 +1,4 @@
-"""``/api/v1/lms/courses`` and ``/api/v1/lms/enrollments``."""
+"""``/api/v1/lms/courses/`` and ``/api/v1/lms/enrollments/``."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -19,7 +19,7 @@ def test_a_learner_lists_only_their_own_enrollments_in_camel_case(api):
     EnrollmentFactory()
     api.force_authenticate(mine.user)
 
-    body = api.get("/api/v1/lms/enrollments").json()
+    body = api.get("/api/v1/lms/enrollments/").json()
 
     assert body["count"] == 1
     [row] = body["results"]
@@ -36,7 +36,7 @@ def test_another_learners_enrollment_is_not_found(api):
     theirs = EnrollmentFactory()
     api.force_authenticate(UserFactory())
 
-    response = api.get(f"/api/v1/lms/enrollments/{theirs.public_id}")
+    response = api.get(f"/api/v1/lms/enrollments/{theirs.public_id}/")
 
     assert response.status_code == 404
     assert response.json()["error"]["field"] == "enrollmentId"
@@ -47,8 +47,8 @@ def test_an_instructor_reads_the_enrollments_they_teach_and_no_others(api):
     EnrollmentFactory()
     api.force_authenticate(taught.instructor)
 
-    body = api.get("/api/v1/lms/enrollments").json()
-    detail = api.get(f"/api/v1/lms/enrollments/{taught.public_id}")
+    body = api.get("/api/v1/lms/enrollments/").json()
+    detail = api.get(f"/api/v1/lms/enrollments/{taught.public_id}/")
 
     assert [row["id"] for row in body["results"]] == [taught.public_id]
     assert detail.status_code == 200 and detail.json()["instructorId"] == (
@@ -61,24 +61,24 @@ def test_staff_see_every_enrollment_and_can_filter_by_status(api):
     approved = EnrollmentFactory(state=Enrollment.State.APPROVED)
     api.force_authenticate(StaffFactory())
 
-    assert api.get("/api/v1/lms/enrollments").json()["count"] == 3
-    filtered = api.get("/api/v1/lms/enrollments", {"status": "approved"}).json()
+    assert api.get("/api/v1/lms/enrollments/").json()["count"] == 3
+    filtered = api.get("/api/v1/lms/enrollments/", {"status": "approved"}).json()
     assert [row["id"] for row in filtered["results"]] == [approved.public_id]
-    detail = api.get(f"/api/v1/lms/enrollments/{approved.public_id}")
+    detail = api.get(f"/api/v1/lms/enrollments/{approved.public_id}/")
     assert detail.status_code == 200
 
 
 def test_an_unknown_status_filter_names_the_field(api):
     api.force_authenticate(UserFactory())
 
-    response = api.get("/api/v1/lms/enrollments", {"status": "finished"})
+    response = api.get("/api/v1/lms/enrollments/", {"status": "finished"})
 
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "status"
 
 
 def test_anonymous_callers_are_refused(api):
-    assert api.get("/api/v1/lms/enrollments").status_code == 401
+    assert api.get("/api/v1/lms/enrollments/").status_code == 401
 
 
 def test_learners_see_published_courses_with_the_catalogue_fields(api):
@@ -86,8 +86,8 @@ def test_learners_see_published_courses_with_the_catalogue_fields(api):
     CourseFactory(status=Course.Status.DRAFT)
     api.force_authenticate(UserFactory())
 
-    body = api.get("/api/v1/lms/courses").json()
-    detail = api.get(f"/api/v1/lms/courses/{course.public_id}").json()
+    body = api.get("/api/v1/lms/courses/").json()
+    detail = api.get(f"/api/v1/lms/courses/{course.public_id}/").json()
 
     assert [row["id"] for row in body["results"]] == [course.public_id]
     assert detail["contentCreatorId"] == course.content_creator.public_id
@@ -99,7 +99,7 @@ def test_a_draft_course_is_not_found_by_learners(api):
     draft = CourseFactory(status=Course.Status.DRAFT)
     api.force_authenticate(UserFactory())
 
-    assert api.get(f"/api/v1/lms/courses/{draft.public_id}").status_code == 404
+    assert api.get(f"/api/v1/lms/courses/{draft.public_id}/").status_code == 404
 
 
 @pytest.mark.parametrize("rows", [1, 30])
@@ -112,9 +112,9 @@ def test_the_lists_cost_the_same_queries_whatever_their_length(
     api.force_authenticate(learner)
 
     with django_assert_num_queries(2):  # count, page
-        enrollments = api.get("/api/v1/lms/enrollments").json()
+        enrollments = api.get("/api/v1/lms/enrollments/").json()
     with django_assert_num_queries(2):
-        courses = api.get("/api/v1/lms/courses").json()
+        courses = api.get("/api/v1/lms/courses/").json()
 
     assert enrollments["count"] == rows
     assert courses["count"] == rows
@@ -124,10 +124,10 @@ def test_the_resources_are_in_the_openapi_schema(admin_client):
     schema = admin_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
     for path in [
-        "/api/v1/lms/courses",
-        "/api/v1/lms/courses/{course_id}",
-        "/api/v1/lms/enrollments",
-        "/api/v1/lms/enrollments/{enrollment_id}",
+        "/api/v1/lms/courses/",
+        "/api/v1/lms/courses/{course_id}/",
+        "/api/v1/lms/enrollments/",
+        "/api/v1/lms/enrollments/{enrollment_id}/",
     ]:
         assert path in schema["paths"]
     assert "userId" in schema["components"]["schemas"]["LmsEnrollment"]["properties"]

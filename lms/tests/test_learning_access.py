@@ -52,10 +52,10 @@ def page_routes(a, assignment, submission, certificate):
 
 def api_routes(a, submission, certificate):
     return [
-        f"/api/v1/lms/enrollments/{a.public_id}/progress",
-        f"/api/v1/lms/enrollments/{a.public_id}/grades",
-        f"/api/v1/lms/submissions/{submission.public_id}",
-        f"/api/v1/lms/certificates/{certificate.verification_code}",
+        f"/api/v1/lms/enrollments/{a.public_id}/progress/",
+        f"/api/v1/lms/enrollments/{a.public_id}/grades/",
+        f"/api/v1/lms/submissions/{submission.public_id}/",
+        f"/api/v1/lms/certificates/{certificate.verification_code}/",
     ]
 
 
@@ -96,14 +96,14 @@ def test_no_api_route_shows_another_learners_submission_grade_or_certificate(wor
 
     for url in api_routes(a, submission, certificate):
         assert api.get(url).status_code == 404, url
-    assert api.get("/api/v1/lms/submissions").json()["count"] == 0
-    assert api.get("/api/v1/lms/certificates").json()["count"] == 0
+    assert api.get("/api/v1/lms/submissions/").json()["count"] == 0
+    assert api.get("/api/v1/lms/certificates/").json()["count"] == 0
     grade = api.post(
-        f"/api/v1/lms/submissions/{submission.public_id}/grade", {"score": 0}, format="json"
+        f"/api/v1/lms/submissions/{submission.public_id}/grade/", {"score": 0}, format="json"
     )
     assert grade.status_code == 404
     submit = api.post(
-        "/api/v1/lms/submissions/create",
+        "/api/v1/lms/submissions/create/",
         {"enrollmentId": a.public_id, "lessonId": submission.lesson_id, "text": "mine now"},
         format="json",
     )
@@ -135,7 +135,7 @@ def test_the_learner_reads_their_own_work_through_every_route(client, work):
     assert "93/100" in lesson.content.decode()
     for url in api_routes(a, submission, certificate):
         assert api.get(url).status_code == 200, url
-    assert api.get(f"/api/v1/lms/enrollments/{a.public_id}/grades").json()["grade"] == 93
+    assert api.get(f"/api/v1/lms/enrollments/{a.public_id}/grades/").json()["grade"] == 93
     # Grading pages are the instructor's, not the learner's.
     assert client.get(f"/teaching/submissions/{submission.public_id}/").status_code == 404
 

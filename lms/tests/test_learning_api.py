@@ -1,4 +1,4 @@
-"""``/api/v1/lms/enrollments/<id>/progress|grades``, ``/submissions``, ``/certificates``."""
+"""``/api/v1/lms/enrollments/<id>/(progress|grades)/``, ``/submissions``, ``/certificates``."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,7 +22,7 @@ def test_progress_says_done_next_grade_and_what_is_missing_in_camel_case(api):
     services.lesson_complete(enrollment=enrollment, lesson=first, actor=enrollment.user)
     api.force_authenticate(enrollment.user)
 
-    body = api.get(f"/api/v1/lms/enrollments/{enrollment.public_id}/progress").json()
+    body = api.get(f"/api/v1/lms/enrollments/{enrollment.public_id}/progress/").json()
 
     assert body["enrollmentId"] == enrollment.public_id
     assert (body["lessonsTotal"], body["lessonsDone"], body["percent"]) == (2, 1, 50)
@@ -41,8 +41,8 @@ def test_grades_and_submissions_show_scores_and_feedback(api):
     )
     api.force_authenticate(enrollment.user)
 
-    grades = api.get(f"/api/v1/lms/enrollments/{enrollment.public_id}/grades").json()
-    listed = api.get("/api/v1/lms/submissions").json()
+    grades = api.get(f"/api/v1/lms/enrollments/{enrollment.public_id}/grades/").json()
+    listed = api.get("/api/v1/lms/submissions/").json()
 
     assert grades["gradingMethod"] == "assignment_average"
     assert grades["grade"] == 77
@@ -69,7 +69,7 @@ def test_certificates_list_the_learners_own_with_their_status(api):
     )
     api.force_authenticate(enrollment.user)
 
-    [row] = api.get("/api/v1/lms/certificates").json()["results"]
+    [row] = api.get("/api/v1/lms/certificates/").json()["results"]
 
     assert row["verificationCode"] == certificate.verification_code
     assert row["status"] == "revoked" and row["revokedAt"] is not None
@@ -84,7 +84,7 @@ def test_progress_costs_the_same_queries_for_3_or_200_lessons(
     api.force_authenticate(enrollment.user)
 
     with django_assert_num_queries(4):  # enrollment, lessons, completions, submissions
-        body = api.get(f"/api/v1/lms/enrollments/{enrollment.public_id}/progress").json()
+        body = api.get(f"/api/v1/lms/enrollments/{enrollment.public_id}/progress/").json()
 
     assert body["lessonsTotal"] == lessons
 
@@ -102,7 +102,7 @@ def test_the_instructors_submission_list_costs_the_same_queries_for_1_or_30(
     api.force_authenticate(first.instructor)
 
     with django_assert_num_queries(2):  # count, page
-        body = api.get("/api/v1/lms/submissions").json()
+        body = api.get("/api/v1/lms/submissions/").json()
 
     assert body["count"] == rows
 
@@ -115,7 +115,7 @@ def test_a_learner_submits_a_file_and_the_instructor_grades_through_the_api(api,
     api.force_authenticate(enrollment.user)
 
     created = api.post(
-        "/api/v1/lms/submissions/create",
+        "/api/v1/lms/submissions/create/",
         {
             "enrollmentId": enrollment.public_id,
             "lessonId": lesson.pk,
@@ -129,7 +129,7 @@ def test_a_learner_submits_a_file_and_the_instructor_grades_through_the_api(api,
 
     api.force_authenticate(enrollment.instructor)
     graded = api.post(
-        f"/api/v1/lms/submissions/{submission_id}/grade",
+        f"/api/v1/lms/submissions/{submission_id}/grade/",
         {"score": 81, "feedback": "Solid."},
         format="json",
     )
@@ -154,7 +154,7 @@ def test_a_bad_grade_names_the_field_and_changes_nothing(api, body, field):
     api.force_authenticate(submission.enrollment.instructor)
 
     response = api.post(
-        f"/api/v1/lms/submissions/{submission.public_id}/grade", body, format="json"
+        f"/api/v1/lms/submissions/{submission.public_id}/grade/", body, format="json"
     )
 
     assert response.status_code == 400
@@ -170,7 +170,7 @@ def test_a_refused_file_through_the_api_names_the_file(api):
     api.force_authenticate(enrollment.user)
 
     response = api.post(
-        "/api/v1/lms/submissions/create",
+        "/api/v1/lms/submissions/create/",
         {
             "enrollmentId": enrollment.public_id,
             "lessonId": lesson.pk,

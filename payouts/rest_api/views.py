@@ -34,6 +34,7 @@ class ListApi(APIView):
     """
 
     see_all = ""
+    pagination_class = BoundedLimitOffsetPagination
 
     authentication_classes = perform_import(
         settings.PAYOUTS_API_AUTHENTICATION_CLASSES, "PAYOUTS_API_AUTHENTICATION_CLASSES"
@@ -46,7 +47,7 @@ class ListApi(APIView):
         raise NotImplementedError
 
     def get(self, request):
-        paginator = BoundedLimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(self.rows(request), request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
@@ -74,10 +75,10 @@ class EarnedRevenueListApi(ListApi):
         enrollmentId = serializers.CharField(source="sale.enrollment_id")
         courseId = serializers.CharField(source="sale.course_id")
         userId = serializers.CharField(source="user_id")
-        holdUntil = serializers.DateTimeField(source="hold_until")
-        confirmedAt = serializers.DateTimeField(source="confirmed_at")
-        paidAt = serializers.DateTimeField(source="paid_at")
-        payoutId = serializers.CharField(source="payout.public_id", default=None)
+        holdUntil = serializers.DateTimeField(source="hold_until", allow_null=True)
+        confirmedAt = serializers.DateTimeField(source="confirmed_at", allow_null=True)
+        paidAt = serializers.DateTimeField(source="paid_at", allow_null=True)
+        payoutId = serializers.CharField(source="payout.public_id", default=None, allow_null=True)
 
         def get_amount(self, row) -> str:
             return money_string(row.amount_minor, row.currency)
@@ -115,7 +116,7 @@ class PayoutListApi(ListApi):
         failureReason = serializers.CharField(source="failure_reason")
         reference = serializers.CharField(source="external_reference")
         createdAt = serializers.DateTimeField(source="created_at")
-        completedAt = serializers.DateTimeField(source="completed_at")
+        completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
 
         def get_amount(self, row) -> str:
             return money_string(row.amount_minor, row.currency)
@@ -137,7 +138,7 @@ class PayoutAccountListApi(ListApi):
         userId = serializers.CharField(source="user_id")
         payoutMethod = serializers.CharField(source="method")
         verified = serializers.SerializerMethodField()
-        verifiedAt = serializers.DateTimeField(source="verified_at")
+        verifiedAt = serializers.DateTimeField(source="verified_at", allow_null=True)
 
         def get_verified(self, row) -> bool:
             return row.verified_at is not None

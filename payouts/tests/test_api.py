@@ -9,7 +9,7 @@ from payouts.tests.helpers import confirmed_sale, payee_ready
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/payouts/earned-revenue"
+URL = "/api/v1/payouts/earned-revenue/"
 
 
 @pytest.fixture
@@ -32,8 +32,8 @@ def test_staff_without_the_view_permission_see_only_their_own_rows(client, djang
     clerk = django_user_model.objects.create_user(username="clerk", password="x", is_staff=True)
     client.force_login(clerk)
 
-    for url in ("/api/v1/payouts/earned-revenue", "/api/v1/payouts/payouts",
-                "/api/v1/payouts/accounts"):  # fmt: skip
+    for url in ("/api/v1/payouts/earned-revenue/", "/api/v1/payouts/payouts/",
+                "/api/v1/payouts/accounts/"):  # fmt: skip
         assert client.get(url).json()["count"] == 0, url
 
 
@@ -92,8 +92,8 @@ def test_anonymous_callers_are_refused(client):
 
 @pytest.mark.parametrize(
     "url",
-    [URL, "/api/v1/payouts/payouts", "/api/v1/payouts/accounts",
-     "/api/v1/payouts/revenue-share-configs"],
+    [URL, "/api/v1/payouts/payouts/", "/api/v1/payouts/accounts/",
+     "/api/v1/payouts/revenue-share-configs/"],
 )  # fmt: skip
 def test_each_list_runs_the_same_queries_for_1_or_30_rows(client, staff, url, settings):
     settings.STRIPE_API_BASE = ""
@@ -123,8 +123,8 @@ def test_payouts_and_accounts_are_the_payees_own(client, creator, settings):
     payee_ready("usr_other")
     client.force_login(creator)
 
-    accounts = client.get("/api/v1/payouts/accounts").json()["results"]
+    accounts = client.get("/api/v1/payouts/accounts/").json()["results"]
     assert [a["userId"] for a in accounts] == [creator.public_id]
     assert accounts[0]["payoutMethod"] == "stripe-connect" and accounts[0]["verified"] is True
-    configs = client.get("/api/v1/payouts/revenue-share-configs").json()["results"]
+    configs = client.get("/api/v1/payouts/revenue-share-configs/").json()["results"]
     assert configs[0]["contentCreatorShare"] == "0.4000"
