@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("commerce.urls")),
     path("", include("payouts.urls")),
     path("", include("connectors.urls")),
+    path("", include("notifications.urls")),
 ]
