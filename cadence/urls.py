@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cadence.views import HomeView
+from cadence.views import FaviconView, HomeView
 
 admin.site.site_header = "Cadence administration"
 admin.site.site_title = "Cadence admin"
@@ -10,6 +10,7 @@ admin.site.index_title = "Operations"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -26,6 +26,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
 
 from cadence.kernel.client_address import client_address
 
@@ -73,7 +75,7 @@ def address_throttled(address: str | None) -> bool:
     return address is not None and (cache.get(_address_key(address)) or 0) >= per_address
 
 
-def _tell(request, text: str) -> None:
+def _tell(request, text: str) -> None:  # text: plain, or safe HTML from format_html
     if request is not None and hasattr(request, "_messages"):
         messages.error(request, text)
 
@@ -92,7 +94,12 @@ class ThrottledModelBackend(ModelBackend):
         if _count_one(_account_key(username)) > per_account:
             _tell(
                 request,
-                f"Too many failed log-ins. Try again in {minutes} minutes, or reset your password.",
+                format_html(
+                    'Too many failed log-ins. Try again in {} minutes, or <a href="{}">reset your '
+                    "password</a>.",
+                    minutes,
+                    reverse("lms:password_reset"),
+                ),
             )
             raise PermissionDenied("too many failed log-ins for this account")
 
