@@ -6,11 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format venv migrate demo stack worker beat check-deploy clean mutate
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt tests/js/package-lock.json
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cadence needs $(PYTHON) on the PATH"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@# axe-core, which the accessibility browser test injects into pages (pinned in the lock file).
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/js --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility browser test will be skipped outside CI"; fi
 	@touch $(STAMP)
 
 venv: $(STAMP)

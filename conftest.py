@@ -2,9 +2,10 @@
 
 Tests that need a service are marked: ``postgres`` (DATABASE_URL points at PostgreSQL),
 ``celery_worker`` (CELERY_BROKER_URL points at Redis; a real worker process is started), ``redis``
-(a Redis at REDIS_URL, or else at CELERY_BROKER_URL, to share a cache between processes) and
-``browser`` (Debian's Chromium through Playwright). Without the service they are skipped with the
-reason; with ``CI=true`` a missing service fails the run instead, so CI never passes by skipping.
+(a Redis at REDIS_URL, or else at CELERY_BROKER_URL, to share a cache between processes),
+``browser`` (Debian's Chromium through Playwright) and ``axe`` (axe-core from ``tests/js``).
+Without the service they are skipped with the reason; with ``CI=true`` a missing service fails
+the run instead, so CI never passes by skipping.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_CORE = os.path.join(os.path.dirname(__file__), "tests/js/node_modules/axe-core/axe.min.js")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -55,11 +57,13 @@ def _missing_service(marker: str) -> str | None:
             return f"Redis at {redis_url()} is not reachable"
     if marker == "browser" and not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    if marker == "axe" and not os.path.exists(AXE_CORE):
+        return "needs axe-core: npm ci --prefix tests/js"
     return None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    for marker in ("postgres", "celery_worker", "redis", "browser"):
+    for marker in ("postgres", "celery_worker", "redis", "browser", "axe"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _missing_service(marker)

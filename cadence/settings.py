@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "commerce",
     "payouts",
     "connectors",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -198,6 +200,8 @@ EMAIL_CONFIG = (
     else env.email_url("EMAIL_URL", default="consolemail://")
 )
 vars().update(EMAIL_CONFIG)
+# The address people reach Cadence at, for the links in emails sent outside a request (tasks).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cadence <no-reply@cadence.localhost>")
 EMAIL_BACKENDS_THAT_DELIVER_NOTHING = {
     "django.core.mail.backends.console.EmailBackend",

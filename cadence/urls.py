@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cadence.views import HomeView
+from cadence.views import FaviconView, HomeView
 
 admin.site.site_header = "Cadence administration"
 admin.site.site_title = "Cadence admin"
@@ -14,6 +14,7 @@ handler500 = "cadence.views.server_error"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("", include("commerce.urls")),
     path("", include("payouts.urls")),
     path("", include("connectors.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -1,6 +1,7 @@
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import JsonResponse
 from django.views import csrf, defaults
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 API_PREFIX = "/api/"
 
@@ -36,3 +37,12 @@ def csrf_failure(request, reason=""):
     if _is_api(request):
         return _api_error(403, "permission_denied", f"CSRF Failed: {reason}")
     return csrf.csrf_failure(request, reason=reason)
+
+
+class FaviconView(RedirectView):
+    """Browsers and crawlers ask for /favicon.ico whatever the pages link: send them the icon."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return staticfiles_storage.url("favicon.svg")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -171,7 +172,7 @@ class OrderItemInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = ["public_id", "customer_id", "state", "total", "created_at", "paid_at"]
+    list_display = ["public_id", "customer", "state", "total", "created_at", "paid_at"]
     list_filter = ["state", "processor", "currency"]
     search_fields = ["public_id", "customer_id"]
     inlines = [OrderItemInline]
@@ -194,6 +195,15 @@ class OrderAdmin(ReadOnlyAdmin):
     @admin.display(description="Total")
     def total(self, order):
         return order.total.format()
+
+    def get_queryset(self, request):
+        # The buyer by name (commerce's copy of the LMS user), in the list's own query.
+        names = CommerceUser.objects.filter(lms_user_id=OuterRef("customer_id")).values("name")
+        return super().get_queryset(request).annotate(customer_name=Subquery(names[:1]))
+
+    @admin.display(description="customer", ordering="customer_name")
+    def customer(self, order):
+        return order.customer_name or order.customer_id
 
 
 class RefundForm(forms.Form):

@@ -334,3 +334,16 @@ def revenue_by_order_item(
         )
         .order_by("order_id", "order_item__public_id")
     )
+
+
+def cart_holds_item(
+    *, customer_id: str | None, session_key: str | None, catalog_item_id: str
+) -> bool:
+    """Whether the owner's cart already has the catalog item (to say so rather than "added")."""
+    if customer_id:
+        owner = {"cart__customer_id": customer_id}
+    elif session_key:
+        owner = {"cart__session_key": session_key}
+    else:
+        return False
+    return CartItem.objects.filter(item__public_id=catalog_item_id, **owner).exists()

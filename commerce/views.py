@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from csp.decorators import csp_replace, csp_update
 from django.conf import settings
 from django.contrib import messages
@@ -10,11 +12,12 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonRespo
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from cadence.kernel.money import Money
-from commerce import selectors, services
+from commerce import places, selectors, services
 from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
 from commerce.forms import AuthenticationForm, CatalogFilterForm, CheckoutForm, RefundRequestForm
 from commerce.models import Payment
@@ -86,19 +89,30 @@ class CartView(View):
         return render(request, "commerce/cart.html", {"cart": cart})
 
 
+def sentence(text: str) -> str:
+    """A service's message ("you already have this course") as a sentence for a page."""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 class CartAddView(View):
     def post(self, request):
         customer_id, token = cart_owner(request, create=True)
+        catalog_item_id = request.POST.get("catalog_item_id", "")
+        already = selectors.cart_holds_item(
+            customer_id=customer_id, session_key=token, catalog_item_id=catalog_item_id
+        )
         try:
             services.cart_item_add(
-                customer_id=customer_id,
-                session_key=token,
-                catalog_item_id=request.POST.get("catalog_item_id", ""),
+                customer_id=customer_id, session_key=token, catalog_item_id=catalog_item_id
             )
         except CommerceError as error:
-            messages.error(request, error.message)
+            messages.error(request, sentence(error.message))
         else:
-            messages.success(request, "Added to your cart.")
+            if already:
+                messages.info(request, "This course is already in your cart.")
+            else:
+                messages.success(request, "Added to your cart.")
         return redirect("commerce:cart")
 
 
@@ -112,7 +126,9 @@ class CartRemoveView(View):
                 catalog_item_id=request.POST.get("catalog_item_id", ""),
             )
         except CommerceError as error:
-            messages.error(request, error.message)
+            messages.error(request, sentence(error.message))
+        else:
+            messages.success(request, "Removed from your cart.")
         return redirect("commerce:cart")
 
 
@@ -120,15 +136,21 @@ class CheckoutView(LoginRequiredMixin, View):
     """Billing address and coupon, a live quote, and the payment step of the processor."""
 
     def get(self, request):
-        return self._page(request, CheckoutForm(initial={"billing_country": "US"}))
+        entered = request.session.get(CHECKOUT_ENTERED) or {"billing_country": "US"}
+        return self._page(request, CheckoutForm(initial=entered, regional=_regional()))
 
     def post(self, request):
-        form = CheckoutForm(request.POST)
+        form = CheckoutForm(request.POST, regional=_regional())
         if not form.is_valid():
             return self._page(request, form)
         if request.POST.get("action") == "apply":
             return self._page(request, form)
         data = form.cleaned_data
+        # Kept for the next visit: a failed payment brings the learner back to the same
+        # address and coupon.
+        request.session[CHECKOUT_ENTERED] = {
+            key: data[key] for key in ("billing_country", "billing_region", "coupon_code")
+        }
         own_button = _pays_with_its_own_button(data["processor"])
         if own_button:
             error = CommerceError(
@@ -188,6 +210,12 @@ class CheckoutView(LoginRequiredMixin, View):
         chosen = (form.data.get("processor") if form.is_bound else "") or (
             processors[0].name if processors else ""
         )
+        empty = error is not None and error.field == "cart"
+        just_paid = _just_paid_order(request)
+        if empty and just_paid:
+            # Back (or a second click) after paying: show what was bought, never a Pay button.
+            messages.info(request, "Your payment went through: here is your order.")
+            return redirect("commerce:order", order_id=just_paid)
         response = render(
             request,
             "commerce/checkout.html",
@@ -203,8 +231,11 @@ class CheckoutView(LoginRequiredMixin, View):
                     }
                     for processor in processors
                 ],
+                "empty": empty,
             },
-            status=200 if error is None else 400,
+            status=400
+            if form.errors or (error and not (empty and request.method == "GET"))
+            else 200,
         )
         return with_processor_csp(response, processors)
 
@@ -235,11 +266,38 @@ def with_processor_csp(response, processors):
     return response
 
 
+CHECKOUT_ENTERED = "commerce:checkout-entered"
+LAST_PAID_ORDER = "commerce:last-paid-order"
+
+
+JUST_PAID_SECONDS = 60 * 60
+
+
+def _just_paid_order(request) -> str | None:
+    paid = request.session.get(LAST_PAID_ORDER) or {}
+    if paid and time.time() - paid.get("at", 0) < JUST_PAID_SECONDS:
+        return paid.get("order")
+    return None
+
+
+def _regional() -> set[str]:
+    return places.countries_needing_region()
+
+
 def _after_payment(request, payment: Payment):
     if payment.state == Payment.State.REQUIRES_ACTION:
         return redirect("commerce:authenticate", payment_id=payment.public_id)
     if payment.state == Payment.State.FAILED:
-        messages.error(request, f"Payment failed: {payment.failure_message} Nothing was charged.")
+        messages.error(
+            request,
+            format_html(
+                'Payment failed: {} Nothing was charged. <a href="{}">Try again</a>',
+                payment.failure_message,
+                reverse("commerce:checkout"),
+            ),
+        )
+    elif payment.state == Payment.State.SUCCEEDED:
+        request.session[LAST_PAID_ORDER] = {"order": payment.order.public_id, "at": time.time()}
     return redirect("commerce:order", order_id=payment.order.public_id)
 
 
@@ -373,7 +431,7 @@ class RefundRequestView(LoginRequiredMixin, View):
             refund = services.refund_request(
                 customer_id=request.user.public_id,
                 order_item_id=order_item_id,
-                reason=form.cleaned_data["reason"],
+                reason=form.reason_text(),
             )
         except CommerceError as error:
             return render(

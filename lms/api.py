@@ -7,10 +7,12 @@ from datetime import datetime
 from lms import demo, errors, selectors, services
 from lms.data import (
     DemoSeed,
+    EnrollmentContact,
     EnrollmentReceipt,
     EnrollmentStatus,
     PendingEnrollmentRequest,
     PurchasedEnrollment,
+    UserContact,
 )
 
 # The codes of the ``enrollment_request`` refusals that repeating the request will not change.
@@ -98,3 +100,33 @@ def purchased_enrollments() -> list[PurchasedEnrollment]:
         )
         for row in selectors.purchased_enrollments()
     ]
+
+
+def user_contact(*, user_id: str) -> UserContact | None:
+    """The address and name of the user ``usr_…`` (``None`` if unknown), to notify them."""
+    user = selectors.user_by_public_id(user_id)
+    if user is None:
+        return None
+    return UserContact(user_id=user.public_id, email=user.email, name=user.display_name)
+
+
+def enrollment_contact(*, enrollment_id: str) -> EnrollmentContact | None:
+    """The learner and course of the enrollment ``enr_…`` (``None`` if unknown), to notify
+    the learner about it."""
+    enrollment = selectors.enrollment_with_learner(enrollment_id)
+    if enrollment is None:
+        return None
+    user = enrollment.user
+    return EnrollmentContact(
+        enrollment_id=enrollment.public_id,
+        status=enrollment.state,
+        awaits_review=enrollment.state == "pending"
+        and not (
+            enrollment.auto_approve_requested
+            and services.enrollments.auto_approval_applies(enrollment)
+        ),
+        learner=UserContact(user_id=user.public_id, email=user.email, name=user.display_name),
+        course_id=enrollment.course.public_id,
+        course_title=enrollment.course.title,
+        course_slug=enrollment.course.slug,
+    )

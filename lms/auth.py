@@ -27,6 +27,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from cadence.kernel.client_address import client_address
 
@@ -74,7 +76,7 @@ def address_throttled(address: str | None) -> bool:
     return address is not None and (cache.get(_address_key(address)) or 0) >= per_address
 
 
-def _tell(request, text: str) -> None:
+def _tell(request, text: str) -> None:  # text: plain, or safe HTML from format_html
     # Only a page shows messages; the API (a DRF Request) answers with its own error body.
     if isinstance(request, HttpRequest) and hasattr(request, "_messages"):
         messages.error(request, text)
@@ -94,7 +96,12 @@ class ThrottledModelBackend(ModelBackend):
         if _count_one(_account_key(username)) > per_account:
             _tell(
                 request,
-                f"Too many failed log-ins. Try again in {minutes} minutes, or reset your password.",
+                format_html(
+                    'Too many failed log-ins. Try again in {} minutes, or <a href="{}">reset your '
+                    "password</a>.",
+                    minutes,
+                    reverse("lms:password_reset"),
+                ),
             )
             raise PermissionDenied("too many failed log-ins for this account")
 

@@ -220,3 +220,26 @@ class PurchasedEnrollment:
     order_id: str
     order_item_id: str
     status: str
+
+
+@dataclass(frozen=True)
+class UserContact:
+    """Whom to tell something, and where: a person's public id, address and name."""
+
+    user_id: str
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class EnrollmentContact:
+    """An enrollment's learner and course, for telling the learner about it. ``awaits_review``:
+    pending, and staff (not the automatic approval about to run) will decide."""
+
+    enrollment_id: str
+    status: str
+    awaits_review: bool
+    learner: UserContact
+    course_id: str
+    course_title: str
+    course_slug: str

@@ -348,3 +348,11 @@ def purchased_enrollments() -> list[dict]:
 def sign_up_request_open(*, token: str) -> SignUpRequest | None:
     """The sign-up a mailed link stands for, unless it expired or was used."""
     return SignUpRequest.objects.open().filter(token_digest=SignUpRequest.digest(token)).first()
+
+
+def user_by_public_id(public_id: str) -> User | None:
+    return User.objects.filter(public_id=public_id).first()
+
+
+def enrollment_with_learner(public_id: str) -> Enrollment | None:
+    return Enrollment.objects.select_related("user", "course").filter(public_id=public_id).first()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -46,6 +47,26 @@ from payouts.services.interactions import engagement_verify
 MAX_RETURN_FILE_BYTES = 5 * 1024 * 1024
 
 
+def staff_label(user) -> str:
+    """How a staff member's act is recorded: their name, which people read, not an id."""
+    return user.get_full_name() or user.get_username()
+
+
+class PersonNameMixin:
+    """Shows the payee's name (``Payee``, synced from the LMS) instead of their ``usr_…`` id,
+    read in the list's own query."""
+
+    person_field = "user_id"
+
+    def get_queryset(self, request):
+        names = Payee.objects.filter(user_id=OuterRef(self.person_field)).values("name")[:1]
+        return super().get_queryset(request).annotate(person_name=Subquery(names))
+
+    @admin.display(description="person", ordering="person_name")
+    def person(self, obj):
+        return obj.person_name or getattr(obj, self.person_field)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Money rows are written by services only; staff look, and act through actions."""
 
@@ -80,9 +101,10 @@ class InteractionRequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(InstructorEngagement)
-class InstructorEngagementAdmin(ReadOnlyAdmin):
+class InstructorEngagementAdmin(PersonNameMixin, ReadOnlyAdmin):
+    person_field = "instructor_id"
     list_display = [
-        "enrollment_id", "instructor_id", "discussion_replies", "assignments_graded",
+        "enrollment_id", "person", "discussion_replies", "assignments_graded",
         "live_session_minutes", "manually_verified", "verified_by", "verified_at", "eligible",
     ]  # fmt: skip
     list_filter = ["manually_verified"]
@@ -110,7 +132,7 @@ class InstructorEngagementAdmin(ReadOnlyAdmin):
             engagement_verify(
                 enrollment_id=engagement.enrollment_id,
                 instructor_id=engagement.instructor_id,
-                verified_by=request.user.get_username(),
+                verified_by=staff_label(request.user),
             )
         self.message_user(request, f"Verified {queryset.count()} engagements.")
 
@@ -119,8 +141,8 @@ class InstructorEngagementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EarnedRevenue)
-class EarnedRevenueAdmin(ReadOnlyAdmin):
-    list_display = ["public_id", "role", "user_id", "kind", "amount", "status", "hold_until",
+class EarnedRevenueAdmin(PersonNameMixin, ReadOnlyAdmin):
+    list_display = ["public_id", "role", "person", "kind", "amount", "status", "hold_until",
                     "payout"]  # fmt: skip
     list_filter = ["status", "role", "kind", "currency"]
     search_fields = ["public_id", "user_id", "sale__order_id", "sale__order_item_id"]
@@ -214,8 +236,8 @@ class ReleasedEarnedRevenueInline(admin.TabularInline):
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin):
-    list_display = ["public_id", "user_id", "method", "amount", "status", "failure_reason",
+class PayoutAdmin(PersonNameMixin, ReadOnlyAdmin):
+    list_display = ["public_id", "person", "method", "amount", "status", "failure_reason",
                     "external_reference", "created_at"]  # fmt: skip
     list_filter = ["status", "method", "currency"]
     search_fields = ["public_id", "user_id"]
@@ -229,7 +251,8 @@ class PayoutAdmin(ReadOnlyAdmin):
     @admin.action(description="Mark wire payouts as sent", permissions=["mark_paid"])
     def mark_wire_paid(self, request, queryset):
         for payout in queryset.filter(method="wire", status=Payout.Status.PROCESSING):
-            payout_complete(payout_id=payout.pk, reference=f"wire marked paid by {request.user}")
+            by = staff_label(request.user)
+            payout_complete(payout_id=payout.pk, reference=f"wire marked paid by {by}")
         self.message_user(request, "Marked the selected wire payouts as sent.")
 
     def has_run_permission(self, request):
@@ -246,9 +269,9 @@ class PayoutAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PayoutAccount)
-class PayoutAccountAdmin(ReadOnlyAdmin):
+class PayoutAccountAdmin(PersonNameMixin, ReadOnlyAdmin):
     list_display = [
-        "user_id",
+        "person",
         "method",
         "account_number_masked",
         "verified_at",
@@ -265,7 +288,7 @@ class PayoutAccountAdmin(ReadOnlyAdmin):
     @admin.action(description="Verify the selected payout accounts", permissions=["verify"])
     def verify(self, request, queryset):
         for account in queryset:
-            payout_account_verify(user_id=account.user_id, verified_by=request.user.get_username())
+            payout_account_verify(user_id=account.user_id, verified_by=staff_label(request.user))
         self.message_user(request, "Verified.")
 
     def has_verify_permission(self, request):
@@ -273,8 +296,8 @@ class PayoutAccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TaxInfo)
-class TaxInfoAdmin(ReadOnlyAdmin):
-    list_display = ["user_id", "form", "legal_name", "country", "tin_masked", "is_complete"]
+class TaxInfoAdmin(PersonNameMixin, ReadOnlyAdmin):
+    list_display = ["person", "form", "legal_name", "country", "tin_masked", "is_complete"]
     list_filter = ["form", "is_complete", "country"]
     search_fields = ["user_id", "legal_name"]
     exclude = ["tin_encrypted"]

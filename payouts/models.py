@@ -56,6 +56,7 @@ class RevenueShareConfig(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "revenue share configuration"
         ordering = ["course_id", "-effective_from"]
         constraints = [
             models.CheckConstraint(
@@ -227,6 +228,7 @@ class EarnedRevenue(models.Model):
     objects = EarnedRevenueQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = "earned revenue"
         ordering = ["id"]
         indexes = [
             models.Index(fields=["status", "payout", "user_id"], name="payouts_er_gather"),
@@ -382,6 +384,7 @@ class JournalEntry(models.Model):
     amount_minor = models.BigIntegerField()
 
     class Meta:
+        verbose_name_plural = "journal entries"
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -504,6 +507,7 @@ class PayoutBatch(models.Model):
     row_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name_plural = "payout batches"
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -621,6 +625,7 @@ class NachaEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = "NACHA entry"
         verbose_name_plural = "NACHA entries"
         constraints = [
             models.UniqueConstraint(
@@ -637,6 +642,9 @@ class AchTraceSequence(models.Model):
 
     odfi_routing = models.CharField(max_length=9, unique=True)
     last_sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "ACH trace sequence"
 
     def __str__(self) -> str:
         return f"{self.odfi_routing}: {self.last_sequence}"
@@ -656,6 +664,7 @@ class AchNotificationOfChange(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = "ACH notification of change"
+        verbose_name_plural = "ACH notifications of change"
         constraints = [
             models.UniqueConstraint(
                 fields=["entry", "change_code", "corrected_data"],

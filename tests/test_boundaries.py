@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["cadence", "commerce", "lms", "payouts", "connectors", "tests"]
+PACKAGES = ["cadence", "commerce", "lms", "payouts", "connectors", "notifications", "tests"]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
@@ -46,6 +46,10 @@ def test_the_project_keeps_every_import_contract(project_copy):
         ("lms/zz_leak.py", "import connectors.registry", "never import connectors"),
         ("connectors/zz_leak.py", "from payouts import models", "only through its api"),
         ("cadence/kernel/zz_leak.py", "import lms.api", "kernel imports no context"),
+        ("notifications/zz_leak.py", "from lms import api", "never import one another"),
+        ("commerce/zz_leak.py", "import notifications.api", "never import one another"),
+        ("notifications/zz_leak.py", "import connectors.registry", "never import connectors"),
+        ("connectors/zz_leak.py", "from notifications import models", "only through its api"),
     ],
 )
 def test_an_injected_cross_context_import_breaks_the_lint(project_copy, module, line, contract):

@@ -77,9 +77,13 @@ def test_a_paid_item_the_lms_refuses_for_good_is_refunded_and_the_learner_told_w
     refund = Refund.objects.get(order_item=item)
     assert (refund.state, refund.amount_minor) == (Refund.State.SUCCEEDED, 19900)
     assert item.refunded_minor == item.total_minor
-    [told] = mail.outbox
+    # Commerce tells why; the notifications tell of the payment and of the refund.
+    [told] = [message for message in mail.outbox if reason in message.body]
     assert told.to == [user.email]
-    assert reason in told.body
+    assert sorted(m.subject for m in mail.outbox if m is not told) == [
+        f"Your order {item.order.public_id} is paid",
+        "Your refund of $199.00 is on its way",
+    ]
     # refund.completed reversed payouts' earned revenue, and found no enrollment to end.
     assert statuses(order_item) == REVERSED
     assert set(consumer_delivery_statuses()) == {OutboxDelivery.Status.DELIVERED}
@@ -96,7 +100,8 @@ def test_a_refusal_delivered_twice_and_shuffled_refunds_once(monkeypatch):
     assert Refund.objects.filter(order_item=order_item).count() == 1
     assert OrderItem.objects.get(pk=order_item.pk).refunded_minor == 19900
     assert OutboxEvent.objects.filter(event_type=REFUNDED).count() == 1
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 3  # the refusal, the payment and the refund: each once
+    assert len({message.subject for message in mail.outbox}) == 3
     assert not Enrollment.objects.exists()
     assert statuses(order_item) == REVERSED
     assert set(consumer_delivery_statuses()) == {OutboxDelivery.Status.DELIVERED}

@@ -160,11 +160,13 @@ def test_a_learner_requests_a_refund_from_the_receipt(client, lena):
     client.force_login(lena)
 
     response = client.post(
-        reverse("commerce:refund-request", args=[item.public_id]), {"reason": "x"}
+        reverse("commerce:refund-request", args=[item.public_id]),
+        {"reason": "Bought by mistake", "details": "two tabs"},
     )
 
     assert response.status_code == 302
     assert Order.objects.get(pk=order.pk).state == "refunded"
+    assert item.refunds.get().reason == "Bought by mistake: two tabs"
     assert "Refunded $30.00" in client.get(response.url).content.decode()
 
 

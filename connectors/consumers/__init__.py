@@ -13,6 +13,7 @@ from connectors.consumers import (  # noqa: F401  (registration happens on impor
     course_sync,
     enrollment_request,
     enrollment_status,
+    notifications,
     payouts,
     refunds,
     user_sync,

@@ -143,7 +143,7 @@ class EnrollmentAdminBase(admin.ModelAdmin):
             "Timeline",
             {
                 "fields": [
-                    "requested_at", ("approved_at", "approved_by"), "rejected_at",
+                    "requested_at", ("approved_at", "approved_by_name"), "rejected_at",
                     "started_at", ("completed_at", "grade"), "ended_at",
                 ]
             },
@@ -151,7 +151,7 @@ class EnrollmentAdminBase(admin.ModelAdmin):
     ]  # fmt: skip
     readonly_fields = [
         "public_id", "state", "user", "course", "source", "external_order_id",
-        "external_order_item_id", "purchase", "requested_at", "approved_at", "approved_by",
+        "external_order_item_id", "purchase", "requested_at", "approved_at", "approved_by_name",
         "rejected_at", "started_at", "completed_at", "grade", "ended_at",
     ]  # fmt: skip
     inlines = [TransitionLogInline, InstructorChangeInline]
@@ -168,6 +168,15 @@ class EnrollmentAdminBase(admin.ModelAdmin):
         if enrollment.state != Enrollment.State.PENDING:
             return "—"
         return naturaltime(enrollment.requested_at)
+
+    @admin.display(description="approved by")
+    def approved_by_name(self, enrollment):
+        """The approver by name ("Ada Staff"); the recorded value is their public id, or the
+        name of the system that approved (auto-approval)."""
+        if not enrollment.approved_by:
+            return "—"
+        person = User.objects.filter(public_id=enrollment.approved_by).first()
+        return person.display_name if person else enrollment.approved_by
 
     @admin.display(description="purchase")
     def purchase(self, enrollment):

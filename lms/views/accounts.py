@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -12,17 +13,35 @@ from lms import selectors, services
 from lms.errors import LmsError
 from lms.forms import ProfileForm, SignUpForm
 
+SIGN_UP_NEXT = "lms:sign-up-next"
+
+
+def safe_next(request, value: str | None) -> str:
+    """``value`` if it is a path on this site (never another host or scheme), else ``""``."""
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return ""
+
 
 class SignUpView(View):
     """The sign-up form. Whether or not the address has an account, the answer is the same
-    "check your email" page; the email tells the address's owner what to do next."""
+    "check your email" page; the email tells the address's owner what to do next.
+
+    A safe ``next`` (the page that sent the visitor here) is kept in the session, so that
+    confirming the link in the same browser leads back to it."""
 
     template_name = "lms/accounts/signup.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": SignUpForm()})
+        next_url = safe_next(request, request.GET.get("next"))
+        return render(request, self.template_name, {"form": SignUpForm(), "next": next_url})
 
     def post(self, request):
+        next_url = safe_next(request, request.POST.get("next"))
+        if next_url:
+            request.session[SIGN_UP_NEXT] = next_url
         form = SignUpForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -39,7 +58,7 @@ class SignUpView(View):
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 return redirect("lms:signup_sent")
-        return render(request, self.template_name, {"form": form}, status=400)
+        return render(request, self.template_name, {"form": form, "next": next_url}, status=400)
 
 
 class SignUpConfirmView(View):
@@ -59,9 +78,10 @@ class SignUpConfirmView(View):
         except LmsError as error:
             context = {"sign_up": None, "error": error}
             return render(request, self.template_name, context, status=error.status_code)
+        next_url = safe_next(request, request.session.pop(SIGN_UP_NEXT, None))
         login(request, user, backend="lms.auth.ThrottledModelBackend")
         messages.success(request, "Welcome to Cadence.")
-        return redirect("lms:my_learning")
+        return redirect(next_url or "lms:my_learning")
 
 
 class ProfileView(LoginRequiredMixin, View):

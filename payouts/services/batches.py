@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -23,7 +21,7 @@ from django.utils import timezone
 from payouts import conf, events
 from payouts.data import PayoutSettled
 from payouts.errors import PayoutsError
-from payouts.models import EarnedRevenue, Payee, Payout, PayoutAccount, PayoutBatch
+from payouts.models import EarnedRevenue, Payout, PayoutAccount, PayoutBatch
 from payouts.rails.capabilities import currency_refusal, rail_refusal
 from payouts.services.journal import MONEY_SENT, journal_post, payable_account
 
@@ -291,26 +289,7 @@ def payout_return(*, payout_id: int, reason: str, now: datetime | None = None) -
         verified_at=None, verified_by="", attention_reason=f"A payout was returned: {reason}"[:200]
     )
     events.payout_failed.publish(_settled(payout))
-    transaction.on_commit(partial(_tell_payee_returned, payout.user_id, payout.public_id, reason))
     return payout
-
-
-def _tell_payee_returned(user_id: str, payout_id: str, reason: str) -> None:
-    payee = Payee.objects.filter(user_id=user_id).first()
-    if payee is None or not payee.email:
-        return  # the reason still shows on their earnings pages
-    send_mail(
-        subject="Your bank returned a payout",
-        message=(
-            f"Your bank sent payout {payout_id} back to us: {reason}.\n\n"
-            "The money is safe and waits in your balance. Please check your payout account's "
-            "details on your earnings page; once they are confirmed it goes out with the next "
-            "payout."
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[payee.email],
-        fail_silently=True,
-    )
 
 
 def _release_rows(payout: Payout) -> None:

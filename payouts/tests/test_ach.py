@@ -6,7 +6,6 @@ from datetime import timedelta
 import achkit
 import pytest
 from django.contrib.auth.models import Permission
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
@@ -207,26 +206,6 @@ def test_a_bank_return_fails_the_payout_and_its_money_waits_for_the_fixed_accoun
     assert (again_paid.status, again_paid.amount_minor) == ("completed", returned.amount_minor)
     assert PayoutAccount.objects.get(user_id=user).attention_reason == ""
     assert ledger_verify().ok
-
-
-def test_a_returned_payout_is_told_to_the_payee_by_email(
-    run_batch, django_capture_on_commit_callbacks
-):
-    from payouts.data import PayeeDetails
-    from payouts.services.payees import payee_upsert
-
-    (user,) = ach_payees(1)
-    payee_upsert(payee=PayeeDetails(user_id=user, name="Ada Payee", email="ada@example.com",
-                                    synced_at=timezone.now()))  # fmt: skip
-    run_batch()
-    payout = Payout.objects.get()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        nacha_returns_import(content=return_file(("99", "R03", payout.external_reference, "")))
-
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["ada@example.com"]
-    assert "R03" in mail.outbox[0].body and payout.public_id in mail.outbox[0].body
 
 
 def test_a_notice_of_change_updates_the_account_only_after_staff_confirm(run_batch):

@@ -1,0 +1,109 @@
+"""Writes: make a notification (once), mark notifications read, save preferences."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from notifications import selectors
+from notifications.data import NotificationRequest
+from notifications.kinds import ESSENTIAL, OPTIONAL, Kind, words_for
+from notifications.models import Notification, NotificationPreference
+
+
+class NotificationsError(Exception):
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@transaction.atomic
+def notification_create(*, request: NotificationRequest) -> Notification | None:
+    """Record the notification and, after commit, send its email.
+
+    Once per recipient, kind and subject: a second delivery of the same fact returns the
+    first notification and sends nothing. A kind the recipient turned off makes nothing.
+    """
+    if request.kind not in Kind.values:
+        raise NotificationsError(f"unknown kind {request.kind!r}", field="kind")
+    recipient = request.recipient
+    if not selectors.is_wanted(user_id=recipient.user_id, kind=request.kind):
+        return None
+    existing = Notification.objects.filter(
+        recipient_id=recipient.user_id, kind=request.kind, subject_id=request.subject_id
+    ).first()
+    if existing is not None:
+        return existing
+    words = words_for(request.kind, request.facts)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient_id=recipient.user_id,
+                recipient_email=recipient.email,
+                recipient_name=recipient.name,
+                kind=request.kind,
+                subject_id=request.subject_id,
+                title=words.title[:200],
+                body=words.body,
+                link=request.link,
+            )
+    except IntegrityError:  # a concurrent delivery made it first
+        return Notification.objects.get(
+            recipient_id=recipient.user_id, kind=request.kind, subject_id=request.subject_id
+        )
+    _count_refresh(recipient.user_id)
+    transaction.on_commit(partial(_email_send, notification.pk))
+    return notification
+
+
+def _email_send(notification_pk: int) -> None:
+    from notifications.tasks import notification_email_send  # tasks import these services
+
+    notification_email_send.delay(notification_pk)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user_id: str, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) unread notification of ``user_id`` read."""
+    unread = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    marked = unread.update(read_at=timezone.now())
+    _count_refresh(user_id)
+    return marked
+
+
+def _count_refresh(user_id: str) -> None:
+    """Cache the count now (as this transaction sees it) and again once it is committed, so
+    that a rollback or a concurrent change never leaves the header wrong for long."""
+    selectors.unread_count_refresh(user_id=user_id)
+    transaction.on_commit(partial(selectors.unread_count_refresh, user_id=user_id))
+
+
+@transaction.atomic
+def preferences_save(*, user_id: str, enabled_kinds: set[str]) -> None:
+    """Turn the optional kinds in ``enabled_kinds`` on and the other optional kinds off."""
+    unknown = enabled_kinds - set(Kind.values)
+    if unknown:
+        raise NotificationsError(f"unknown kind {sorted(unknown)[0]!r}", field="kinds")
+    for kind in OPTIONAL:
+        NotificationPreference.objects.update_or_create(
+            user_id=user_id, kind=kind, defaults={"enabled": kind in enabled_kinds}
+        )
+
+
+def email_claim(*, notification_pk: int) -> Notification | None:
+    """Claim the notification's email with one conditional UPDATE, so that two workers (or a
+    redelivered task) never send it twice; ``None`` when it was already sent."""
+    claimed = Notification.objects.filter(pk=notification_pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    return Notification.objects.get(pk=notification_pk)
+
+
+__all__ = ["ESSENTIAL", "NotificationsError", "notification_create"]
