@@ -62,7 +62,7 @@ def test_every_page_switches_off_browser_features_it_does_not_use(client):
 
 
 def test_no_template_holds_an_inline_script_or_event_handler():
-    inline_script = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/(?:ld\+)?json)[^>]*>", re.I)
     handler = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
     templates = [
         path
