@@ -86,4 +86,10 @@ def _fast_and_eager(settings):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _media_of_the_test(settings, tmp_path_factory):
+    """Uploads (and the demo's images) go to a directory of the test's own, never the project's."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.browser"]

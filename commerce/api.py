@@ -13,6 +13,8 @@ from commerce.data import (
     OrderIdsSold,
     OrderItemFulfilment,
     OrderItemRevenue,
+    SalesModule,
+    SalesPerson,
 )
 from commerce.models import OrderItem
 
@@ -26,10 +28,15 @@ def catalog_course_upsert(
     thumbnail: str = "",
     is_published: bool = True,
     synced_at: datetime | None = None,
+    slug: str = "",
+    outcomes: Sequence[str] = (),
+    outline: Sequence[SalesModule] = (),
+    people: Sequence[SalesPerson] = (),
 ) -> CatalogCourseSummary:
     """Record what the LMS says about a course (on publish, change or unpublish). Idempotent; an
     older sync never overwrites a newer one. The course is for sale once staff give it a price;
-    ``is_published=False`` takes it off sale."""
+    ``is_published=False`` takes it off sale. ``outcomes``, ``outline`` (modules and lessons,
+    with durations and free previews) and ``people`` (creator, instructors) feed its sales page."""
     course = services.catalog_course_upsert(
         lms_course_id=course_id,
         title=title,
@@ -38,6 +45,10 @@ def catalog_course_upsert(
         thumbnail=thumbnail,
         is_published=is_published,
         synced_at=synced_at,
+        slug=slug,
+        outcomes=outcomes,
+        outline=outline,
+        people=people,
     )
     return CatalogCourseSummary(
         course_id=course.lms_course_id,

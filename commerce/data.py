@@ -82,6 +82,33 @@ class RefundCompleted:
 
 
 @dataclass(frozen=True)
+class SalesLesson:
+    """A lesson as the sales page lists it; ``preview_url`` is set for a free preview."""
+
+    title: str
+    kind: str
+    duration_minutes: int | None = None
+    preview_url: str = ""
+
+
+@dataclass(frozen=True)
+class SalesModule:
+    title: str
+    lessons: tuple[SalesLesson, ...] = ()
+
+
+@dataclass(frozen=True)
+class SalesPerson:
+    """The creator or an instructor, as the sales page introduces them."""
+
+    id: str
+    name: str
+    role: str
+    bio: str = ""
+    photo_url: str = ""
+
+
+@dataclass(frozen=True)
 class CatalogCourseSummary:
     course_id: str
     title: str

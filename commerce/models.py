@@ -40,6 +40,12 @@ class CatalogCourse(models.Model):
     description = models.TextField(blank=True)
     content_creator_id = models.CharField(max_length=64, db_index=True)
     thumbnail = models.CharField(max_length=500, blank=True)
+    # What the sales page shows, as the LMS last described it: the course's address there (for
+    # its free previews), outcomes, the outline of modules and lessons, creator and instructors.
+    slug = models.CharField(max_length=200, blank=True)
+    outcomes = models.JSONField(default=list, blank=True)
+    outline = models.JSONField(default=list, blank=True)
+    people = models.JSONField(default=list, blank=True)
     last_synced_at = models.DateTimeField()
 
     class Meta:

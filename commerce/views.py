@@ -17,7 +17,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from cadence.kernel.money import Money
-from commerce import places, selectors, services
+from commerce import places, sales_page, selectors, services
 from commerce.errors import CommerceError, ProcessorUnavailable, WebhookRejected
 from commerce.forms import AuthenticationForm, CatalogFilterForm, CheckoutForm, RefundRequestForm
 from commerce.models import Payment
@@ -70,14 +70,26 @@ class CourseView(View):
         held = bool(customer_id) and selectors.customer_holds_course(
             customer_id=customer_id, course_id=course_id
         )
+        price = selectors.current_price(item)
+        url = request.build_absolute_uri(request.path)
+        image = item.course.thumbnail
+        image_url = request.build_absolute_uri(image) if image else ""
+        people = sales_page.people(item)
         return render(
             request,
             "commerce/course.html",
             {
                 "item": item,
-                "price": selectors.current_price(item),
+                "price": price,
                 "list": selectors.list_price(item),
                 "held": held,
+                "curriculum": sales_page.curriculum(item),
+                "people": people,
+                "page_url": url,
+                "image_url": image_url,
+                "json_ld": sales_page.course_json_ld(
+                    item=item, url=url, image_url=image_url, price=price, people=people
+                ),
             },
         )
 

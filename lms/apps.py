@@ -8,6 +8,8 @@ class LmsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="lms.roles")
+        # The header's "Teaching" and "Earnings" links: worked out when someone logs in.
+        from lms import work_roles  # noqa: F401
 
 
 def _ensure_roles(**kwargs) -> None:

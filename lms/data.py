@@ -80,8 +80,38 @@ class UserSynced:
 
 
 @dataclass(frozen=True)
+class OutlineLesson:
+    """A lesson as a sales page lists it. ``preview_url``: the page anyone may open it on, free;
+    empty unless the lesson is a preview."""
+
+    title: str
+    kind: str
+    duration_minutes: int | None = None
+    preview_url: str = ""
+
+
+@dataclass(frozen=True)
+class OutlineModule:
+    title: str
+    lessons: tuple[OutlineLesson, ...] = ()
+
+
+@dataclass(frozen=True)
+class CoursePerson:
+    """Who makes or teaches a course, as its sales page introduces them."""
+
+    id: str
+    name: str
+    role: str  # "creator" or "instructor"
+    bio: str = ""
+    photo_url: str = ""
+
+
+@dataclass(frozen=True)
 class CourseSynced:
-    """The spec's Course Sync fields: what commerce's catalogue needs about a course."""
+    """The spec's Course Sync fields (what commerce's catalogue needs about a course), and what
+    its sales page shows: the cover image's address in ``thumbnail``, the outcomes, the
+    curriculum outline and the people. Addresses are site paths or absolute URLs."""
 
     id: str
     title: str
@@ -89,6 +119,10 @@ class CourseSynced:
     content_creator_id: str
     thumbnail: str
     status: str
+    slug: str = ""
+    outcomes: tuple[str, ...] = ()
+    outline: tuple[OutlineModule, ...] = ()
+    people: tuple[CoursePerson, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from lms import services
 from lms.data import CourseSummary, DemoSeed, EnrollmentStatus
+from lms.demo_images import gradient_png
 from lms.errors import LmsError, LmsNotFound
 from lms.models import Course, Department, Enrollment, Lesson, Module, Submission, Thread, User
 
@@ -40,11 +42,37 @@ DEMO_COURSES = [
      "Run discussions, grade fairly and hold live sessions learners remember."),
 ]  # fmt: skip
 
+# What each course's sales page promises, one outcome a line, and its cover's colours.
+DEMO_OUTCOMES = {
+    "django-for-payments": "Store money as integer minor units with a currency\n"
+    "Take payments and refunds through a processor adapter\n"
+    "Split revenue so the parts always add up to the whole\n"
+    "Test money code with properties, not just examples",
+    "teaching-online": "Run discussions learners want to join\n"
+    "Grade fairly and quickly with a clear rubric\n"
+    "Hold live sessions people remember",
+}
+DEMO_COVERS = {
+    "django-for-payments": ((47, 75, 216), (23, 112, 58)),
+    "teaching-online": ((138, 90, 0), (47, 75, 216)),
+}
+DEMO_BIOS = {
+    "instructor": "Ivan has taught web development for ten years and answers every question "
+    "within a day.",
+    "creator": "Chloe built payment systems at two start-ups before writing courses about them.",
+}
+# The tour is a YouTube video, played through youtube-nocookie.com; the welcome is free to
+# preview from the sales page.
+DEMO_VIDEO_URL = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
+
+# (title, kind, minutes, free preview)
 DEMO_CURRICULUM = [
     ("Getting started",
-     [("Welcome", Lesson.Kind.TEXT), ("A tour in ten minutes", Lesson.Kind.VIDEO)]),
+     [("Welcome", Lesson.Kind.TEXT, 5, True),
+      ("A tour in ten minutes", Lesson.Kind.VIDEO, 10, False)]),
     ("Practice",
-     [("Your first exercise", Lesson.Kind.ASSIGNMENT), ("Office hours", Lesson.Kind.LIVE_SESSION)]),
+     [("Your first exercise", Lesson.Kind.ASSIGNMENT, 45, False),
+      ("Office hours", Lesson.Kind.LIVE_SESSION, 60, False)]),
 ]  # fmt: skip
 
 # Enrollments without a purchase: staff enrolled the graduate in the second course for her team.
@@ -104,6 +132,10 @@ def _person(role: str, password: str, department: Department) -> User:
             department=department if group == "learner" else None,
         )
     user.groups.add(Group.objects.get(name=group))
+    if role in DEMO_BIOS and not user.bio:
+        user.bio = DEMO_BIOS[role]
+        shade = (47, 75, 216) if role == "creator" else (23, 112, 58)
+        user.photo.save("portrait.png", ContentFile(gradient_png(96, 96, shade, (244, 246, 250))))
     return user
 
 
@@ -114,25 +146,30 @@ def _course(
     if course is not None:
         return course
     course = Course.objects.create(
-        slug=slug, title=title, description=description, content_creator=creator
+        slug=slug,
+        title=title,
+        description=description,
+        content_creator=creator,
+        outcomes=DEMO_OUTCOMES.get(slug, ""),
     )
+    top, bottom = DEMO_COVERS.get(slug, ((47, 75, 216), (23, 112, 58)))
+    course.image.save("cover.png", ContentFile(gradient_png(480, 270, top, bottom)), save=True)
     for module_position, (module_title, lessons) in enumerate(DEMO_CURRICULUM):
         module = Module.objects.create(course=course, title=module_title, position=module_position)
-        for position, (lesson_title, kind) in enumerate(lessons):
+        for position, (lesson_title, kind, minutes, preview) in enumerate(lessons):
             Lesson.objects.create(
                 module=module,
                 title=lesson_title,
                 kind=kind,
                 position=position,
                 body=f"{lesson_title}: notes for {title}.",
-                video_url="https://video.cadence.localhost/tour"
-                if kind == Lesson.Kind.VIDEO
-                else "",
+                video_url=DEMO_VIDEO_URL if kind == Lesson.Kind.VIDEO else "",
+                is_preview=preview,
                 # Office hours are optional: a session a week ahead cannot hold up the
                 # graduate's completion, and it counts only once attended.
                 required=kind != Lesson.Kind.LIVE_SESSION,
                 starts_at=live_sessions_at if kind == Lesson.Kind.LIVE_SESSION else None,
-                duration_minutes=60 if kind == Lesson.Kind.LIVE_SESSION else None,
+                duration_minutes=minutes,
             )
     return services.course_publish(course=course)
 

@@ -86,3 +86,25 @@ class AttendanceCsvForm(forms.Form):
         label="CSV file",
         help_text="A header row learner,minutes; learner is a username, email or usr_ id.",
     )
+
+
+class TeachingFilterForm(forms.Form):
+    """The grading queue's and the roster's filters: a course the instructor teaches, how long
+    work has waited, a learner's name."""
+
+    WAITING = [
+        ("", "Any time"),
+        ("1", "More than a day"),
+        ("3", "More than 3 days"),
+        ("7", "More than a week"),
+    ]
+
+    course = forms.ChoiceField(required=False, label="Course")
+    waiting = forms.ChoiceField(required=False, choices=WAITING, label="Waiting")
+    q = forms.CharField(required=False, max_length=100, label="Learner")
+
+    def __init__(self, *args, courses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].choices = [("", "All my courses")] + [
+            (course.public_id, course.title) for course in courses
+        ]

@@ -15,6 +15,7 @@ from lms.models import (
     Interaction,
     Lesson,
     LessonCompletion,
+    LessonResource,
     Post,
     SignUpRequest,
     Submission,
@@ -54,7 +55,9 @@ def enrollment_for_course_page(*, user: User, slug: str) -> Enrollment | None:
     """The learner's open enrollment in the course (approved or further), with its certificate."""
     return (
         Enrollment.objects.filter(user=user, course__slug=slug, state__in=OPEN_STATES)
-        .select_related("course__content_creator", "instructor", "user", "certificate")
+        .select_related(
+            "course__content_creator", "instructor", "user", "certificate", "last_lesson"
+        )
         .order_by("-requested_at")
         .first()
     )
@@ -165,17 +168,26 @@ def thread_posts(thread: Thread) -> QuerySet[Post]:
 # --- what instructors see ------------------------------------------------------------------------
 
 
-def learners_taught_by(user: User) -> list[Enrollment]:
+def learners_taught_by(user: User, *, course_id: str = "", name: str = "") -> list[Enrollment]:
     """The instructor's learners, per course, with progress counts and the last interaction,
-    in a fixed number of queries whatever the number of learners or lessons."""
+    in a fixed number of queries whatever the number of learners or lessons; optionally of one
+    course (public id) or whose name or username contains ``name``."""
+    enrollments = Enrollment.objects.filter(instructor=user, state__in=OPEN_STATES)
+    if course_id:
+        enrollments = enrollments.filter(course__public_id=course_id)
+    if name:
+        enrollments = enrollments.filter(
+            Q(user__first_name__icontains=name)
+            | Q(user__last_name__icontains=name)
+            | Q(user__username__icontains=name)
+        )
     lessons_done = LessonCompletion.objects.filter(enrollment=OuterRef("pk"))
     last_interaction = Interaction.objects.filter(enrollment=OuterRef("pk")).order_by(
         "-occurred_at", "-id"
     )
     lesson_count = Lesson.objects.filter(module__course=OuterRef("course")).order_by()
     return list(
-        Enrollment.objects.filter(instructor=user, state__in=OPEN_STATES)
-        .select_related("user", "course")
+        enrollments.select_related("user", "course")
         .annotate(
             lessons_done=Coalesce(
                 Subquery(
@@ -356,3 +368,81 @@ def user_by_public_id(public_id: str) -> User | None:
 
 def enrollment_with_learner(public_id: str) -> Enrollment | None:
     return Enrollment.objects.select_related("user", "course").filter(public_id=public_id).first()
+
+
+# --- lesson media and previews ---------------------------------------------------------------
+
+
+def lessons_open_to(user) -> QuerySet[Lesson]:
+    """Lessons ``user`` may open: the free previews of published courses (anyone, signed in or
+    not), and for a signed-in person the lessons of courses they learn (approved or further),
+    teach or create; staff who may view courses open all."""
+    previews = Q(is_preview=True, module__course__status=Course.Status.PUBLISHED)
+    lessons = Lesson.objects.select_related("module__course")
+    if not user.is_authenticated:
+        return lessons.filter(previews)
+    if user.is_staff and user.has_perm("lms.view_course"):
+        return lessons
+    learns = Enrollment.objects.filter(
+        user=user, course=OuterRef("module__course"), state__in=OPEN_STATES
+    )
+    teaches = CourseInstructor.objects.filter(instructor=user, course=OuterRef("module__course"))
+    return lessons.filter(
+        previews | Exists(learns) | Exists(teaches) | Q(module__course__content_creator=user)
+    )
+
+
+def preview_lesson(*, slug: str, lesson_id: int) -> Lesson | None:
+    """A free preview lesson of a published course, with its course and creator."""
+    return (
+        Lesson.objects.select_related("module__course__content_creator")
+        .filter(
+            pk=lesson_id,
+            is_preview=True,
+            module__course__slug=slug,
+            module__course__status=Course.Status.PUBLISHED,
+        )
+        .first()
+    )
+
+
+def lesson_resources(lesson_id: int) -> list[LessonResource]:
+    return list(LessonResource.objects.filter(lesson_id=lesson_id).order_by("position", "id"))
+
+
+def resource_open_to(*, user, public_id: str) -> LessonResource | None:
+    return (
+        LessonResource.objects.filter(public_id=public_id, lesson__in=lessons_open_to(user))
+        .select_related("lesson")
+        .first()
+    )
+
+
+def course_with_image(public_id: str) -> Course | None:
+    """A course whose cover image anyone may see: published or archived, not a draft."""
+    return (
+        Course.objects.exclude(status=Course.Status.DRAFT)
+        .exclude(image="")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def person_with_public_photo(public_id: str) -> User | None:
+    """A person whose photo a sales page shows: they make or teach a course that is not a
+    draft. Anyone else's photo stays private."""
+    shown = Course.objects.exclude(status=Course.Status.DRAFT)
+    return (
+        User.objects.exclude(photo="")
+        .filter(public_id=public_id)
+        .filter(
+            Exists(shown.filter(content_creator=OuterRef("pk")))
+            | Exists(shown.filter(assignments__instructor=OuterRef("pk")))
+        )
+        .first()
+    )
+
+
+def courses_taught_by(user: User) -> list[Course]:
+    """The courses ``user`` is assigned to teach, by title (one query), for the desk's filters."""
+    return list(Course.objects.filter(assignments__instructor=user).distinct().order_by("title"))

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from lms.rest_api import courses, enrollments, learning, tokens
 from lms.views import accounts as views
 from lms.views import learning as learning_views
+from lms.views import media as media_views
 from lms.views import teaching as teaching_views
 
 app_name = "lms"
@@ -94,6 +95,27 @@ urlpatterns = [
         name="lesson",
     ),
     path(
+        "learning/courses/<slug:slug>/preview/<int:lesson_id>/",
+        learning_views.PreviewView.as_view(),
+        name="preview",
+    ),
+    path(
+        "learning/lessons/<int:lesson_id>/video",
+        media_views.LessonVideoView.as_view(),
+        name="lesson_video",
+    ),
+    path(
+        "learning/resources/<str:resource_id>/",
+        media_views.LessonResourceView.as_view(),
+        name="resource",
+    ),
+    path(
+        "courses/<str:course_id>/image",
+        media_views.CourseImageView.as_view(),
+        name="course_image",
+    ),
+    path("people/<str:user_id>/photo", media_views.PersonPhotoView.as_view(), name="person_photo"),
+    path(
         "learning/courses/<slug:slug>/lessons/<int:lesson_id>/complete/",
         learning_views.LessonCompleteView.as_view(),
         name="lesson_complete",
@@ -130,6 +152,8 @@ urlpatterns = [
         name="certificate_verify",
     ),
     path("teaching/", teaching_views.TeachingView.as_view(), name="teaching"),
+    path("teaching/grading/", teaching_views.GradingQueueView.as_view(), name="grading"),
+    path("teaching/learners/", teaching_views.RosterView.as_view(), name="roster"),
     path(
         "teaching/submissions/<str:submission_id>/",
         teaching_views.GradeView.as_view(),

@@ -6,6 +6,8 @@ are stored per order item (or enrollment) and the earned revenue is derived from
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from payouts.data import (
     DemoPayoutRun,
     EnrollmentApproved,
@@ -62,6 +64,12 @@ def refund_record(refund: RefundIssued) -> SaleEarnings:
 def payee_upsert(payee: PayeeDetails) -> None:
     """User sync: keep the payee's name and email current."""
     payees.payee_upsert(payee=payee)
+
+
+def course_name_upsert(*, course_id: str, title: str, synced_at: datetime) -> None:
+    """Course sync: keep the course's title current for the payees' statements. Idempotent; an
+    older sync never wins."""
+    payees.course_name_upsert(course_id=course_id, title=title, synced_at=synced_at)
 
 
 def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:

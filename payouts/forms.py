@@ -1,5 +1,7 @@
 """Page forms: they parse input; the services decide."""
 
+from datetime import date, timedelta
+
 from django import forms
 
 from payouts.models import PayoutMethod, TaxInfo
@@ -70,3 +72,54 @@ class TaxInfoForm(forms.Form):
         "legal_name", "business_name", "tax_classification", "country", "address_line", "city",
         "region", "postal_code", "treaty_country", "signature_name",
     )  # fmt: skip
+
+
+class StatementFilterForm(forms.Form):
+    """The statement's filters: a period of sale dates and an entry's status."""
+
+    PERIODS = [
+        ("", "All time"),
+        ("this-month", "This month"),
+        ("last-month", "Last month"),
+        ("this-year", "This year"),
+        ("last-year", "Last year"),
+        ("custom", "Between the dates below"),
+    ]
+
+    period = forms.ChoiceField(required=False, choices=PERIODS, label="Period")
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(required=False, label="Status")
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any status"), *statuses]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end of the period comes before its start.")
+        return data
+
+    def bounds(self, today):
+        """``(since, until)`` dates of the chosen period, either open."""
+        data = self.cleaned_data
+        period = data.get("period") or ("custom" if data.get("since") or data.get("until") else "")
+        first_of_month = today.replace(day=1)
+        if period == "this-month":
+            return first_of_month, today
+        if period == "last-month":
+            end = first_of_month - timedelta(days=1)
+            return end.replace(day=1), end
+        if period == "this-year":
+            return today.replace(month=1, day=1), today
+        if period == "last-year":
+            return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+        if period == "custom":
+            return data.get("since"), data.get("until")
+        return None, None

@@ -568,6 +568,17 @@ class Payee(models.Model):
         return self.name or self.user_id
 
 
+class CourseName(models.Model):
+    """A cache of an LMS course's title, kept by course sync, so statements name the course."""
+
+    course_id = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+    synced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class NachaFile(models.Model):
     """One NACHA file: the ACH payouts of one batch, from one originating bank (ODFI).
 

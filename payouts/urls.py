@@ -8,6 +8,7 @@ app_name = "payouts"
 urlpatterns = [
     path("earnings/", views.DashboardView.as_view(), name="dashboard"),
     path("earnings/statement/", views.StatementView.as_view(), name="statement"),
+    path("earnings/statement.csv", views.StatementCsvView.as_view(), name="statement-csv"),
     path("earnings/payouts/", views.PayoutHistoryView.as_view(), name="payouts"),
     path("earnings/account/", views.PayoutAccountView.as_view(), name="account"),
     path("earnings/tax-info/", views.TaxInfoView.as_view(), name="tax-info"),

@@ -12,9 +12,9 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from payouts.errors import PayoutsError
-from payouts.forms import PayoutAccountForm, TaxInfoForm
-from payouts.models import PayoutAccount, TaxInfo
-from payouts.selectors import dashboard
+from payouts.forms import PayoutAccountForm, StatementFilterForm, TaxInfoForm
+from payouts.models import EarnedRevenue, PayoutAccount, TaxInfo
+from payouts.selectors import dashboard, statement
 from payouts.selectors.accounts import payout_blockers
 from payouts.selectors.tax_forms import (
     form_1099_filing_years,
@@ -28,26 +28,66 @@ from payouts.tax_exports import form_1099_csv, form_1099_pdf
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
+    """Totals, the chart and what holds the money back. Someone with nothing to earn (a
+    learner) is told what the page is for, never that money of theirs is held."""
+
     template_name = "payouts/dashboard.html"
 
     def get_context_data(self, **kwargs):
         user_id = self.request.user.public_id
+        if not dashboard.earns(user_id=user_id):
+            return super().get_context_data(earns=False, **kwargs)
         return super().get_context_data(
+            earns=True,
             totals=dashboard.earnings_totals(user_id=user_id),
             charts=dashboard.earnings_chart(user_id=user_id),
-            chart_height=dashboard.CHART_HEIGHT + 40,
             blockers=payout_blockers(user_id=user_id),
             **kwargs,
         )
 
 
+def _statement_filters(request) -> tuple[StatementFilterForm, dict]:
+    form = StatementFilterForm(request.GET or None, statuses=EarnedRevenue.Status.choices)
+    if not form.is_bound or not form.is_valid():
+        return form, {}
+    since, until = form.bounds(timezone.now().date())
+    return form, {"since": since, "until": until, "status": form.cleaned_data["status"]}
+
+
 class StatementView(LoginRequiredMixin, TemplateView):
+    """Each share with its course, sale date and amounts in the sale's currency; filters by
+    period and status; 50 a page."""
+
     template_name = "payouts/statement.html"
 
     def get_context_data(self, **kwargs):
-        rows = dashboard.statement_rows(user_id=self.request.user.public_id)
+        form, filters = _statement_filters(self.request)
+        rows = statement.statement_rows(user_id=self.request.user.public_id, **filters)
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(page=page, **kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            form=form,
+            page=page,
+            lines=[statement.statement_line(row) for row in page],
+            query=query.urlencode(),
+            **kwargs,
+        )
+
+
+class StatementCsvView(LoginRequiredMixin, View):
+    """The statement with the same filters, as CSV for a spreadsheet or an accountant."""
+
+    def get(self, request):
+        form, filters = _statement_filters(request)
+        if form.is_bound and not form.is_valid():
+            return HttpResponse("Check the statement's filters.", status=400)
+        rows = statement.statement_rows(user_id=request.user.public_id, **filters)
+        response = HttpResponse(statement.statement_csv(rows), content_type="text/csv")
+        stamp = timezone.now().date().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="earnings-statement-{stamp}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class PayoutHistoryView(LoginRequiredMixin, TemplateView):

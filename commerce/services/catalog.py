@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from cadence.kernel.money import Money
+from commerce.data import SalesModule, SalesPerson
 from commerce.errors import CommerceError, CommerceNotFound
 from commerce.models import CatalogCourse, CatalogItem, CatalogPrice, CommerceUser
 
@@ -28,6 +31,10 @@ def catalog_course_upsert(
     thumbnail: str = "",
     is_published: bool = True,
     synced_at: datetime | None = None,
+    slug: str = "",
+    outcomes: Sequence[str] = (),
+    outline: Sequence[SalesModule] = (),
+    people: Sequence[SalesPerson] = (),
 ) -> CatalogCourse:
     """Create or refresh the cached course; an older sync never overwrites a newer one.
 
@@ -40,7 +47,11 @@ def catalog_course_upsert(
         "title": _required(title, "title")[:200],
         "description": description or "",
         "content_creator_id": _required(content_creator_id, "content_creator_id"),
-        "thumbnail": thumbnail or "",
+        "thumbnail": (thumbnail or "")[:500],
+        "slug": (slug or "")[:200],
+        "outcomes": [str(outcome) for outcome in outcomes],
+        "outline": [asdict(module) for module in outline],
+        "people": [asdict(person) for person in people],
         "last_synced_at": synced_at,
     }
     course, created = CatalogCourse.objects.select_for_update().get_or_create(

@@ -14,7 +14,11 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["department"]
     search_fields = ["username", "email", "first_name", "last_name", "public_id"]
     readonly_fields = ["public_id"]
-    fieldsets = [(None, {"fields": ["public_id", "department"]}), *DjangoUserAdmin.fieldsets]
+    fieldsets = [
+        (None, {"fields": ["public_id", "department"]}),
+        *DjangoUserAdmin.fieldsets,
+        ("Shown on sales pages", {"fields": ["bio", "photo"]}),
+    ]
     # Who may do what: only those who may grant access change it (else changing a user is
     # enough to make oneself a superuser).
     ACCESS_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
@@ -30,6 +34,9 @@ class UserAdmin(DjangoUserAdmin):
         # Other contexts keep a copy of name and email; tell them what changed here.
         if not change or {"email", "first_name", "last_name"} & set(form.changed_data):
             services.user_announce(user=obj, created=not change)
+        # The sales pages of their courses introduce them by name, bio and photo.
+        if change and {"first_name", "last_name", "bio", "photo"} & set(form.changed_data):
+            services.courses_of_person_refresh(user=obj)
 
 
 class SubDepartmentInline(admin.TabularInline):

@@ -3,7 +3,7 @@ from django.db import models
 
 from lms import services
 from lms.errors import LmsError
-from lms.models import Course, CourseInstructor, Lesson, Module
+from lms.models import Course, CourseInstructor, Lesson, LessonResource, Module
 
 # Links typed without a scheme are taken as https, as browsers do.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -38,7 +38,10 @@ class CourseAdmin(admin.ModelAdmin):
     autocomplete_fields = ["content_creator"]
     fieldsets = [
         (None, {"fields": ["public_id", "status", "published_at", "title", "slug"]}),
-        ("Catalogue", {"fields": ["description", "thumbnail", "content_creator"]}),
+        (
+            "Catalogue and sales page",
+            {"fields": ["description", "outcomes", "image", "thumbnail", "content_creator"]},
+        ),
         ("Enrollment", {"fields": ["requires_approval", "capacity"]}),
         ("Completion", {"fields": ["grading_method", "passing_grade"]}),
     ]
@@ -48,6 +51,12 @@ class CourseAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.course_details_update(course=obj, changed_fields=set(form.changed_data))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Modules or instructors changed: the sales page lists both.
+        if any(formset.has_changed() for formset in formsets):
+            services.course_catalogue_refresh(course=form.instance)
 
     @admin.action(description="Publish the selected draft courses", permissions=["change"])
     def publish(self, request, queryset):
@@ -69,17 +78,28 @@ class CourseAdmin(admin.ModelAdmin):
             self.message_user(request, f"{count} course(s) {done}.", messages.SUCCESS)
 
 
+LESSON_FIELDS = [
+    ("position", "title", "kind", "required", "is_preview"),
+    "body",
+    ("video_url", "video_file"),
+    ("starts_at", "duration_minutes"),
+]
+
+
 class LessonInline(admin.StackedInline):
     model = Lesson
-    fields = [
-        ("position", "title", "kind", "required"),
-        "body",
-        "video_url",
-        ("starts_at", "duration_minutes"),
-    ]
+    fields = LESSON_FIELDS
     ordering = ["position", "id"]
     extra = 0
+    show_change_link = True
     formfield_overrides = URL_FIELDS
+
+
+class LessonResourceInline(admin.TabularInline):
+    model = LessonResource
+    fields = ["position", "title", "file"]
+    ordering = ["position", "id"]
+    extra = 0
 
 
 @admin.register(Module)
@@ -90,3 +110,26 @@ class ModuleAdmin(admin.ModelAdmin):
     search_fields = ["title", "course__title"]
     autocomplete_fields = ["course"]
     inlines = [LessonInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Lessons, their durations or previews changed: the sales page's curriculum shows them.
+        services.course_catalogue_refresh(course=form.instance.course)
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    """One lesson with its downloadable resources (the module's page lists the lessons)."""
+
+    list_display = ["title", "module", "kind", "is_preview", "duration_minutes"]
+    list_select_related = ["module__course"]
+    list_filter = ["kind", "is_preview", "module__course"]
+    search_fields = ["title", "module__title", "module__course__title"]
+    autocomplete_fields = ["module"]
+    fields = ["module", *LESSON_FIELDS]
+    inlines = [LessonResourceInline]
+    formfield_overrides = URL_FIELDS
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.course_catalogue_refresh(course=form.instance.module.course)

@@ -1,7 +1,7 @@
 """The LMS's tables: people and departments, courses and curriculum, enrollments."""
 
 from lms.models.accounts import Department, SignUpRequest, User
-from lms.models.courses import Course, CourseInstructor, Lesson, Module
+from lms.models.courses import Course, CourseInstructor, Lesson, LessonResource, Module
 from lms.models.enrollments import (
     Enrollment,
     EnrollmentApproval,
@@ -31,6 +31,7 @@ __all__ = [
     "Interaction",
     "Lesson",
     "LessonCompletion",
+    "LessonResource",
     "Module",
     "Post",
     "SignUpRequest",

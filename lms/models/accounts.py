@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from cadence.kernel.public_ids import PublicIdField
+from lms.media import user_photo_path, validate_image
 
 
 class UserManager(AuthUserManager):
@@ -47,6 +48,18 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="members",
+    )
+    bio = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="Shown on the sales page of courses they make or teach.",
+    )
+    photo = models.FileField(
+        upload_to=user_photo_path,
+        blank=True,
+        max_length=255,
+        validators=[validate_image],
+        help_text="A portrait (PNG, JPEG or WebP, up to 2 MB).",
     )
 
     objects = UserManager()

@@ -1,13 +1,23 @@
 from datetime import datetime, timedelta
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 from django_fsm import FSMField, transition
 
 from cadence.kernel.public_ids import PublicIdField
+from lms.media import (
+    course_image_path,
+    lesson_resource_path,
+    lesson_video_path,
+    validate_image,
+    validate_video,
+)
+from lms.video import embed_url
 
 
 class Course(models.Model):
@@ -23,6 +33,16 @@ class Course(models.Model):
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True)
     thumbnail = models.URLField(blank=True, help_text="Address of the course's cover image.")
+    image = models.FileField(
+        upload_to=course_image_path,
+        blank=True,
+        max_length=255,
+        validators=[validate_image],
+        help_text="The cover image (PNG, JPEG or WebP, up to 2 MB); shown instead of the address.",
+    )
+    outcomes = models.TextField(
+        blank=True, help_text="What learners will learn: one outcome per line."
+    )
     content_creator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_courses"
     )
@@ -68,6 +88,10 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def outcome_list(self) -> list[str]:
+        return [line.strip() for line in self.outcomes.splitlines() if line.strip()]
 
     @transition(field=status, source=Status.DRAFT, target=Status.PUBLISHED)
     def publish(self) -> None:
@@ -123,7 +147,19 @@ class Lesson(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
     position = models.PositiveIntegerField(default=0)
     body = models.TextField(blank=True, help_text="The text, or the assignment's brief.")
-    video_url = models.URLField(blank=True)
+    video_url = models.URLField(
+        blank=True, help_text="A YouTube or Vimeo link; played in their privacy-enhanced player."
+    )
+    video_file = models.FileField(
+        upload_to=lesson_video_path,
+        blank=True,
+        max_length=255,
+        validators=[validate_video],
+        help_text="Or an uploaded video (MP4, WebM, Ogg), streamed to enrolled learners only.",
+    )
+    is_preview = models.BooleanField(
+        default=False, help_text="Anyone may open it from the course's sales page, free."
+    )
     required = models.BooleanField(
         default=True, help_text="The learner must complete it to complete the course."
     )
@@ -156,9 +192,41 @@ class Lesson(models.Model):
             return "upcoming"
         return "live" if at < self.ends_at else "ended"
 
+    @property
+    def embed_url(self) -> str | None:
+        return embed_url(self.video_url) if self.video_url else None
+
     def clean(self) -> None:
         # Each kind needs its own content to be playable; refuse the lesson before it is saved.
-        if self.kind == self.Kind.VIDEO and not self.video_url:
-            raise ValidationError({"video_url": "A video lesson needs the video's address."})
+        if self.kind == self.Kind.VIDEO and not (self.video_url or self.video_file):
+            raise ValidationError(
+                {"video_url": "A video lesson needs the video's address or an uploaded video."}
+            )
+        if self.video_url and embed_url(self.video_url) is None:
+            raise ValidationError(
+                {"video_url": "Paste a YouTube or Vimeo link to the video (e.g. youtu.be/…)."}
+            )
         if self.kind == self.Kind.LIVE_SESSION and not self.starts_at:
             raise ValidationError({"starts_at": "A live session needs a start time."})
+
+
+class LessonResource(models.Model):
+    """A file learners download beside a lesson (slides, code, a workbook); served only to
+    those who may open the lesson."""
+
+    public_id = PublicIdField(prefix="res")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=lesson_resource_path, max_length=255)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["lesson", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def file_name(self) -> str:
+        suffix = PurePath(self.file.name).suffix
+        return f"{slugify(self.title) or 'resource'}{suffix}"

@@ -82,6 +82,10 @@ class Enrollment(ConcurrentTransitionMixin, models.Model):
     final_grade = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )
+    # Where the learner left off: the lesson they opened last, for the course page's "Resume".
+    last_lesson = models.ForeignKey(
+        "lms.Lesson", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

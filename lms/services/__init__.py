@@ -11,9 +11,11 @@ from lms.services.accounts import (
 from lms.services.certificates import certificate_issue, certificate_revoke
 from lms.services.courses import (
     course_archive,
+    course_catalogue_refresh,
     course_details_update,
     course_instructor_assign,
     course_publish,
+    courses_of_person_refresh,
 )
 from lms.services.discussions import teaches, thread_reply, thread_start
 from lms.services.enrollments import (
@@ -35,6 +37,7 @@ from lms.services.interactions import interaction_record
 from lms.services.learning import (
     enrollment_final_grade_set,
     lesson_complete,
+    lesson_opened,
     live_session_check_in,
     may_grade,
     submission_grade,
@@ -51,9 +54,11 @@ __all__ = [
     "certificate_issue",
     "certificate_revoke",
     "course_archive",
+    "course_catalogue_refresh",
     "course_details_update",
     "course_instructor_assign",
     "course_publish",
+    "courses_of_person_refresh",
     "enrollment_approve",
     "enrollment_auto_approve",
     "enrollment_cancel",
@@ -69,6 +74,7 @@ __all__ = [
     "enrollment_start",
     "interaction_record",
     "lesson_complete",
+    "lesson_opened",
     "live_session_check_in",
     "may_grade",
     "roles_ensure",

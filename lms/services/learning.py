@@ -81,6 +81,16 @@ def _started(enrollment: Enrollment, actor: User) -> Enrollment:
 # --- progress ----------------------------------------------------------------------------------
 
 
+def lesson_opened(*, enrollment: Enrollment, lesson: Lesson, actor: User) -> None:
+    """Remember where the learner left off, for the course page's "Resume" (one UPDATE, which
+    touches nothing when it is the lesson already remembered). Others opening it change nothing."""
+    if actor.pk != enrollment.user_id:
+        return
+    Enrollment.objects.filter(pk=enrollment.pk).exclude(last_lesson=lesson).update(
+        last_lesson=lesson
+    )
+
+
 @transaction.atomic
 def lesson_complete(*, enrollment: Enrollment, lesson: Lesson, actor: User) -> LessonCompletion:
     """Mark a lesson done (idempotent); may complete the course.

@@ -185,6 +185,8 @@ def test_every_lms_route_hides_another_learners_work(client, work, who):
         "enrollment_id": a.public_id,
         "course_id": a.course.public_id,
         "thread_id": thread.public_id,
+        "resource_id": "res_none",
+        "user_id": a.user.public_id,
         "uidb64": "x",
         "token": "y",
     }

@@ -141,8 +141,9 @@ def test_learner_pages_cost_the_same_queries_for_3_or_200_lessons(
     with django_assert_num_queries(6):
         page = client.get(f"/learning/courses/{slug}/")
     assert page.content.decode().count('class="lesson"') == lessons + 2
-    # …, the same, this lesson's submission and its threads
-    with django_assert_num_queries(8):
+    # …, the same, where the learner left off (one UPDATE), this lesson's resources,
+    # submission and threads
+    with django_assert_num_queries(10):
         client.get(f"/learning/courses/{slug}/lessons/{last.pk}/")
     # session, user, course, threads, lessons for the form
     with django_assert_num_queries(5):

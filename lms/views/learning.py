@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -18,6 +20,7 @@ from lms.certificate_pdf import certificate_pdf
 from lms.errors import LmsError
 from lms.forms import ReplyForm, SubmissionForm, ThreadForm
 from lms.models import Enrollment, Lesson, Submission, User
+from lms.video import EMBED_ORIGINS
 
 
 def _enrollment(user: User, slug: str) -> Enrollment:
@@ -76,15 +79,24 @@ def _lesson_asked(enrollment: Enrollment, value: str) -> Lesson | None:
     return selectors.lesson_of_course(enrollment=enrollment, lesson_id=int(value))
 
 
+# The lesson pages embed YouTube's and Vimeo's privacy-enhanced players, and no other frame.
+embeds_videos = method_decorator(csp_replace({"frame-src": EMBED_ORIGINS}), name="dispatch")
+
+
 def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 200):
+    """The course player: the outline with ticks beside the lesson, its video, resources, work
+    and questions, and the way to the previous and next lessons."""
     enrollment = _enrollment(request.user, slug)
     lessons = selectors.course_lessons(enrollment.course_id)
     lesson = next((x for x in lessons if x.pk == lesson_id), None)
     if lesson is None:
         raise Http404("No such lesson in this course.")
     progress = selectors.progress_for(enrollment, lessons)
+    services.lesson_opened(enrollment=enrollment, lesson=lesson, actor=request.user)
     index = lessons.index(lesson)
     context = {
+        "modules": _modules(lessons),
+        "resources": selectors.lesson_resources(lesson.pk),
         "enrollment": enrollment,
         "course": enrollment.course,
         "lesson": lesson,
@@ -103,6 +115,7 @@ def _lesson_page(request, slug: str, lesson_id: int, form=None, status: int = 20
     return render(request, "lms/lesson.html", context, status=status)
 
 
+@embeds_videos
 class LessonView(LoginRequiredMixin, View):
     """One lesson. Reading it changes nothing: an approved enrollment starts by the "Start"
     button or the first lesson completion, both POSTs."""
@@ -136,6 +149,22 @@ class LiveSessionCheckInView(LoginRequiredMixin, View):
         return _after_progress(request, slug)
 
 
+@embeds_videos
+class PreviewView(View):
+    """A free preview lesson of a published course, open to anyone from its sales page."""
+
+    def get(self, request, slug, lesson_id):
+        lesson = selectors.preview_lesson(slug=slug, lesson_id=lesson_id)
+        if lesson is None:
+            raise Http404("No such preview lesson.")
+        context = {
+            "lesson": lesson,
+            "course": lesson.module.course,
+            "resources": selectors.lesson_resources(lesson.pk),
+        }
+        return render(request, "lms/preview.html", context)
+
+
 def _enrollment_and_lesson(user, slug, lesson_id):
     enrollment = _enrollment(user, slug)
     lesson = selectors.lesson_of_course(enrollment=enrollment, lesson_id=lesson_id)
@@ -155,6 +184,7 @@ def _after_progress(request, slug):
     return redirect("lms:course", slug)
 
 
+@embeds_videos
 class SubmissionSubmitView(LoginRequiredMixin, View):
     def post(self, request, slug, lesson_id):
         enrollment, lesson = _enrollment_and_lesson(request.user, slug, lesson_id)

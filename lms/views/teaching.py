@@ -3,6 +3,8 @@ live sessions with their attendance."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
@@ -13,7 +15,13 @@ from django.views.generic import TemplateView
 
 from lms import selectors, services
 from lms.errors import LmsError
-from lms.forms import AttendanceCsvForm, AttendanceForm, FinalGradeForm, GradeForm
+from lms.forms import (
+    AttendanceCsvForm,
+    AttendanceForm,
+    FinalGradeForm,
+    GradeForm,
+    TeachingFilterForm,
+)
 
 MAX_CSV_BYTES = 1024 * 1024
 
@@ -172,3 +180,48 @@ class LiveSessionView(LoginRequiredMixin, View):
                         return redirect("lms:live_session", lesson.pk)
                     return self.get(request, lesson.pk, report=report, status=400)
         return self.get(request, lesson.pk, csv_form=csv_form, status=400)
+
+
+def _filters(request, courses) -> dict:
+    form = TeachingFilterForm(request.GET or None, courses=courses)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return {"form": form, **data}
+
+
+class GradingQueueView(LoginRequiredMixin, TemplateView):
+    """Work waiting for the instructor's grade, oldest first, by course and how long it has
+    waited. A fixed number of queries whatever the queue's length."""
+
+    template_name = "lms/teaching/grading.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        courses = selectors.courses_taught_by(user)
+        filters = _filters(self.request, courses)
+        submissions = selectors.submissions_to_grade_by(user)
+        if filters.get("course"):
+            submissions = submissions.filter(enrollment__course__public_id=filters["course"])
+        if filters.get("waiting"):
+            cutoff = timezone.now() - timedelta(days=int(filters["waiting"]))
+            submissions = submissions.filter(submitted_at__lte=cutoff)
+        now = timezone.now()
+        rows = [(submission, now - submission.submitted_at) for submission in submissions]
+        return super().get_context_data(form=filters["form"], rows=rows, **kwargs)
+
+
+class RosterView(LoginRequiredMixin, TemplateView):
+    """The instructor's learners with their progress, by course or name."""
+
+    template_name = "lms/teaching/roster.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        courses = selectors.courses_taught_by(user)
+        filters = _filters(self.request, courses)
+        learners = selectors.learners_taught_by(
+            user, course_id=filters.get("course") or "", name=filters.get("q") or ""
+        )
+        for enrollment in learners:
+            total = enrollment.lesson_total or 0
+            enrollment.percent = 100 * enrollment.lessons_done // total if total else 0
+        return super().get_context_data(form=filters["form"], learners=learners, **kwargs)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 
 from payouts.data import PayeeDetails
-from payouts.models import Payee
+from payouts.models import CourseName, Payee
 from payouts.services.inputs import require_id
 
 
@@ -30,4 +32,17 @@ def payee_upsert(*, payee: PayeeDetails) -> Payee:
     for field, value in details.items():
         setattr(row, field, value)
     row.save()
+    return row
+
+
+@transaction.atomic
+def course_name_upsert(*, course_id: str, title: str, synced_at: datetime) -> CourseName:
+    """Create or refresh the cached title of a course; an older sync never overwrites a newer."""
+    course_id = require_id(course_id, "courseId")
+    row, created = CourseName.objects.select_for_update().get_or_create(
+        course_id=course_id, defaults={"title": title[:200], "synced_at": synced_at}
+    )
+    if not created and row.synced_at <= synced_at:
+        row.title, row.synced_at = title[:200], synced_at
+        row.save(update_fields=["title", "synced_at"])
     return row

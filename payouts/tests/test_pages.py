@@ -28,7 +28,9 @@ def test_the_dashboard_shows_totals_by_state_a_chart_and_why_money_is_held(clien
 def test_the_statement_shows_each_sale_with_split_share_and_hold(client, creator):
     confirmed_sale(1, creator.public_id)
     page = client.get("/earnings/statement/").content.decode()
-    assert "oi_1" in page and "4000/3000/3000 bp" in page and "$40.00" in page
+    # The split in percent and money in the sale's currency: never basis points or minor units.
+    assert "40% / 30% / 30%" in page and "$40.00" in page and "$100.00" in page
+    assert " bp" not in page and ">10000<" not in page
 
 
 @pytest.mark.parametrize("url", ["/earnings/", "/earnings/statement/", "/earnings/payouts/"])
