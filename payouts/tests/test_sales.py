@@ -21,7 +21,7 @@ from payouts.models import (
     SaleRefund,
 )
 from payouts.selectors.ledger import ledger_verify
-from payouts.services.batches import payout_batch_run, payout_complete
+from payouts.services.batches import payout_batch_run, payout_complete, payout_return
 from payouts.services.interactions import engagement_verify
 from payouts.services.sales import (
     engagement_is_eligible,
@@ -836,6 +836,41 @@ def test_a_full_refund_in_one_go_after_payout_takes_back_exactly_what_was_paid(p
 
     assert rows(kind="reversal") == [("content-creator", "usr_w", "reversal", "confirmed", -4000)]
     assert live_total() == 0
+
+
+def test_a_full_refund_gives_back_a_deduction_already_paid_when_the_share_itself_came_back(
+    paid_out, django_capture_on_commit_callbacks
+):
+    # The share went out in a payout; a partial refund's -10.00 was netted from the next one,
+    # which was paid; then the bank returned the first payout, so the share is unpaid again.
+    paid_out()
+    first = Payout.objects.get()
+    api.refund_record(RefundFactory(refund_id="ref_a", amount=2500))
+    confirmed_sale(2, "usr_w")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = Payout.objects.get(batch=payout_batch_run())
+    assert second.amount_minor == 4000 - 1000
+    payout_complete(payout_id=second.pk, reference="wire 2")
+    payout_return(payout_id=first.pk, reason="R03 no account")
+
+    api.refund_record(RefundFactory(refund_id="ref_b", amount=7500))
+
+    # The share is reversed outright; the -10.00 the payee already gave up stays, and a +10.00
+    # row for the full refund gives it back in the next payout, so the payee ends with nothing.
+    assert shares()[CREATOR_W] == ("reversed", 4000)
+    assert rows(kind="reversal", role="content-creator") == [
+        ("content-creator", "usr_w", "reversal", "confirmed", 1000),
+        ("content-creator", "usr_w", "reversal", "paid", -1000),
+    ]
+    given_back = EarnedRevenue.objects.get(kind="reversal", amount_minor=1000)
+    assert given_back.origin.amount_minor == -1000
+    assert given_back.refund.refund_id == "ref_b" and given_back.payout_id is None
+    assert live_total() == 0
+    assert ledger_verify().ok
+    # Derived again (any later fact does it), the sale stays as it is: no second +10.00 row.
+    before = snapshot()
+    api.enrollment_approval_record(EnrollmentApprovedFactory(enrollment_id="enr_1"))
+    assert snapshot() == before
 
 
 def test_revenue_in_a_payout_not_yet_paid_counts_as_settled(paid_out):
