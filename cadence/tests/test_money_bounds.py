@@ -89,6 +89,16 @@ def test_an_error_never_echoes_a_huge_input():
     assert error.value.message == "USD amounts have 2 decimal places; got '0." + "0" * 38 + "…'"
 
 
+def test_an_input_of_up_to_40_characters_is_echoed_whole_and_a_longer_one_is_cut_there():
+    forty = "1." + "0" * 37 + "1"
+    with pytest.raises(MoneyError) as error:
+        Money.parse(forty, "USD")
+    assert error.value.message == f"USD amounts have 2 decimal places; got '{forty}'"
+    with pytest.raises(MoneyError) as error:
+        Money.parse(forty + "1", "USD")
+    assert error.value.message == f"USD amounts have 2 decimal places; got '{forty}…'"
+
+
 @bounded
 @given(mantissa=st.integers(min_value=-(10**20), max_value=10**20), exponent=huge_exponents,
        code=codes)  # fmt: skip

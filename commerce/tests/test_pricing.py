@@ -313,6 +313,14 @@ def test_refunded_tax_adds_up_to_the_tax_charged_and_never_goes_negative(total, 
     assert all(0 <= part <= refund for part, refund in zip(parts, refunds, strict=True))
 
 
+# Equivalent mutant commerce.pricing.x_refund_tax_part__mutmut_19: it drops the 0 from the outer
+# max(); the min() beside it is never below zero, since the proportional tax of a positive refund
+# is not negative and no earlier refund took more than the tax left, so the 0 never wins.
+# Equivalent mutant commerce.pricing.x_refund_tax_part__mutmut_25: it drops ``refund_minor`` from
+# the min(); the proportional tax is one of the two parts ``allocate`` splits the refund into, by
+# non-negative weights, so it never exceeds the refund and that bound never bites.
+
+
 def test_a_refund_never_carries_more_tax_than_itself():
     # Small refunds whose proportional tax rounds down must not leave more tax than item: a 28-unit
     # item carrying 22 of tax, refunded 3, 3, 21 and 1, used to put 2 of tax on the last 1.
