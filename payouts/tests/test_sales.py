@@ -15,6 +15,7 @@ from payouts.models import (
     InstructorEngagement,
     InteractionRequirement,
     JournalEntry,
+    JournalTransaction,
     Payout,
     RevenueShareConfig,
     Sale,
@@ -915,6 +916,13 @@ def test_a_forfeit_row_keeps_the_shares_hold_and_is_confirmed_when_it_is_made():
     forfeit = EarnedRevenue.objects.get(kind="forfeit")
     assert (forfeit.origin_id, forfeit.user_id, forfeit.currency) == (share.pk, "", "USD")
     assert (forfeit.hold_until, forfeit.confirmed_at) == (share.hold_until, end)
+    # The move is journalled against the sale, so that the sale's books show where it went.
+    moved = JournalTransaction.objects.get(key=f"{share.public_id}:forfeited")
+    assert moved.sale_id == share.sale_id
+
+
+# Equivalent mutant payouts.services.sales.x__forfeit_move__mutmut_14: it leaves out
+# ``user_id=""`` for the platform's forfeit row, and a CharField without a default is "" anyway.
 
 
 def test_a_reversal_of_unpaid_revenue_mirrors_its_shares_hold_and_state():
