@@ -162,8 +162,12 @@ LARGEST_STORED_MINOR = 2**63 - 1
 
 
 def edge_amounts(limit: int = LARGEST_STORED_MINOR):
-    """Zero, one minor unit either way and the largest stored amount, besides anything else."""
+    """Zero, one minor unit either way, the documented maximum of one amount and the largest
+    stored amount (up to ``limit``), besides anything else."""
     edges = [0, 1, -1, 2, -2, 50, -50, 100, -100, limit, -limit, limit - 1, -(limit - 1)]
+    edges += [
+        amount for amount in (MAXIMUM_MINOR_UNITS, -MAXIMUM_MINOR_UNITS) if abs(amount) < limit
+    ]
     return st.one_of(st.sampled_from(edges), st.integers(min_value=-limit, max_value=limit))
 
 
