@@ -154,3 +154,18 @@ def test_a_sign_mirrors_the_amount_up_to_the_maximum(minor, code):
     assert Money.parse(f"-{text}", code) == -Money.parse(text, code)
     assert Money.parse(f"+{text}", code) == Money.parse(text, code)
     assert Money.parse(Decimal(f"-{text}"), code).minor == -minor
+
+
+def test_the_magnitude_guard_leaves_every_number_of_up_to_13_integer_digits_to_the_exact_check():
+    # The guard refuses by the leading digit alone only past 10**12 (14 integer digits or more);
+    # a 13-digit number reaches the exact check, which reads its decimals before its size.
+    with pytest.raises(MoneyError) as error:
+        Money.parse("1000000000000.001", "USD", field="grossAmount")
+    assert (error.value.code, error.value.field, error.value.message) == (
+        "invalid",
+        "grossAmount",
+        "USD amounts have 2 decimal places; got '1000000000000.001'",
+    )
+    with pytest.raises(MoneyError) as error:
+        Money.parse("10000000000000.001", "USD", field="grossAmount")
+    assert error.value.message.startswith("is out of range")
