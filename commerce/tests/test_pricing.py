@@ -359,6 +359,19 @@ def test_the_least_amount_a_fee_leaves_something_of(code, percent, fixed_minor, 
     assert left.minor > 0
 
 
+# The search starts from a lower bound and counts up, so a start anywhere at or below the answer
+# gives the same answer. A positive amount ``a`` leaves something exactly when
+# ``round_half_up(a * rate) < a - fixed``, i.e. ``a * (1 - rate) > fixed + 1/2``; so every start of
+# ``(fixed - c) / (1 - rate)`` with ``c >= -1/2``, rounded down, is at or below the answer. These
+# mutants change ``c`` only, and so only how many steps the count takes:
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_20: c = -1/2
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_22: c = 1.
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_23: c = 2.
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_24: c = 1.
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_25: c = 1.
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_26: c = 1/3.
+
+
 @pytest.mark.parametrize("percent", ["100", "100.01", "150", "-0.01"])
 def test_a_fee_schedule_of_100_percent_or_more_or_below_zero_is_refused(percent):
     # A setting, not a request: refused as a programming error when the schedule is read.
