@@ -874,6 +874,20 @@ def test_a_full_refund_gives_back_a_deduction_already_paid_when_the_share_itself
     assert snapshot() == before
 
 
+def test_a_last_refund_that_reverses_nothing_more_of_a_paid_share_makes_no_row_of_zero(paid_out):
+    paid_out()
+    # 99.99 of the 100.00 already reverses all 40.00 of the creator's share (39.996, rounded by
+    # largest remainder); the last cent reverses the rest of the platform's and nothing of his.
+    api.refund_record(RefundFactory(refund_id="ref_a", amount=9999))
+    api.refund_record(RefundFactory(refund_id="ref_b", amount=1))
+
+    assert rows(kind="reversal", role="content-creator") == [
+        ("content-creator", "usr_w", "reversal", "confirmed", -4000)
+    ]
+    assert not EarnedRevenue.objects.filter(amount_minor=0, kind="reversal").exists()
+    assert live_total() == 0
+
+
 def test_revenue_in_a_payout_not_yet_paid_counts_as_settled(paid_out):
     paid_out(complete=False)
     in_flight = EarnedRevenue.objects.get(kind="share", role="content-creator")
