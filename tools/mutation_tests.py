@@ -27,12 +27,12 @@ settings.register_profile(
 )
 
 
-def _test_files(config: pytest.Config, mutant: str) -> set[str] | None:
+def _test_files(config: pytest.Config, mutant: str) -> list[str] | None:
     pyproject = tomllib.loads((config.rootpath / "pyproject.toml").read_text("utf-8"))
     by_module = pyproject["tool"]["cadence-mutation"]["test-files"]
     for module, files in by_module.items():
         if mutant.startswith(f"{module}."):
-            return set(files)
+            return list(files)
     return None
 
 
@@ -53,4 +53,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (kept if path in files else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    # In the order the files are listed, quickest first: the run stops at the first failure, so
+    # a mutant an example test catches is caught before the long property runs start.
+    order = {path: index for index, path in enumerate(files)}
+    kept.sort(key=lambda item: order[item.path.relative_to(config.rootpath).as_posix()])
+    items[:] = kept

@@ -58,7 +58,9 @@ def test_parse_refuses_what_the_currency_cannot_hold(value, code, reason):
     with pytest.raises(MoneyError) as error:
         Money.parse(value, code, field="grossAmount")
     assert reason in error.value.message
-    assert error.value.field in {"grossAmount", "currency"}
+    # An unknown currency is the currency's fault; anything else is the amount's.
+    assert error.value.code == "invalid"
+    assert error.value.field == ("currency" if code == "XXX" else "grossAmount")
 
 
 def test_formatting_uses_the_currency_exponent():
@@ -71,10 +73,12 @@ def test_formatting_uses_the_currency_exponent():
 
 
 def test_arithmetic_refuses_to_mix_currencies():
-    with pytest.raises(MoneyError):
+    with pytest.raises(MoneyError) as mixed:
         Money(1, "USD") + Money(1, "EUR")
-    with pytest.raises(MoneyError):
+    assert (mixed.value.code, mixed.value.field) == ("invalid", "currency")
+    with pytest.raises(MoneyError) as fractional:
         Money(1.5, "USD")  # type: ignore[arg-type]
+    assert (fractional.value.code, fractional.value.field) == ("invalid", "amount")
 
 
 def test_percentage_rounds_half_away_from_zero():
@@ -116,12 +120,10 @@ def test_fees_mirror_for_refunds(amount, percent):
 
 
 def test_allocation_refuses_meaningless_shares():
-    with pytest.raises(MoneyError):
-        allocate(100, [])
-    with pytest.raises(MoneyError):
-        allocate(100, [0, 0])
-    with pytest.raises(MoneyError):
-        allocate(100, [50, -50])
+    for weights in ([], [0, 0], [50, -50]):
+        with pytest.raises(MoneyError) as refused:
+            allocate(100, weights)
+        assert (refused.value.code, refused.value.field) == ("invalid", "shares")
 
 
 def test_a_money_table_reads_each_row_in_its_own_currencys_minor_units():
@@ -148,7 +150,7 @@ def test_a_money_table_refuses_a_wrong_or_missing_row_naming_it(rows, field, rea
     with pytest.raises(MoneyError, match=reason) as refused:
         money_table(rows, name="MINIMUMS")
 
-    assert refused.value.field == field
+    assert (refused.value.code, refused.value.field) == ("invalid", field)
 
 
 # --- the edges, drawn on purpose ------------------------------------------------------------
@@ -160,8 +162,12 @@ LARGEST_STORED_MINOR = 2**63 - 1
 
 
 def edge_amounts(limit: int = LARGEST_STORED_MINOR):
-    """Zero, one minor unit either way and the largest stored amount, besides anything else."""
+    """Zero, one minor unit either way, the documented maximum of one amount and the largest
+    stored amount (up to ``limit``), besides anything else."""
     edges = [0, 1, -1, 2, -2, 50, -50, 100, -100, limit, -limit, limit - 1, -(limit - 1)]
+    edges += [
+        amount for amount in (MAXIMUM_MINOR_UNITS, -MAXIMUM_MINOR_UNITS) if abs(amount) < limit
+    ]
     return st.one_of(st.sampled_from(edges), st.integers(min_value=-limit, max_value=limit))
 
 

@@ -28,7 +28,7 @@ def parse_or_error(value, code):
     try:
         return Money.parse(value, code, field="minPrice")
     except MoneyError as error:
-        assert error.field == "minPrice"
+        assert (error.code, error.field) == ("invalid", "minPrice")
         return error
 
 
@@ -37,10 +37,14 @@ def parse_or_error(value, code):
 )
 def test_a_huge_exponent_is_out_of_range_at_once(value):
     started = time.perf_counter()
-    with pytest.raises(MoneyError, match="out of range") as error:
+    with pytest.raises(MoneyError) as error:
         Money.parse(value, "USD", field="minPrice")
     assert time.perf_counter() - started < 0.5
-    assert error.value.field == "minPrice"
+    assert (error.value.code, error.value.field, error.value.message) == (
+        "invalid",
+        "minPrice",
+        "is out of range: USD amounts are between -1000000000.00 and 1000000000.00",
+    )
 
 
 def test_the_maximum_is_accepted_and_one_minor_unit_more_is_not():
@@ -48,25 +52,31 @@ def test_the_maximum_is_accepted_and_one_minor_unit_more_is_not():
     assert Money.parse("-1000000000.00", "USD") == -maximum_amount("USD")
     assert Money.parse("100000000000", "JPY").minor == MAXIMUM_MINOR_UNITS
     assert Money.parse("100000000.000", "BHD").minor == MAXIMUM_MINOR_UNITS
-    for value, code in [
-        ("1000000000.01", "USD"),
-        ("100000000001", "JPY"),
-        ("-100000000.001", "BHD"),
+    for value, code, limit in [
+        ("1000000000.01", "USD", "1000000000.00"),
+        ("100000000001", "JPY", "100000000000"),
+        ("-100000000.001", "BHD", "100000000.000"),
     ]:
-        with pytest.raises(MoneyError, match="between -") as error:
+        with pytest.raises(MoneyError) as error:
             Money.parse(value, code, field="grossAmount")
-        assert error.value.field == "grossAmount"
+        assert (error.value.code, error.value.field, error.value.message) == (
+            "invalid",
+            "grossAmount",
+            f"is out of range: {code} amounts are between -{limit} and {limit}",
+        )
 
 
 def test_the_amounts_the_audit_sent_are_refused():
     for value in ["1e20", 1e20, "92233720368547758.07", "36893488147419103.23"]:
-        with pytest.raises(MoneyError, match="out of range"):
+        with pytest.raises(MoneyError, match="out of range") as error:
             Money.parse(value, "USD", field="grossAmount")
+        assert (error.value.code, error.value.field) == ("invalid", "grossAmount")
 
 
 def test_a_tiny_exponent_is_too_many_decimals_not_zero():
-    with pytest.raises(MoneyError, match="2 decimal places"):
+    with pytest.raises(MoneyError, match="2 decimal places") as error:
         Money.parse("1e-1000030", "USD")
+    assert (error.value.code, error.value.field) == ("invalid", "amount")
     assert Money.parse("0e-1000030", "USD").minor == 0
 
 
@@ -74,6 +84,19 @@ def test_an_error_never_echoes_a_huge_input():
     with pytest.raises(MoneyError) as error:
         Money.parse("0." + "0" * 100_000 + "1", "USD")
     assert len(error.value.message) < 200
+    assert (error.value.code, error.value.field) == ("invalid", "amount")
+    # The echo stops after 40 characters of the input and says that it does.
+    assert error.value.message == "USD amounts have 2 decimal places; got '0." + "0" * 38 + "…'"
+
+
+def test_an_input_of_up_to_40_characters_is_echoed_whole_and_a_longer_one_is_cut_there():
+    forty = "1." + "0" * 37 + "1"
+    with pytest.raises(MoneyError) as error:
+        Money.parse(forty, "USD")
+    assert error.value.message == f"USD amounts have 2 decimal places; got '{forty}'"
+    with pytest.raises(MoneyError) as error:
+        Money.parse(forty + "1", "USD")
+    assert error.value.message == f"USD amounts have 2 decimal places; got '{forty}…'"
 
 
 @bounded
@@ -119,8 +142,9 @@ def test_nan_and_infinities_are_refused_in_every_spelling(sign, word, code):
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
 def test_float_nan_and_infinities_are_refused(value):
-    with pytest.raises(MoneyError, match="finite"):
+    with pytest.raises(MoneyError, match="finite") as error:
         Money.parse(value, "USD")
+    assert (error.value.code, error.value.field) == ("invalid", "amount")
 
 
 @bounded
@@ -130,3 +154,18 @@ def test_a_sign_mirrors_the_amount_up_to_the_maximum(minor, code):
     assert Money.parse(f"-{text}", code) == -Money.parse(text, code)
     assert Money.parse(f"+{text}", code) == Money.parse(text, code)
     assert Money.parse(Decimal(f"-{text}"), code).minor == -minor
+
+
+def test_the_magnitude_guard_leaves_every_number_of_up_to_13_integer_digits_to_the_exact_check():
+    # The guard refuses by the leading digit alone only past 10**12 (14 integer digits or more);
+    # a 13-digit number reaches the exact check, which reads its decimals before its size.
+    with pytest.raises(MoneyError) as error:
+        Money.parse("1000000000000.001", "USD", field="grossAmount")
+    assert (error.value.code, error.value.field, error.value.message) == (
+        "invalid",
+        "grossAmount",
+        "USD amounts have 2 decimal places; got '1000000000000.001'",
+    )
+    with pytest.raises(MoneyError) as error:
+        Money.parse("10000000000000.001", "USD", field="grossAmount")
+    assert error.value.message.startswith("is out of range")

@@ -6,12 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadence.kernel.money import Money, allocate
+from cadence.kernel.money import CURRENCY_EXPONENTS, MAXIMUM_MINOR_UNITS, Money, allocate
 from commerce.pricing import (
     CouponTerms,
     Line,
     discount_parts,
     fee_parts,
+    least_amount_the_fee_leaves_something_of,
     price_lines,
     refund_tax_part,
     schedule_fee,
@@ -112,7 +113,7 @@ LARGEST_STORED_MINOR = 2**63 - 1
 
 edge_prices = st.lists(
     st.one_of(
-        st.sampled_from([0, 1, 2, 99, 100, 10**12]),
+        st.sampled_from([0, 1, 2, 99, 100, MAXIMUM_MINOR_UNITS, 10**12]),
         st.integers(min_value=0, max_value=10_000_000),
     ),
     min_size=1,
@@ -128,6 +129,12 @@ edge_coupons = st.one_of(
     st.just(CouponTerms(amount_off_minor=LARGEST_STORED_MINOR)),
     st.builds(CouponTerms, percent_off=percents),
     st.builds(CouponTerms, amount_off_minor=st.integers(min_value=0, max_value=20_000_000)),
+)
+
+
+# Every exponent the platform sells in: 0 (JPY), 2 (USD) and 3 (BHD), with the rest.
+codes = st.one_of(
+    st.sampled_from(["JPY", "USD", "BHD"]), st.sampled_from(sorted(CURRENCY_EXPONENTS))
 )
 
 
@@ -192,17 +199,17 @@ def test_lines_the_coupon_does_not_apply_to_and_free_lines_get_no_discount():
 
 
 @settings(deadline=None)  # the largest amounts are slow on a busy machine, not wrong
-@given(prices=edge_prices, coupon=edge_coupons,
+@given(prices=edge_prices, coupon=edge_coupons, code=codes,
        applies=st.lists(st.booleans(), min_size=8, max_size=8))  # fmt: skip
-def test_every_coupon_is_exactly_what_it_promises_at_the_edges(prices, coupon, applies):
+def test_every_coupon_is_exactly_what_it_promises_at_the_edges(prices, coupon, code, applies):
     lines = [Line(price_minor=p, coupon_applies=a) for p, a in zip(prices, applies, strict=False)]
-    parts = discount_parts(lines, coupon, "USD")
+    parts = discount_parts(lines, coupon, code)
 
     eligible = sum(line.price_minor for line in lines if line.coupon_applies)
     if coupon is None:
         promised = 0
     elif coupon.percent_off is not None:
-        promised = Money(eligible, "USD").percentage(coupon.percent_off).minor
+        promised = Money(eligible, code).percentage(coupon.percent_off).minor
     else:
         promised = coupon.amount_off_minor or 0
     assert sum(parts) == min(promised, eligible)
@@ -306,6 +313,14 @@ def test_refunded_tax_adds_up_to_the_tax_charged_and_never_goes_negative(total, 
     assert all(0 <= part <= refund for part, refund in zip(parts, refunds, strict=True))
 
 
+# Equivalent mutant commerce.pricing.x_refund_tax_part__mutmut_19: it drops the 0 from the outer
+# max(); the min() beside it is never below zero, since the proportional tax of a positive refund
+# is not negative and no earlier refund took more than the tax left, so the 0 never wins.
+# Equivalent mutant commerce.pricing.x_refund_tax_part__mutmut_25: it drops ``refund_minor`` from
+# the min(); the proportional tax is one of the two parts ``allocate`` splits the refund into, by
+# non-negative weights, so it never exceeds the refund and that bound never bites.
+
+
 def test_a_refund_never_carries_more_tax_than_itself():
     # Small refunds whose proportional tax rounds down must not leave more tax than item: a 28-unit
     # item carrying 22 of tax, refunded 3, 3, 21 and 1, used to put 2 of tax on the last 1.
@@ -314,3 +329,89 @@ def test_a_refund_never_carries_more_tax_than_itself():
     # A hundred one-cent refunds of an item of 100 carrying 20 of tax: never 20 on the last cent.
     cents = refund_tax_parts(total=100, tax=20, refunds=[1] * 100)
     assert sum(cents) == 20 and max(cents) == 1
+
+
+# --- the least amount a fee schedule leaves something of ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "percent", "fixed_minor", "least"),
+    [
+        # 2.9 % + 30¢: at 31¢ the fee is 31¢; at 32¢ it is still 31¢ and a cent is left.
+        ("USD", "2.9", 30, 32),
+        ("USD", "2.9", 0, 1),
+        ("USD", "0", 0, 1),
+        ("USD", "0", 1, 2),
+        ("USD", "0", 30, 31),
+        ("BHD", "0", 1, 2),
+        # 99.99 % of 50.00 is 49.995, rounded up to all of it; of 50.01 it leaves a cent.
+        ("USD", "99.99", 0, 5001),
+        # Far from 1: found from the lower bound, not by counting up from one minor unit.
+        ("JPY", "50", 100_000_000, 200_000_002),
+    ],
+)
+def test_the_least_amount_a_fee_leaves_something_of(code, percent, fixed_minor, least):
+    found = least_amount_the_fee_leaves_something_of(
+        code, percent=Decimal(percent), fixed_minor=fixed_minor
+    )
+    assert found == Money(least, code)
+    left = found - schedule_fee(found, percent=Decimal(percent), fixed_minor=fixed_minor)
+    assert left.minor > 0
+
+
+# The search starts from a lower bound and counts up, so a start anywhere at or below the answer
+# gives the same answer. A positive amount ``a`` leaves something exactly when
+# ``round_half_up(a * rate) < a - fixed``, i.e. ``a * (1 - rate) > fixed + 1/2``; so every start of
+# ``(fixed - c) / (1 - rate)`` with ``c >= -1/2``, rounded down, is at or below the answer. These
+# mutants change ``c`` only, and so only how many steps the count takes:
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_20: c = -1/2
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_22: c = 1.
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_23: c = 2.
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_24: c = 1.
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_25: c = 1.
+# Equivalent mutant commerce.pricing.x_least_amount_the_fee_leaves_something_of__mutmut_26: c = 1/3.
+
+
+@pytest.mark.parametrize("percent", ["100", "100.01", "150", "-0.01"])
+def test_a_fee_schedule_of_100_percent_or_more_or_below_zero_is_refused(percent):
+    # A setting, not a request: refused as a programming error when the schedule is read.
+    with pytest.raises(ValueError) as refused:
+        least_amount_the_fee_leaves_something_of("USD", percent=Decimal(percent), fixed_minor=0)
+    assert str(refused.value) == f"a fee of {percent} % leaves nothing of any amount"
+
+
+@settings(deadline=None)  # the largest amounts are slow on a busy machine, not wrong
+@given(prices=edge_prices, coupon=edge_coupons, code=codes,
+       tax=st.one_of(st.sampled_from([Decimal(0), Decimal("0.01"), Decimal(27), Decimal(100)]),
+                     tax_percents))  # fmt: skip
+def test_every_priced_line_is_taxed_on_what_is_left_after_its_discount_at_the_edges(
+    prices, coupon, code, tax
+):
+    priced = price_lines([Line(p) for p in prices], currency=code, coupon=coupon, tax_percent=tax)
+
+    assert [line.discount_minor for line in priced] == discount_parts(
+        [Line(p) for p in prices], coupon, code
+    )
+    for price, line in zip(prices, priced, strict=True):
+        assert line.price_minor == price
+        assert line.tax_minor == Money(price - line.discount_minor, code).percentage(tax).minor
+        assert 0 <= line.taxable_minor <= price
+        assert line.total_minor == line.taxable_minor + line.tax_minor >= 0
+
+
+@settings(deadline=None)  # the largest amounts are slow on a busy machine, not wrong
+@given(
+    fee=st.one_of(st.sampled_from([0, 1, MAXIMUM_MINOR_UNITS]),
+                  st.integers(min_value=0, max_value=10**6)),
+    totals=st.lists(st.one_of(st.sampled_from([0, 1, MAXIMUM_MINOR_UNITS]),
+                              st.integers(min_value=0, max_value=10**6)), max_size=6),
+)  # fmt: skip
+def test_the_fee_parts_add_up_to_the_fee_at_the_edges(fee, totals):
+    parts = fee_parts(fee, totals)
+    assert len(parts) == len(totals)
+    if totals:
+        assert sum(parts) == fee
+    if sum(totals) == 0:
+        assert parts[1:] == [0] * (len(totals) - 1)
+    else:
+        assert all(part == 0 for part, total in zip(parts, totals, strict=True) if total == 0)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from cadence.kernel.money import round_half_away
+from cadence.kernel.money import MAXIMUM_MINOR_UNITS, round_half_away
 from payouts import api
 from payouts.errors import PayoutsError
 from payouts.models import EarnedRevenue, Payout, Sale
@@ -33,7 +33,9 @@ LIVE = [EarnedRevenue.Status.PENDING, EarnedRevenue.Status.HELD, EarnedRevenue.S
 
 
 @given(
-    net=st.integers(min_value=0, max_value=10**9),
+    net=st.one_of(
+        st.sampled_from([0, 1, 2, MAXIMUM_MINOR_UNITS]), st.integers(min_value=0, max_value=10**9)
+    ),
     shares=st.integers(min_value=0, max_value=10_000).flatmap(
         lambda a: st.integers(min_value=0, max_value=10_000 - a).map(
             lambda b: (a, b, 10_000 - a - b)
@@ -78,8 +80,13 @@ class PayoutsMachine(RuleBasedStateMachine):
         return {"order_id": f"ord_{n}", "order_item_id": f"oi_{n}"}
 
     @rule(
-        gross=st.integers(min_value=1, max_value=200_000),
-        fee_pct=st.integers(min_value=0, max_value=10),
+        # One minor unit and the documented maximum on purpose, besides anything between.
+        gross=st.one_of(
+            st.sampled_from([1, 2, MAXIMUM_MINOR_UNITS]),
+            st.integers(min_value=1, max_value=200_000),
+        ),
+        # 100 %: the processor's fee takes the whole net.
+        fee_pct=st.one_of(st.just(100), st.integers(min_value=0, max_value=10)),
         tax_pct=st.integers(min_value=0, max_value=20),
         creator=st.sampled_from(PAYEES[:2]),
         instructors=st.sets(st.sampled_from(PAYEES[2:]), max_size=2),
@@ -123,7 +130,8 @@ class PayoutsMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(data=st.data(), fraction=st.sampled_from([Fraction(1, 3), Fraction(1, 2), 1]))
+    # 0 stands for one minor unit, the least refund there is.
+    @rule(data=st.data(), fraction=st.sampled_from([0, Fraction(1, 3), Fraction(1, 2), 1]))
     def refund(self, data, fraction):
         n = self._some(data)
         sale = Sale.objects.filter(order_item_id=f"oi_{n}").first()
@@ -160,7 +168,9 @@ class PayoutsMachine(RuleBasedStateMachine):
                 )["total"]
                 or 0
             )
-            assert live == sale.net_minor - reversed_net, sale
+            # A net the fee took all of (or more) is shared as nothing, and stays nothing.
+            expected = sale.net_minor - reversed_net if sale.net_minor > 0 else 0
+            assert live == expected, sale
         paid = EarnedRevenue.objects.filter(status="paid").aggregate(total=Sum("amount_minor"))
         sent = Payout.objects.filter(status="completed").aggregate(total=Sum("amount_minor"))
         assert (paid["total"] or 0) == (sent["total"] or 0)
