@@ -1,0 +1,1 @@
+"""Cadence's benchmark: each figure against a bare baseline in the same run (``python -m bench``)."""
