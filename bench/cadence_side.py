@@ -35,9 +35,11 @@ def _unique_sequences() -> None:
     start = int(time.time() * 1000) % 10**12
     for module in (lms_factories, commerce_factories):
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, factory.django.DjangoModelFactory):
-                if value._meta.model is not None:
-                    value.reset_sequence(start, force=True)
+            is_factory = isinstance(value, type) and issubclass(
+                value, factory.django.DjangoModelFactory
+            )
+            if is_factory and value._meta.model is not None:
+                value.reset_sequence(start, force=True)
 
 
 # --- P1: authenticated object GETs ------------------------------------------------------------
@@ -52,10 +54,9 @@ def seed(rows: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from bench.orders import fast_passwords
     from connectors.inbound.keys import MAX_REQUESTS_PER_MINUTE, connector_key_create
     from tests.lifecycle import course_for_sale, deliver_all, enrollment_of, learner, purchase
-
-    from bench.orders import fast_passwords
 
     fast_passwords()
     run = uuid.uuid4().hex[:8]
@@ -65,7 +66,8 @@ def seed(rows: int) -> dict:
     def session_of(user) -> tuple[Client, str]:
         client = Client()
         client.force_login(user)
-        return client, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        name = settings.SESSION_COOKIE_NAME
+        return client, f"{name}={client.cookies[name].value}"
 
     buyer_client, buyer_cookie = session_of(buyer)
     creator_client, creator_cookie = session_of(creator)
@@ -74,16 +76,18 @@ def seed(rows: int) -> dict:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path, HTTP_ACCEPT="application/json")
         if response.status_code != 200:
-            raise SystemExit(f"GET {path} answered {response.status_code}: {response.content[:300]}")
+            raise SystemExit(f"GET {path} answered {response.status_code}: {response.content!r}")
         return len(captured)
 
     first_course, first_item = course_for_sale(content_creator=creator)
     single = purchase(buyer, first_item)
     deliver_all()
     enrollment = enrollment_of(single)
+    order_path = reverse("commerce:api-order", args=[single.order.public_id])
+    enrollment_path = reverse("lms:api_enrollment", args=[enrollment.public_id])
     paths = {
-        "order detail": (buyer_client, reverse("commerce:api-order", args=[single.order.public_id])),
-        "enrollment detail": (buyer_client, reverse("lms:api_enrollment", args=[enrollment.public_id])),
+        "order detail": (buyer_client, order_path),
+        "enrollment detail": (buyer_client, enrollment_path),
         "catalog list": (buyer_client, reverse("commerce:api-catalog")),
         "earned-revenue list": (creator_client, reverse("payouts:api-earned-revenue")),
     }

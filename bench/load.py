@@ -43,10 +43,19 @@ def wrk(url: str, script: str, *, seconds: float, env: dict[str, str], rate: flo
         run_env["BENCH_DELAY_MS"] = str(max(1, int(CONNECTIONS * 1000 / rate)))
     done = subprocess.run(
         [
-            wrk_path(), "-t", str(THREADS), "-c", str(CONNECTIONS),
-            "-d", f"{max(1, round(seconds))}s", "--timeout", "10s",
-            "-s", str(LUA_DIR / script), url,
-        ],  # fmt: skip
+            wrk_path(),
+            "-t",
+            str(THREADS),
+            "-c",
+            str(CONNECTIONS),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(LUA_DIR / script),
+            url,
+        ],
         env=run_env,
         capture_output=True,
         text=True,

@@ -210,9 +210,7 @@ def _dependency_order(tables: list[str], relations: dict) -> list[str]:
         ready = sorted(
             table
             for table in waiting
-            if all(
-                ref == table or ref not in waiting for _col, (_ref_col, ref) in relations[table].items()
-            )
+            if all(ref == table or ref not in waiting for _col, ref in relations[table].values())
         )
         if not ready:  # a cycle: insert the rest in any order (the checks are deferred)
             ready = sorted(waiting)

@@ -89,11 +89,17 @@ def gunicorn(app: str, *, port: int, workers: int, env: dict, logs: Path) -> Run
     """gunicorn with sync workers, no access log (as production runs it, minus the proxy)."""
     server = Running(
         [
-            sys.executable, "-m", "gunicorn", app,
-            "--workers", str(workers),
-            "--bind", f"127.0.0.1:{port}",
-            "--log-level", "warning",
-        ],  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            app,
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
         env,
         logs / f"gunicorn-{port}.log",
     )
@@ -109,12 +115,22 @@ def celery_worker(*, concurrency: int, env: dict, logs: Path, name: str) -> Runn
     """A Celery worker of Cadence with ``concurrency`` processes, once it says it is ready."""
     worker = Running(
         [
-            sys.executable, "-m", "celery", "-A", "cadence", "worker",
-            "--concurrency", str(concurrency),
-            "--hostname", f"{name}@%h",
-            "--loglevel", "INFO",
-            "--without-heartbeat", "--without-gossip", "--without-mingle",
-        ],  # fmt: skip
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cadence",
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--hostname",
+            f"{name}@%h",
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         env,
         logs / f"celery-{name}.log",
     )

@@ -115,15 +115,21 @@ class Bench:
 
     def web(self, workers: int):
         return processes.gunicorn(
-            "cadence.wsgi:application", port=self.port, workers=workers, env=self.env,
+            "cadence.wsgi:application",
+            port=self.port,
+            workers=workers,
+            env=self.env,
             logs=self.logs,
-        )  # fmt: skip
+        )
 
     def baseline_web(self, workers: int):
         return processes.gunicorn(
-            "bench.baseline.wsgi:application", port=self.base_port, workers=workers,
-            env=self.base_env, logs=self.logs,
-        )  # fmt: skip
+            "bench.baseline.wsgi:application",
+            port=self.base_port,
+            workers=workers,
+            env=self.base_env,
+            logs=self.logs,
+        )
 
     def workers(self, concurrency: int):
         return processes.celery_worker(
@@ -141,8 +147,10 @@ class Bench:
         self.say(f"size {self.size_name}: preparing databases")
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-            cwd=ROOT, env=self.env, check=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+        )
         _database_ensure(self.base_env["BENCH_BASELINE_DATABASE_URL"])
         self.context = self.cadence("seed", "--rows", str(self.size.rows), eager=True)
         self.context_file = self.work / "context.json"
@@ -176,28 +184,50 @@ class Bench:
                 self.say(f"P1 round {round_ + 1}/{size.rounds}")
                 for name, view in views.items():
                     base[name].append(
-                        load.wrk(self.base_url(self.base_context["row_path"]), "get.lua",
-                                 seconds=size.seconds, env=base_get)
-                    )  # fmt: skip
+                        load.wrk(
+                            self.base_url(self.base_context["row_path"]),
+                            "get.lua",
+                            seconds=size.seconds,
+                            env=base_get,
+                        )
+                    )
                     ours[name].append(
-                        load.wrk(self.our_url(view["path"]), "get.lua", seconds=size.seconds,
-                                 env={"BENCH_COOKIE": view["cookie"]})
-                    )  # fmt: skip
+                        load.wrk(
+                            self.our_url(view["path"]),
+                            "get.lua",
+                            seconds=size.seconds,
+                            env={"BENCH_COOKIE": view["cookie"]},
+                        )
+                    )
             for name, view in views.items():
                 self._throughput_row("P1", f"{name} rps", ours[name], base[name], P1_RATIO, 200)
                 half = statistics.median(r.rps for r in ours[name]) / 2
-                paced = load.wrk(self.our_url(view["path"]), "get.lua", seconds=size.seconds,
-                                 env={"BENCH_COOKIE": view["cookie"]}, rate=half)  # fmt: skip
+                paced = load.wrk(
+                    self.our_url(view["path"]),
+                    "get.lua",
+                    seconds=size.seconds,
+                    env={"BENCH_COOKIE": view["cookie"]},
+                    rate=half,
+                )
                 self.add(
-                    "P1", f"{name} p99 at half peak ({paced.rps:.0f} rps)",
-                    f"{paced.p99_ms:.1f} ms", "", None, f"<= {P1_P99_MS:.0f} ms",
+                    "P1",
+                    f"{name} p99 at half peak ({paced.rps:.0f} rps)",
+                    f"{paced.p99_ms:.1f} ms",
+                    "",
+                    None,
+                    f"<= {P1_P99_MS:.0f} ms",
                     paced.p99_ms <= P1_P99_MS,
-                )  # fmt: skip
+                )
                 counts = f"{view['queries_1']} / {view['queries_n']}"
                 self.add(
-                    "P1", f"{name} queries, 1 / {self.context['rows']} rows", counts,
-                    "", None, "constant", view["queries_1"] == view["queries_n"],
-                )  # fmt: skip
+                    "P1",
+                    f"{name} queries, 1 / {self.context['rows']} rows",
+                    counts,
+                    "",
+                    None,
+                    "constant",
+                    view["queries_1"] == view["queries_n"],
+                )
 
     def _throughput_row(self, part, figure, ours, base, target, expected_status) -> float:
         ratios = [o.rps / b.rps if b.rps else 0.0 for o, b in zip(ours, base, strict=True)]
@@ -207,21 +237,30 @@ class Bench:
         note += f" ({wrapped} replays)" if wrapped else ""
         ratio = statistics.median(ratios)
         self.add(
-            part, figure,
+            part,
+            figure,
             f"{statistics.median(o.rps for o in ours):.0f} rps"
             f" p99 {statistics.median(o.p99_ms for o in ours):.0f} ms{note}",
-            f"{statistics.median(b.rps for b in base):.0f} rps", ratio,
-            f">= {target:.2f}x", ratio >= target and answered and not wrapped,
-        )  # fmt: skip
+            f"{statistics.median(b.rps for b in base):.0f} rps",
+            ratio,
+            f">= {target:.2f}x",
+            ratio >= target and answered and not wrapped,
+        )
         return ratio
 
     def _signed(self, endpoints: list[str], count: int) -> dict[str, dict]:
         """Fresh signed bodies for each endpoint (signed now: the signatures' clock is checked)."""
         args = [arg for endpoint in endpoints for arg in ("--endpoint", endpoint)]
         made = self.cadence(
-            "bodies", *args, "--count", str(count), "--out", str(self.work),
-            "--context", str(self.context_file),
-        )  # fmt: skip
+            "bodies",
+            *args,
+            "--count",
+            str(count),
+            "--out",
+            str(self.work),
+            "--context",
+            str(self.context_file),
+        )
         return {
             endpoint: {
                 "BENCH_BODIES": str(self.work / f"{endpoint}.bodies"),
@@ -243,13 +282,21 @@ class Bench:
             for endpoint in endpoints:
                 signed = signed_for[endpoint]
                 base[endpoint].append(
-                    load.wrk(self.base_url(self.base_context["post_path"]), "post.lua",
-                             seconds=self.size.seconds, env=post)
-                )  # fmt: skip
+                    load.wrk(
+                        self.base_url(self.base_context["post_path"]),
+                        "post.lua",
+                        seconds=self.size.seconds,
+                        env=post,
+                    )
+                )
                 ours[endpoint].append(
-                    load.wrk(self.our_url(signed["BENCH_PATH"]), "signed_post.lua",
-                             seconds=self.size.seconds, env=signed)
-                )  # fmt: skip
+                    load.wrk(
+                        self.our_url(signed["BENCH_PATH"]),
+                        "signed_post.lua",
+                        seconds=self.size.seconds,
+                        env=signed,
+                    )
+                )
         return ours, base
 
     def p2(self) -> None:
@@ -258,15 +305,23 @@ class Bench:
             ours, base = self._post_rounds(list(CONNECTOR_EXPECTED), self.size.rounds)
         for endpoint, expected in CONNECTOR_EXPECTED.items():
             self._throughput_row(
-                "P2", f"{endpoint} rps (sync answer)", ours[endpoint], base[endpoint], P2_RATIO,
+                "P2",
+                f"{endpoint} rps (sync answer)",
+                ours[endpoint],
+                base[endpoint],
+                P2_RATIO,
                 expected,
-            )  # fmt: skip
+            )
             found = queries[endpoint]
             self.add(
-                "P2", f"{endpoint} queries per request", str(found["queries"]), "", None,
+                "P2",
+                f"{endpoint} queries per request",
+                str(found["queries"]),
+                "",
+                None,
                 f"<= {P2_QUERIES}",
                 found["queries"] <= P2_QUERIES and found["status"] == expected,
-            )  # fmt: skip
+            )
         # Scale-out: the same load on 1 web process + 1 worker process, then 2 + 2.
         if not self.size.scale:
             return
@@ -276,13 +331,24 @@ class Bench:
                 got, _ = self._post_rounds(["revenue-recorded"], 1)
                 scaled[n] = got["revenue-recorded"][0].rps
         self.add(
-            "scale", "P2 revenue-recorded rps, 1+1 → 2+2 processes",
-            f"{scaled[1]:.0f} → {scaled[2]:.0f} rps", "", scaled[2] / scaled[1], "report", None,
-        )  # fmt: skip
+            "scale",
+            "P2 revenue-recorded rps, 1+1 → 2+2 processes",
+            f"{scaled[1]:.0f} → {scaled[2]:.0f} rps",
+            "",
+            scaled[2] / scaled[1],
+            "report",
+            None,
+        )
 
     def p3(self) -> None:
-        single = self.cadence("orders-queries", "--items", "1", "--template",
-                              str(self.work / "order.json"), eager=True)  # fmt: skip
+        single = self.cadence(
+            "orders-queries",
+            "--items",
+            "1",
+            "--template",
+            str(self.work / "order.json"),
+            eager=True,
+        )
         triple = self.cadence("orders-queries", "--items", "3", eager=True)
         results = {}
         for workers in (1, 2) if self.size.scale else (1,):
@@ -292,33 +358,57 @@ class Bench:
                 for round_ in range(rounds):
                     self.say(f"P3 with {workers} worker process(es), round {round_ + 1}/{rounds}")
                     prepared = self.work / "prepared.json"
-                    self.cadence("orders-prepare", "--orders", str(self.size.orders),
-                                 "--out", str(prepared), eager=True)  # fmt: skip
-                    base.append(self.cadence("orders-baseline", "--orders", str(self.size.orders),
-                                             "--template", str(self.work / "order.json")))  # fmt: skip
+                    self.cadence(
+                        "orders-prepare",
+                        "--orders",
+                        str(self.size.orders),
+                        "--out",
+                        str(prepared),
+                        eager=True,
+                    )
+                    base.append(
+                        self.cadence(
+                            "orders-baseline",
+                            "--orders",
+                            str(self.size.orders),
+                            "--template",
+                            str(self.work / "order.json"),
+                        )
+                    )
                     ours.append(self.cadence("orders-run", "--prepared", str(prepared)))
             results[workers] = (ours, base)
         ours, base = results[1]
         ratio = statistics.median(o["rps"] / b["rps"] for o, b in zip(ours, base, strict=True))
         self.add(
-            "P3", "paid order → pending enrollment + earnings, orders/s",
+            "P3",
+            "paid order → pending enrollment + earnings, orders/s",
             f"{statistics.median(o['rps'] for o in ours):.1f}/s",
-            f"{statistics.median(b['rps'] for b in base):.1f}/s "
-            f"({single['rows']} rows/order)",
-            ratio, f">= {P3_RATIO:.2f}x", ratio >= P3_RATIO,
-        )  # fmt: skip
+            f"{statistics.median(b['rps'] for b in base):.1f}/s ({single['rows']} rows/order)",
+            ratio,
+            f">= {P3_RATIO:.2f}x",
+            ratio >= P3_RATIO,
+        )
         self.add(
-            "P3", "queries per order, 1 / 3 items", f"{single['queries']} / {triple['queries']}",
-            "", None, f"<= {P3_QUERIES}, equal",
+            "P3",
+            "queries per order, 1 / 3 items",
+            f"{single['queries']} / {triple['queries']}",
+            "",
+            None,
+            f"<= {P3_QUERIES}, equal",
             single["queries"] == triple["queries"] <= P3_QUERIES,
-        )  # fmt: skip
+        )
         if not self.size.scale:
             return
         one, two = results[1][0][-1]["rps"], results[2][0][0]["rps"]
         self.add(
-            "scale", "P3 orders/s, 1 → 2 worker processes", f"{one:.1f} → {two:.1f}/s", "",
-            two / one, "report", None,
-        )  # fmt: skip
+            "scale",
+            "P3 orders/s, 1 → 2 worker processes",
+            f"{one:.1f} → {two:.1f}/s",
+            "",
+            two / one,
+            "report",
+            None,
+        )
 
     def p4(self) -> None:
         timings = []
@@ -327,32 +417,55 @@ class Bench:
             found = payout_batch(rows, accounts, self.env)
             timings.append((rows, found))
             self.add(
-                "P4", f"payout batch {rows:,} rows / {accounts:,} accounts, time",
-                f"{found['ours_s']:.1f} s", f"{found['baseline_s']:.1f} s",
-                found["ours_s"] / found["baseline_s"], f"<= {P4_RATIO:.1f}x",
+                "P4",
+                f"payout batch {rows:,} rows / {accounts:,} accounts, time",
+                f"{found['ours_s']:.1f} s",
+                f"{found['baseline_s']:.1f} s",
+                found["ours_s"] / found["baseline_s"],
+                f"<= {P4_RATIO:.1f}x",
                 found["ours_s"] <= found["baseline_s"] * P4_RATIO,
-            )  # fmt: skip
+            )
             self.add(
-                "P4", f"payout batch {rows:,} rows, peak RSS", f"{found['rss_mb']:.0f} MB", "",
-                None, f"<= {P4_RSS_MB} MB", found["rss_mb"] <= P4_RSS_MB,
-            )  # fmt: skip
+                "P4",
+                f"payout batch {rows:,} rows, peak RSS",
+                f"{found['rss_mb']:.0f} MB",
+                "",
+                None,
+                f"<= {P4_RSS_MB} MB",
+                found["rss_mb"] <= P4_RSS_MB,
+            )
         (small_rows, small), (big_rows, big) = timings[0], timings[-1]
         growth, scale = big["ours_s"] / small["ours_s"], big_rows / small_rows
         limit = scale * P4_GROWTH_SLACK
         self.add(
-            "P4", f"payout batch growth {small_rows:,} → {big_rows:,} rows",
-            f"{growth:.1f}x time", f"{scale:.0f}x rows", None, f"<= {limit:.0f}x",
+            "P4",
+            f"payout batch growth {small_rows:,} → {big_rows:,} rows",
+            f"{growth:.1f}x time",
+            f"{scale:.0f}x rows",
+            None,
+            f"<= {limit:.0f}x",
             growth <= limit,
-        )  # fmt: skip
+        )
 
 
 def payout_batch(rows: int, accounts: int, env: dict) -> dict:
     """The payout-batch benchmark command in its own process: its times and its peak RSS."""
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "benchmark_payout_batch", "--rows", str(rows),
-         "--accounts", str(accounts)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "manage.py",
+            "benchmark_payout_batch",
+            "--rows",
+            str(rows),
+            "--accounts",
+            str(accounts),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -372,7 +485,7 @@ def _statuses(loads) -> str:
     for found in loads:
         for code, count in found.statuses.items():
             merged[code] = merged.get(code, 0) + count
-    return ",".join(f"{code}×{count}" for code, count in sorted(merged.items()))
+    return ",".join(f"{code}x{count}" for code, count in sorted(merged.items()))
 
 
 def _sibling_database(url: str, suffix: str) -> str:
@@ -397,16 +510,21 @@ def table(rows: list[Row]) -> str:
     header = ("part", "figure", "ours", "baseline", "ratio", "target", "pass")
     lines = [
         (
-            row.part, row.figure, row.ours, row.baseline,
-            "" if row.ratio is None else f"{row.ratio:.2f}x", row.target,
+            row.part,
+            row.figure,
+            row.ours,
+            row.baseline,
+            "" if row.ratio is None else f"{row.ratio:.2f}x",
+            row.target,
             "" if row.passed is None else ("yes" if row.passed else "NO"),
-        )  # fmt: skip
+        )
         for row in rows
     ]
     widths = [max(len(str(line[i])) for line in [header, *lines]) for i in range(len(header))]
     text = [" | ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True))]
     text.append("-+-".join("-" * w for w in widths))
-    text += [" | ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
+    for line in lines:
+        text.append(" | ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)))
     return "\n".join(text)
 
 

@@ -9,3 +9,6 @@ class Row(models.Model):
     title = models.CharField(max_length=200, blank=True)
     body = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"row {self.pk}"
