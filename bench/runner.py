@@ -87,6 +87,7 @@ class Bench:
         self.logs = out.parent / "logs"
         self.work = Path(tempfile.mkdtemp(prefix="cadence-bench-"))
         self.rows: list[Row] = []
+        self.started = time.time()
         database = os.environ.get("DATABASE_URL", "")
         if not database.startswith("postgres"):
             raise SystemExit("the benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
@@ -139,7 +140,8 @@ class Bench:
     def add(self, *args) -> None:
         row = Row(*args)
         self.rows.append(row)
-        self.say(f"{row.part} {row.figure}: {row.ours} vs {row.baseline} → {row.target}")
+        ratio = "" if row.ratio is None else f" = {row.ratio:.2f}x"
+        self.say(f"{row.part} {row.figure}: {row.ours} vs {row.baseline}{ratio} → {row.target}")
 
     # --- the run ---------------------------------------------------------------------------
 
@@ -158,15 +160,25 @@ class Bench:
         self.base_context = json.loads(
             processes.python("bench.baseline.seed", env=self.base_env, timeout=300)
         )
-        if "p1" in self.only:
-            self.p1()
-        if "p2" in self.only:
-            self.p2()
-        if "p3" in self.only:
-            self.p3()
-        if "p4" in self.only:
-            self.p4()
+        for part in ("p1", "p2", "p3", "p4"):
+            if part in self.only:
+                getattr(self, part)()
+                self.save()  # what is measured is kept, should a later part fail
         return self.rows
+
+    def save(self) -> None:
+        self.out.write_text(
+            json.dumps(
+                {
+                    "size": self.size_name,
+                    "seconds": round(time.time() - self.started, 1),
+                    "load": f"wrk {load.THREADS} threads, {load.CONNECTIONS} connections",
+                    "cores": os.cpu_count(),
+                    "rows": [row.as_json() for row in self.rows],
+                },
+                indent=2,
+            )
+        )
 
     def base_url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.base_port}{path}"
@@ -539,20 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(args.size, args.port, args.out, set(args.only.split(",")))
     # Stopped from outside (a timeout), the servers and workers it started are stopped too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    started = time.time()
     rows = bench.run()
     print(table(rows))
-    args.out.write_text(
-        json.dumps(
-            {
-                "size": args.size,
-                "seconds": round(time.time() - started, 1),
-                "load": f"wrk {load.THREADS} threads, {load.CONNECTIONS} connections",
-                "cores": os.cpu_count(),
-                "rows": [row.as_json() for row in rows],
-            },
-            indent=2,
-        )
-    )
     print(f"written to {args.out}")
     return 0
