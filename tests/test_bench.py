@@ -15,8 +15,9 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
-# About a minute on an idle 2-core machine; a shared, loaded one needs several times that.
-TIMEOUT_SECONDS = 480
+# Well under a minute is the aim on an idle 2-core machine; a shared, loaded one (load 12 on 2
+# cores) took about nine minutes, so the bound leaves room for that.
+TIMEOUT_SECONDS = 900
 
 
 def two_free_ports() -> int:
