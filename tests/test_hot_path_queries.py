@@ -71,8 +71,8 @@ def test_the_object_gets_take_the_same_queries_for_one_row_as_for_many():
 CONNECTOR_QUERIES = {
     "enrollment-request": 33,
     "enrollment-status": 18,
-    "course-completion": 19,
-    "revenue-recorded": 28,
+    "course-completion": 18,
+    "revenue-recorded": 27,
 }
 CONNECTOR_STATUS = {
     "enrollment-request": 201,
