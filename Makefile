@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format venv migrate demo stack worker beat check-deploy clean mutate
+.PHONY: run test lint format venv migrate demo stack worker beat check-deploy clean mutate bench
 
 $(STAMP): requirements.txt requirements-dev.txt tests/js/package-lock.json
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cadence needs $(PYTHON) on the PATH"; exit 1; }
@@ -73,3 +73,12 @@ mutate: venv
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis mutants
+
+## Every benchmark against its baseline in the same run (README: Benchmarks): PostgreSQL
+## (DATABASE_URL), Redis (CELERY_BROKER_URL, REDIS_URL) and wrk; gunicorn and Celery are started
+## on BENCH_PORT and the next port. BENCH_SIZE is tiny (proves it works), default or full.
+BENCH_SIZE ?= default
+bench: venv
+	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL (PostgreSQL)"; exit 1; }
+	@test -n "$$CELERY_BROKER_URL" || { echo "set CELERY_BROKER_URL (Redis)"; exit 1; }
+	REDIS_URL=$${REDIS_URL:-$$CELERY_BROKER_URL} $(BIN)/python -m bench --size $(BENCH_SIZE)

@@ -27,19 +27,19 @@ from payouts.services import demo, interactions, payees, sales
 def revenue_record(revenue: RevenueRecorded) -> SaleEarnings:
     """Connector 4: split a paid order item's net into pending earned revenue."""
     sale = sales.revenue_record(revenue=revenue)
-    return sale_earnings(order_id=sale.order_id, order_item_id=sale.order_item_id)
+    return earnings.earnings_of(sale)
 
 
 def enrollment_approval_record(approval: EnrollmentApproved) -> SaleEarnings:
     """The enrollment was approved: the platform's share is confirmed."""
     sale = sales.enrollment_approval_record(approval=approval)
-    return sale_earnings(order_id=sale.order_id, order_item_id=sale.order_item_id)
+    return earnings.earnings_of(sale)
 
 
 def enrollment_completion_record(completion: EnrollmentCompleted) -> SaleEarnings:
     """Connector 3: the creator's share is confirmed, the instructors' if they interacted."""
     sale = sales.enrollment_completion_record(completion=completion)
-    return sale_earnings(order_id=sale.order_id, order_item_id=sale.order_item_id)
+    return earnings.earnings_of(sale)
 
 
 def instructor_assignment_record(assignment: InstructorAssigned) -> SaleEarnings:
@@ -47,7 +47,7 @@ def instructor_assignment_record(assignment: InstructorAssigned) -> SaleEarnings
     passes to that instructor, or to the no-instructor recipient for nobody. The highest
     revision wins, whatever the order of arrival."""
     sale = sales.instructor_assignment_record(assignment=assignment)
-    return sale_earnings(order_id=sale.order_id, order_item_id=sale.order_item_id)
+    return earnings.earnings_of(sale)
 
 
 def interaction_record(interaction: InstructorInteractionRecorded) -> None:
@@ -58,7 +58,7 @@ def interaction_record(interaction: InstructorInteractionRecorded) -> None:
 def refund_record(refund: RefundIssued) -> SaleEarnings:
     """Reverse the refunded fraction of the order item's earned revenue."""
     row = sales.refund_record(refund=refund)
-    return sale_earnings(order_id=row.sale.order_id, order_item_id=row.sale.order_item_id)
+    return earnings.earnings_of(row.sale)
 
 
 def payee_upsert(payee: PayeeDetails) -> None:

@@ -80,9 +80,9 @@ def inbound_request_once(
     key_text = natural_key_text(natural_key)
     canonical = canonical_payload(payload)
     digest = payload_hash(canonical)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
+    try:
+        with transaction.atomic():
+            try:
                 record = InboundRequest.objects.create(
                     connector_key_id=connector_key_id,
                     endpoint=endpoint,
@@ -90,16 +90,23 @@ def inbound_request_once(
                     payload_hash=digest,
                     payload=canonical,
                 )
-        except IntegrityError:
-            record = InboundRequest.objects.get(
-                connector_key_id=connector_key_id, endpoint=endpoint, natural_key=key_text
-            )
-            return _replay(record, digest, canonical, natural_key)
-        status, body = effect()
-        record.response_status = status
-        record.response_body = body
-        record.save(update_fields=["response_status", "response_body"])
+            except IntegrityError:
+                # Leaving the block rolls the transaction back; no savepoint is needed for that.
+                raise _AlreadyRecorded from None
+            status, body = effect()
+            record.response_status = status
+            record.response_body = body
+            record.save(update_fields=["response_status", "response_body"])
+    except _AlreadyRecorded:
+        record = InboundRequest.objects.get(
+            connector_key_id=connector_key_id, endpoint=endpoint, natural_key=key_text
+        )
+        return _replay(record, digest, canonical, natural_key)
     return RecordedResponse(status=status, body=body, replayed=False)
+
+
+class _AlreadyRecorded(Exception):
+    """The key sent this endpoint and natural key before (the record's insert met it)."""
 
 
 def _replay(

@@ -16,10 +16,16 @@ def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:
     sale = Sale.objects.filter(order_id=order_id, order_item_id=order_item_id).first()
     if sale is None:
         return SaleEarnings(order_id=order_id, order_item_id=order_item_id, recorded=False)
+    return earnings_of(sale)
+
+
+def earnings_of(sale: Sale) -> SaleEarnings:
+    """``sale_earnings`` of a sale the caller holds as it is stored (a service just wrote and
+    locked it): one query, for its rows."""
     rows = EarnedRevenue.objects.filter(sale=sale).order_by("id")
     return SaleEarnings(
-        order_id=order_id,
-        order_item_id=order_item_id,
+        order_id=sale.order_id,
+        order_item_id=sale.order_item_id,
         recorded=sale.is_recorded,
         lines=tuple(
             EarnedRevenueLine(

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from fractions import Fraction
 
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import transaction
+from django.db.models import Case, Sum, When
 from django.utils import timezone
 
 from cadence.kernel.money import Money, allocate, round_half_away
@@ -55,12 +55,12 @@ Kind = EarnedRevenue.Kind
 
 def _locked_sale(*, order_id: str, order_item_id: str) -> Sale:
     """The order item's fact row, created if new, locked for the rest of the transaction."""
-    try:
-        with transaction.atomic():
-            Sale.objects.get_or_create(order_id=order_id, order_item_id=order_item_id)
-    except IntegrityError:
-        # A concurrent call created it first; the lock below waits for that call to commit.
-        pass
+    # Two statements whether the row is new or not, and no savepoint: an insert that meets the
+    # row (or a concurrent call's uncommitted one, which it waits for) does nothing, and the lock
+    # below waits for that call to commit.
+    Sale.objects.bulk_create(
+        [Sale(order_id=order_id, order_item_id=order_item_id)], ignore_conflicts=True
+    )
     return Sale.objects.select_for_update().get(order_id=order_id, order_item_id=order_item_id)
 
 
@@ -79,14 +79,15 @@ def share_config_in_force(*, course_id: str, at: datetime) -> RevenueShareConfig
 
     With no config rows at all, the spec's 40/30/30 split applies (an unsaved config).
     """
-    for scope in (course_id, ""):
-        config = (
-            RevenueShareConfig.objects.filter(course_id=scope, effective_from__lte=at)
-            .order_by("-effective_from")
-            .first()
-        )
-        if config is not None:
-            return config
+    # One query: the course's own rows sort before the platform default's.
+    config = (
+        RevenueShareConfig.objects.filter(course_id__in={course_id, ""}, effective_from__lte=at)
+        .annotate(platform_default=Case(When(course_id="", then=1), default=0))
+        .order_by("platform_default", "-effective_from")
+        .first()
+    )
+    if config is not None:
+        return config
     return RevenueShareConfig(
         course_id="",
         content_creator_share_bp=4000,
@@ -413,18 +414,20 @@ def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
     if existing:
         return existing
     hold_until = sale.paid_at + conf.hold_period()
-    rows = [
-        EarnedRevenue.objects.create(
-            sale=sale,
-            role=role,
-            user_id=user_id,
-            kind=Kind.SHARE,
-            amount_minor=minor,
-            currency=sale.currency,
-            hold_until=hold_until,
-        )
-        for role, user_id, minor in share_amounts(sale)
-    ]
+    rows = EarnedRevenue.objects.bulk_create(
+        [
+            EarnedRevenue(
+                sale=sale,
+                role=role,
+                user_id=user_id,
+                kind=Kind.SHARE,
+                amount_minor=minor,
+                currency=sale.currency,
+                hold_until=hold_until,
+            )
+            for role, user_id, minor in share_amounts(sale)
+        ]
+    )
     legs = [
         (CLEARING, Money(sale.gross_minor - sale.tax_minor, sale.currency)),
         (PROCESSOR_FEES, Money(-sale.processor_fee_minor, sale.currency)),
