@@ -30,7 +30,11 @@ from commerce.processors import base
 from commerce.processors.base import PaymentResult, RefundResult, WebhookEvent
 
 SIGNATURE_HEADER = "x-square-hmacsha256-signature"
-WEBHOOK_TOLERANCE_SECONDS = 300
+# Square signs the URL and body only, and retries an unanswered notification for up to a day
+# with its original ``created_at``: a shorter window would refuse Square's own retries. Replays
+# inside the window are stopped by the event-id dedupe, so the window only bounds how old a
+# notification may be at all.
+WEBHOOK_TOLERANCE_SECONDS = 25 * 3600
 
 _STATUSES = {
     "COMPLETED": "succeeded",

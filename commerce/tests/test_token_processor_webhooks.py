@@ -6,7 +6,7 @@ from django.test import Client
 
 from cadence.kernel.money import Money
 from commerce.models import Order, OrderItem, Payment, ProcessorEvent, Refund, RevenueLedgerEntry
-from commerce.processors.square import SquareProcessor
+from commerce.processors.square import WEBHOOK_TOLERANCE_SECONDS, SquareProcessor
 from commerce.services import checkout_start, payment_complete, refund_issue
 from commerce.tests.factories import in_cart, learner_id, priced_item
 from commerce.tests.fake_elavon import FakeElavon, result_post
@@ -90,7 +90,10 @@ def test_a_square_notification_we_cannot_trust_gets_400_and_writes_nothing(
     started = start("square")
     payment = charged_behind_our_back(square_api, started)
     body = notification(
-        "payment.updated", "payment", payment, age_seconds=900 if case == "stale" else 0
+        "payment.updated",
+        "payment",
+        payment,
+        age_seconds=WEBHOOK_TOLERANCE_SECONDS + 60 if case == "stale" else 0,
     )
     header = {"unsigned": None, "wrong key": signature(body, key="nope", url=SQUARE_URL)}.get(
         case, ""

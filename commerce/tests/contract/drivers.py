@@ -274,7 +274,9 @@ class SquareDriver(ProcessorDriver):
         return Delivery(body.replace('"COMPLETED"', '"COMPLETED" ', 1).encode(), headers)
 
     def stale_webhook(self, started):
-        body, headers = self._signed(started, age_seconds=301)
+        from commerce.processors.square import WEBHOOK_TOLERANCE_SECONDS
+
+        body, headers = self._signed(started, age_seconds=WEBHOOK_TOLERANCE_SECONDS + 1)
         return Delivery(body.encode(), headers)
 
     @contextlib.contextmanager
