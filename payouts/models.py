@@ -212,6 +212,14 @@ class EarnedRevenue(models.Model):
     refund = models.ForeignKey(
         SaleRefund, null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
     )
+    # Every reversal is 0, except this: when a payout that held part of a fully refunded share
+    # comes back afterwards, the share is put right again for the same refund, by a new reversal
+    # row with the next number (never by editing the earlier one).
+    correction = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        help_text="0 for the refund's reversal; 1, 2 … for later corrections of the same origin.",
+    )
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3, choices=currency_choices())
     status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
@@ -240,9 +248,9 @@ class EarnedRevenue(models.Model):
                 name="payouts_er_one_share_per_payee_per_sale",
             ),
             models.UniqueConstraint(
-                fields=["origin", "refund"],
+                fields=["origin", "refund", "correction"],
                 condition=Q(kind="reversal"),
-                name="payouts_er_one_reversal_per_share_per_refund",
+                name="payouts_er_one_reversal_per_share_refund_correction",
             ),
             models.UniqueConstraint(
                 fields=["origin"],

@@ -512,8 +512,12 @@ def _share_reverse_fully(
 ) -> None:
     """Reverse every unsettled row of the share; a settled remainder gets a negative row.
 
-    A negative row that takes back money already paid out stays: reversing it would cancel the
-    very deduction the refund asks for.
+    A row that takes back (or gives back) money already paid out stays: reversing it would
+    cancel the very deduction the refund asks for. What the share's live rows still add up to
+    after that is put right by one new reversal row, so they always come to nothing. A payout
+    that comes back later (its rows unsettled, and so reversed now) can leave such a remainder
+    again for the same refund: it is put right by a further row with the next correction number,
+    as a settled row is never edited; with nothing left over, nothing is written.
     """
     tree = _tree(share, rows)
     by_pk = {row.pk: row for row in tree}
@@ -524,16 +528,19 @@ def _share_reverse_fully(
         )
         if row.status in LIVE and not _is_settled(row) and not takes_back_paid_money:
             _transition(row, "reverse", Status.REVERSED, now)
-    settled = [row for row in tree if row.status in LIVE]
-    remaining = sum(row.amount_minor for row in settled)
-    if remaining and settled:
-        origin = settled[0]
-        exists = any(
-            row.kind == Kind.REVERSAL and row.origin_id == origin.pk and row.refund_id == refund.pk
-            for row in rows
-        )
-        if not exists:
-            _reversal_row_create(sale, origin, refund, -remaining, now, rows)
+    live = [row for row in tree if row.status in LIVE]
+    remaining = sum(row.amount_minor for row in live)
+    if not remaining:
+        return
+    # Every row kept live is settled or takes back a settled one, so a settled row is there to
+    # hang the correction on, and the correction (its origin settled) is kept by later calls.
+    origin = next(row for row in live if _is_settled(row))
+    correction = sum(
+        1
+        for row in rows
+        if row.kind == Kind.REVERSAL and row.origin_id == origin.pk and row.refund_id == refund.pk
+    )
+    _reversal_row_create(sale, origin, refund, -remaining, now, rows, correction=correction)
 
 
 def _reversal_ensure(
@@ -560,6 +567,8 @@ def _reversal_row_create(
     minor: int,
     now: datetime,
     rows: list[EarnedRevenue],
+    *,
+    correction: int = 0,
 ) -> None:
     status = Status.CONFIRMED if _is_settled(holder) else holder.status
     row = EarnedRevenue(
@@ -569,6 +578,7 @@ def _reversal_row_create(
         kind=Kind.REVERSAL,
         origin=holder,
         refund=refund,
+        correction=correction,
         amount_minor=minor,
         currency=holder.currency,
         # Netted from the very next payout when the share itself was already paid.

@@ -58,7 +58,8 @@ def test_a_split_always_adds_up_to_the_net_and_each_share_is_within_a_unit(
 
 
 class PayoutsMachine(RuleBasedStateMachine):
-    """Sales, approvals, completions, interactions, refunds, forfeits and batches, in any order."""
+    """Sales, approvals, completions, interactions, refunds, forfeits, batches and payouts the
+    bank returns, in any order."""
 
     def __init__(self):
         super().__init__()
@@ -154,6 +155,15 @@ class PayoutsMachine(RuleBasedStateMachine):
         batch = batches.payout_batch_run(now=self.now)
         for payout_id in Payout.objects.filter(batch=batch).values_list("id", flat=True):
             batches.payout_send(payout_id=payout_id)
+
+    @rule(data=st.data())
+    def bank_returns_a_payout(self, data):
+        completed = list(Payout.objects.filter(status="completed").order_by("id"))
+        if not completed:
+            return
+        payout = data.draw(st.sampled_from(completed))
+        batches.payout_return(payout_id=payout.pk, reason="R03 no account", now=self.now)
+        payee_ready(payout.user_id)  # the payee puts the account right, staff verify it again
 
     @invariant()
     def every_minor_unit_is_accounted_for(self):

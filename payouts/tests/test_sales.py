@@ -874,15 +874,12 @@ def test_a_full_refund_gives_back_a_deduction_already_paid_when_the_share_itself
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: after a full refund has given back paid deductions, a later return of one "
-    "of them leaves 5.00 live, since one reversal row per origin and refund is all the model "
-    "allows and _share_reverse_fully skips the correction",
-)
-def test_deductions_given_back_follow_a_later_return_of_one_of_them(
-    paid_out, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def deductions_given_back_then_one_returned(paid_out, django_capture_on_commit_callbacks):
+    """Item ``oi_1``: the creator's 40.00 paid, then two partial refunds' -10.00 and -5.00 each
+    netted from a later payout; the first payout comes back, a full refund gives the two
+    deductions back, and then the payout that held the -5.00 comes back too."""
+
     def next_payout(n):
         confirmed_sale(n, "usr_w")
         with django_capture_on_commit_callbacks(execute=True):
@@ -890,21 +887,72 @@ def test_deductions_given_back_follow_a_later_return_of_one_of_them(
         payout_complete(payout_id=payout.pk, reference=f"wire {n}")
         return payout
 
-    paid_out()
-    first = Payout.objects.get()
-    api.refund_record(RefundFactory(refund_id="ref_a", amount=2500))  # -10.00, netted next
-    next_payout(2)
-    api.refund_record(RefundFactory(refund_id="ref_b", amount=1250))  # -5.00, netted next
-    third = next_payout(3)
-    payout_return(payout_id=first.pk, reason="R03 no account")
-    api.refund_record(RefundFactory(refund_id="ref_c", amount=6250))
-    assert live_total() == 0
-    # The -5.00 comes back too: the payee gave up only the -10.00 in the end.
-    payout_return(payout_id=third.pk, reason="R03 no account")
-    api.enrollment_approval_record(EnrollmentApprovedFactory(enrollment_id="enr_1"))
+    def play():
+        paid_out()
+        first = Payout.objects.get()
+        api.refund_record(RefundFactory(refund_id="ref_a", amount=2500))  # -10.00, netted next
+        next_payout(2)
+        api.refund_record(RefundFactory(refund_id="ref_b", amount=1250))  # -5.00, netted next
+        third = next_payout(3)
+        payout_return(payout_id=first.pk, reason="R03 no account")
+        api.refund_record(RefundFactory(refund_id="ref_c", amount=6250))
+        assert live_total() == 0
+        payout_return(payout_id=third.pk, reason="R03 no account")
+        api.enrollment_approval_record(EnrollmentApprovedFactory(enrollment_id="enr_1"))
 
+    return play
+
+
+def test_deductions_given_back_follow_a_later_return_of_one_of_them(
+    deductions_given_back_then_one_returned, django_capture_on_commit_callbacks
+):
+    deductions_given_back_then_one_returned()
+
+    # The -5.00 came back unpaid and is reversed; the full refund's +15.00 stays as written, and
+    # a second row for the same refund takes back the 5.00 of it that is no longer owed.
     assert live_total() == 0
     assert ledger_verify().ok
+    assert rows(kind="reversal", role="content-creator") == [
+        ("content-creator", "usr_w", "reversal", "confirmed", -500),
+        ("content-creator", "usr_w", "reversal", "confirmed", 1500),
+        ("content-creator", "usr_w", "reversal", "paid", -1000),
+        ("content-creator", "usr_w", "reversal", "reversed", -500),
+    ]
+    given_back = EarnedRevenue.objects.get(kind="reversal", amount_minor=1500)
+    correction = EarnedRevenue.objects.get(kind="reversal", status="confirmed", amount_minor=-500)
+    assert (correction.origin_id, correction.refund_id) == (
+        given_back.origin_id, given_back.refund_id,
+    )  # fmt: skip
+    assert (given_back.correction, correction.correction) == (0, 1)
+    # The payee gave up only the -10.00 in the end: the next payout gives exactly that back.
+    payee_ready("usr_w", method="wire")
+    confirmed_sale(4, "usr_w")
+    with django_capture_on_commit_callbacks(execute=True):
+        fourth = Payout.objects.get(batch=payout_batch_run())
+    # The third payout's 40.00 of ``oi_3`` goes out again, with ``oi_4``'s 40.00 and the 10.00.
+    assert fourth.amount_minor == 4000 + 4000 + 1000
+    payout_complete(payout_id=fourth.pk, reference="wire 4")
+    paid = EarnedRevenue.objects.filter(sale__order_item_id="oi_1", status="paid")
+    assert sum(paid.values_list("amount_minor", flat=True)) == 0
+    assert ledger_verify().ok
+
+
+def test_the_same_events_again_write_nothing_after_a_correction(
+    deductions_given_back_then_one_returned,
+):
+    deductions_given_back_then_one_returned()
+    before = (snapshot(), JournalTransaction.objects.count(), JournalEntry.objects.count())
+
+    for refund_id, amount in (("ref_a", 2500), ("ref_b", 1250), ("ref_c", 6250)):
+        api.refund_record(RefundFactory(refund_id=refund_id, amount=amount))
+    for payout in Payout.objects.filter(status="failed"):
+        payout_return(payout_id=payout.pk, reason="R03 no account")
+    api.enrollment_approval_record(EnrollmentApprovedFactory(enrollment_id="enr_1"))
+    api.enrollment_approval_record(EnrollmentApprovedFactory(enrollment_id="enr_1"))
+
+    after = (snapshot(), JournalTransaction.objects.count(), JournalEntry.objects.count())
+    assert after == before
+    assert live_total() == 0
 
 
 def test_a_last_refund_that_reverses_nothing_more_of_a_paid_share_makes_no_row_of_zero(paid_out):
