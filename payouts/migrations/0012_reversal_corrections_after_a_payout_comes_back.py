@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payouts', '0009_instructor_pool_follows_the_enrollment'),
+        ('payouts', '0011_course_names'),
     ]
 
     operations = [
