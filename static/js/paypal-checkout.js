@@ -60,10 +60,12 @@
   window.paypal.Buttons({
     async createOrder() {
       message.hidden = true;
+      // The region field is only on the page where a country's tax depends on it.
+      const field = (name) => (form.elements[name] ? form.elements[name].value : "");
       started = await post(container.dataset.startUrl, {
-        billingCountry: form.elements.billing_country.value,
-        billingRegion: form.elements.billing_region.value,
-        couponCode: form.elements.coupon_code.value,
+        billingCountry: field("billing_country"),
+        billingRegion: field("billing_region"),
+        couponCode: field("coupon_code"),
         processor: "paypal",
       });
       if (started.orderState === "paid") {
