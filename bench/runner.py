@@ -94,7 +94,14 @@ class Bench:
         for name in ("CELERY_BROKER_URL", "REDIS_URL"):
             if not os.environ.get(name, "").startswith("redis"):
                 raise SystemExit(f"the benchmark needs Redis: set {name}=redis://…")
-        self.env = {**os.environ, "DEBUG": "false", "CELERY_TASK_ALWAYS_EAGER": "false"}
+        self.env = {
+            **os.environ,
+            "DEBUG": "false",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            # Notifications' mail must neither cost a console write per message nor land in the
+            # JSON the bench's own commands print on stdout.
+            "EMAIL_URL": "memorymail://",
+        }
         self.env.setdefault("CONN_MAX_AGE", "60")
         self.eager_env = {**self.env, "CELERY_TASK_ALWAYS_EAGER": "true"}
         self.base_env = {
