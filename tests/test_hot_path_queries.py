@@ -66,10 +66,11 @@ def test_the_object_gets_take_the_same_queries_for_one_row_as_for_many():
 
 # The most each endpoint may take for a new request: key and secrets (and its last use, once a
 # minute), the idempotency record, the ownership claim, the effect, the answer. Tasks run eagerly
-# here, so what a worker does after the commit (the enrollment request's webhook fan-out) counts
-# too; ``python -m bench`` reports the request's own queries under gunicorn.
+# here, so what a worker does after the commit counts too: the enrollment request's webhook
+# fan-out, and the learner's "waiting for approval" notification (its notice, its preference and
+# its email). ``python -m bench`` reports the request's own queries under gunicorn.
 CONNECTOR_QUERIES = {
-    "enrollment-request": 33,
+    "enrollment-request": 56,
     "enrollment-status": 18,
     "course-completion": 18,
     "revenue-recorded": 27,
