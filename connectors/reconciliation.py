@@ -19,6 +19,7 @@ from connectors.webhooks.consumer import CONSUMER_PREFIX as WEBHOOK_CONSUMER_PRE
 from lms import api as lms_api
 from payouts import api as payouts_api
 
+NOTIFICATIONS_CONSUMER_PREFIX = "notifications:"
 PAID_NOT_ENROLLED = "paid-not-enrolled"
 ENROLLED_NOT_PAID = "enrolled-not-paid"
 REFUNDED_STILL_ENROLLED = "refunded-but-still-enrolled"
@@ -245,7 +246,7 @@ def _payouts(sales: dict, enrollments: dict, known: dict) -> list[Finding]:
 
 def _in_flight(order_item_ids: list[str]) -> set[str]:
     """Those of the order items with an event still being delivered to another context (one
-    query; outbound webhooks do not count, they change no context)."""
+    query; outbound webhooks and notifications do not count: they change nothing reconciled)."""
     if not order_item_ids:
         return set()
     return set(
@@ -254,6 +255,7 @@ def _in_flight(order_item_ids: list[str]) -> set[str]:
             event__payload__order_item_id__in=order_item_ids,
         )
         .exclude(consumer__startswith=WEBHOOK_CONSUMER_PREFIX)
+        .exclude(consumer__startswith=NOTIFICATIONS_CONSUMER_PREFIX)
         .values_list("event__payload__order_item_id", flat=True)
     )
 
