@@ -3,14 +3,13 @@ every amount in the sale's currency, filtered by period and status, on the page 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from cadence.kernel.csv_files import csv_document
 from cadence.kernel.money import Money
 from payouts.models import CourseName, EarnedRevenue
 
@@ -119,21 +118,20 @@ CSV_HEADER = [
 
 
 def statement_csv(rows) -> str:
-    """The statement as CSV: decimal amounts in the sale's currency, with the currency named."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    """The statement as CSV: decimal amounts in the sale's currency, with the currency named;
+    every cell spreadsheet-safe (a course titled ``=HYPERLINK(…)`` stays text)."""
 
-    def decimal(value: Money | None) -> str:
-        return value.to_decimal_string() if value is not None else ""
+    def decimal(value: Money | None) -> Decimal | str:
+        # A number, not text: a refund's "-5.00" is an amount, never taken for a formula.
+        return Decimal(value.to_decimal_string()) if value is not None else ""
 
-    for row in rows:
-        line = statement_line(row)
-        writer.writerow(
+    lines = (statement_line(row) for row in rows)
+    return csv_document(
+        header=CSV_HEADER,
+        rows=(
             [
                 line.sold_on.isoformat() if line.sold_on else "",
-                # A title starting with = + - @ would be a formula in a spreadsheet.
-                ("'" + line.course) if line.course[:1] in "=+-@" else line.course,
+                line.course,
                 line.role,
                 line.kind or "Share of a sale",
                 line.amount.currency,
@@ -146,5 +144,6 @@ def statement_csv(rows) -> str:
                 line.hold_until.isoformat() if line.hold_until else "",
                 line.payout_id,
             ]
-        )
-    return out.getvalue()
+            for line in lines
+        ),
+    )
