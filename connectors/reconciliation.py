@@ -10,16 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from django.db.models import Q
+
 from commerce import api as commerce_api
 from connectors.inbound.idempotency import natural_key_text
 from connectors.models import InboundRequest, OutboxDelivery
 from connectors.outbox.services import outbox_delivery_replay
 from connectors.rest_api.enrollments import ENROLLMENT_REQUEST_ENDPOINT
-from connectors.webhooks.consumer import CONSUMER_PREFIX as WEBHOOK_CONSUMER_PREFIX
 from lms import api as lms_api
 from payouts import api as payouts_api
 
-NOTIFICATIONS_CONSUMER_PREFIX = "notifications:"
+# The contexts whose records reconcile compares: only a delivery to one of them can still change
+# the verdict (outbound webhooks and notifications change nothing compared).
+RECONCILED_CONSUMERS = (
+    Q(consumer__startswith="commerce:")
+    | Q(consumer__startswith="lms:")
+    | Q(consumer__startswith="payouts:")
+)
 PAID_NOT_ENROLLED = "paid-not-enrolled"
 ENROLLED_NOT_PAID = "enrolled-not-paid"
 REFUNDED_STILL_ENROLLED = "refunded-but-still-enrolled"
@@ -246,7 +253,7 @@ def _payouts(sales: dict, enrollments: dict, known: dict) -> list[Finding]:
 
 def _in_flight(order_item_ids: list[str]) -> set[str]:
     """Those of the order items with an event still being delivered to another context (one
-    query; outbound webhooks and notifications do not count: they change nothing reconciled)."""
+    query; only deliveries to the reconciled contexts count)."""
     if not order_item_ids:
         return set()
     return set(
@@ -254,8 +261,7 @@ def _in_flight(order_item_ids: list[str]) -> set[str]:
             status=OutboxDelivery.Status.PENDING,
             event__payload__order_item_id__in=order_item_ids,
         )
-        .exclude(consumer__startswith=WEBHOOK_CONSUMER_PREFIX)
-        .exclude(consumer__startswith=NOTIFICATIONS_CONSUMER_PREFIX)
+        .filter(RECONCILED_CONSUMERS)
         .values_list("event__payload__order_item_id", flat=True)
     )
 
