@@ -460,15 +460,15 @@ def _is_settled(row: EarnedRevenue) -> bool:
 
 
 def _tree(share: EarnedRevenue, rows: list[EarnedRevenue]) -> list[EarnedRevenue]:
-    """The share and every row derived from it (reversals, forfeits, their reversals …)."""
+    """The share and every row derived from it (reversals, forfeits, their reversals …).
+
+    ``rows`` are the sale's rows in the order they were written, and a row is only ever derived
+    from one written before it, so one pass meets every origin before the rows derived from it.
+    """
     members = {share.pk}
-    changed = True
-    while changed:
-        changed = False
-        for row in rows:
-            if row.origin_id in members and row.pk not in members:
-                members.add(row.pk)
-                changed = True
+    for row in rows:
+        if row.origin_id in members:
+            members.add(row.pk)
     return [row for row in rows if row.pk in members]
 
 
