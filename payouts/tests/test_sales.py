@@ -496,6 +496,9 @@ def test_a_one_cent_refund_of_the_199_dollar_sale_reverses_one_cent_of_one_share
     api.refund_record(RefundFactory(amount=1))
 
     assert rows(kind="reversal") == [("content-creator", "usr_creator", "reversal", "pending", -1)]
+    # A refund's first row against a share is its correction number 0; only a further row that
+    # puts the same share right for the same refund again counts up.
+    assert EarnedRevenue.objects.get(kind="reversal").correction == 0
     assert live_total() == 19293 - 1
     assert {status for status, _ in shares().values()} == {"pending"}
 
@@ -774,6 +777,34 @@ def test_each_course_reads_its_own_requirement_else_the_platform_default():
     assert interaction_requirements_for(["crs_a", "crs_b"]) == {"crs_a": own, "crs_b": default}
 
 
+# --- the instructor pool following the LMS's word ---------------------------------------------
+
+
+def test_an_untouched_pool_share_passes_to_the_instructor_the_lms_names():
+    api.revenue_record(sale(instructor_ids=(), course_instructor_ids=("usr_alice",)))
+    assert shares()[("instructor", "usr_alice")] == ("pending", 5788)
+
+    api.instructor_assignment_record(InstructorAssignedFactory(instructor_id="usr_bob"))
+
+    assert shares()[("instructor", "usr_alice")] == ("reassigned", 5788)
+    assert rows(kind="reassignment") == [("instructor", "usr_bob", "reassignment", "pending", 5788)]
+    assert live_total() == 19293
+    assert ledger_verify().ok
+
+
+def test_a_pool_share_a_refund_already_touched_stays_with_its_instructor():
+    # Part of Alice's share was taken back by a refund: moving the share would leave that
+    # reversal hanging on a row she no longer holds, so her rows stay where they are.
+    api.revenue_record(sale(instructor_ids=(), course_instructor_ids=("usr_alice",)))
+    api.refund_record(RefundFactory(amount=1000))
+
+    api.instructor_assignment_record(InstructorAssignedFactory(instructor_id="usr_bob"))
+
+    assert shares()[("instructor", "usr_alice")] == ("pending", 5788)
+    assert rows(kind="reassignment") == []
+    assert ledger_verify().ok
+
+
 # --- refunds of money already on its way out -------------------------------------------------
 
 
@@ -837,6 +868,36 @@ def test_a_full_refund_in_one_go_after_payout_takes_back_exactly_what_was_paid(p
 
     assert rows(kind="reversal") == [("content-creator", "usr_w", "reversal", "confirmed", -4000)]
     assert live_total() == 0
+
+
+def test_each_paid_share_numbers_its_own_corrections_for_a_refund_from_zero(
+    django_capture_on_commit_callbacks,
+):
+    # The correction number tells apart the rows that put one share right for one refund; the
+    # rows of another share for the same refund do not count, so both shares' rows are number 0.
+    paid_at = timezone.now() - timedelta(days=40)
+    for payee in ("usr_creator", "usr_instructor"):
+        payee_ready(payee, method="wire")
+    api.revenue_record(sale(paid_at=paid_at))
+    api.enrollment_approval_record(EnrollmentApprovedFactory(approved_at=paid_at))
+    api.interaction_record(InteractionFactory(occurred_at=paid_at + timedelta(hours=12)))
+    api.enrollment_completion_record(
+        EnrollmentCompletedFactory(completed_at=paid_at + timedelta(days=1))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = payout_batch_run()
+    for payout in Payout.objects.filter(batch=batch):
+        payout_complete(payout_id=payout.pk, reference=f"wire {payout.pk}")
+
+    api.refund_record(RefundFactory(refund_id="ref_full", amount=19900))
+
+    corrections = EarnedRevenue.objects.filter(kind="reversal", refund__refund_id="ref_full")
+    assert sorted((r.role, r.amount_minor, r.correction) for r in corrections) == [
+        ("content-creator", -7717, 0),
+        ("instructor", -5788, 0),
+    ]
+    assert live_total() == 0
+    assert ledger_verify().ok
 
 
 def test_a_full_refund_gives_back_a_deduction_already_paid_when_the_share_itself_came_back(
