@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from cadence.kernel.transactions import rolled_back_whole
 from connectors.errors import IdempotencyConflict
 from connectors.models import InboundRequest
 
@@ -93,7 +94,8 @@ def inbound_request_once(
             except IntegrityError:
                 # Leaving the block rolls the transaction back; no savepoint is needed for that.
                 raise _AlreadyRecorded from None
-            status, body = effect()
+            with rolled_back_whole():
+                status, body = effect()
             record.response_status = status
             record.response_body = body
             record.save(update_fields=["response_status", "response_body"])
