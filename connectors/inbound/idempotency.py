@@ -76,8 +76,9 @@ def inbound_request_once(
     ``effect`` does the work (calls a context's api) and returns the HTTP status and body to give.
     It runs in this function's transaction together with the record, so if it raises, nothing
     is recorded. A concurrent first request with the same key waits on the unique constraint and
-    then gets the answer of the one that went first. A repeat whose payload differs raises
-    ``IdempotencyConflict`` naming the fields that differ.
+    then gets the answer of the one that went first. The same request accepted earlier to be
+    answered later (``inbound_request_accept``) and still unanswered is answered now, here. A
+    repeat whose payload differs raises ``IdempotencyConflict`` naming the fields that differ.
     """
     key_text = natural_key_text(natural_key)
     canonical = canonical_payload(payload)

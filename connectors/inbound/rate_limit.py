@@ -6,7 +6,7 @@ import re
 import time
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from redis import Redis
 
@@ -32,7 +32,7 @@ def rate_limit_wait(*, key_id: int, limit: int, now: float | None = None) -> int
 
 def _count(counter: str, *, timeout: int) -> int:
     """Add one to ``counter`` (created at 0, kept ``timeout`` seconds) and return it."""
-    redis = _redis_of(cache)
+    redis = _redis_of(caches[DEFAULT_CACHE_ALIAS])  # the backend itself, not its proxy
     if redis is not None:
         # One round trip, where the cache's own add and incr take three (SET NX, EXISTS, INCRBY).
         # The key is the cache's, in its database: the cache reads and clears it as its own.
