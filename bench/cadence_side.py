@@ -233,7 +233,13 @@ def bodies(endpoint: str, count: int, out: str, context: dict) -> dict:
 
 
 def connector_queries(context: dict) -> dict:
-    """Queries of one unique signed request to each connector endpoint, and its status."""
+    """Queries of one unique signed request to each connector endpoint, and its status, answered
+    now (``sync``) and accepted for later (``async``, ``Prefer: respond-async``).
+
+    The request's own queries: what a worker does after the commit is queued on the broker
+    here, not run. The key is used once first, as it is under load (its last use is written at
+    most once a minute, and not by the requests counted).
+    """
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -241,30 +247,40 @@ def connector_queries(context: dict) -> dict:
 
     from connectors.signatures import REQUEST_BOUND, signature_header
 
-    found = {}
-    client = Client()
-    users = _learners(1)
-    for endpoint, name in CONNECTOR_ENDPOINTS.items():
-        path = reverse(name)
-        body = json.dumps(connector_body(endpoint, uuid.uuid4().hex, context, users[0])).encode()
-        headers = {
+    def signed(method: str, path: str, body: bytes) -> dict:
+        return {
             "Authorization": f"Api-Key {context['key']}",
             "X-Cadence-Signature": signature_header(
                 secrets=[context["secret"]],
                 timestamp=int(time.time()),
                 body=body,
-                method="POST",
+                method=method,
                 path=path,
                 schemes=(REQUEST_BOUND,),
             ),
         }
-        with CaptureQueriesContext(connection) as captured:
-            response = client.post(path, body, content_type="application/json", headers=headers)
-        found[endpoint] = {"queries": len(captured), "status": response.status_code}
-        if os.environ.get("BENCH_SHOW_QUERIES"):
-            for query in captured.captured_queries:
-                print(endpoint, query["sql"][:160], file=sys.stderr)
+
+    client = Client()
+    ping = reverse("connector-ping")
+    client.get(ping, headers=signed("GET", ping, b""))
+    found: dict[str, dict] = {"sync": {}, "async": {}}
+    users = _learners(2)
+    for mode, user_id, prefer in (("sync", users[0], {}), ("async", users[1], ASYNC_PREFERENCE)):
+        for endpoint, name in CONNECTOR_ENDPOINTS.items():
+            path = reverse(name)
+            document = connector_body(endpoint, uuid.uuid4().hex, context, user_id)
+            body = json.dumps(document).encode()
+            headers = {**signed("POST", path, body), **prefer}
+            with CaptureQueriesContext(connection) as captured:
+                response = client.post(path, body, content_type="application/json", headers=headers)
+            found[mode][endpoint] = {"queries": len(captured), "status": response.status_code}
+            if os.environ.get("BENCH_SHOW_QUERIES"):
+                for query in captured.captured_queries:
+                    print(mode, endpoint, query["sql"][:200], file=sys.stderr)
     return found
+
+
+ASYNC_PREFERENCE = {"Prefer": "respond-async"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,6 @@ from django.conf import settings
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from cadence.kernel.errors import ApplicationError
 
@@ -90,6 +89,10 @@ def exception_handler(exc, context):
     Domain errors carry their own status; DRF's own (401, 403 with the CSRF check, 404, 405,
     406, 415, 429, a JSON parse error) keep theirs, and their ``detail`` becomes the message.
     """
+    # Imported here: DRF's views module reads DEFAULT_PARSER_CLASSES, which names this module,
+    # so importing it above would fail whenever this module is imported first.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, ApplicationError):
         return Response({"error": exc.as_dict()}, status=exc.status_code)
     response = drf_exception_handler(exc, context)

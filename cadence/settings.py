@@ -517,6 +517,10 @@ CELERY_BEAT_SCHEDULE["connectors.webhook-sweep"] = {
     "task": "connectors.webhook_sweep",
     "schedule": timedelta(seconds=env.int("WEBHOOK_SWEEP_SECONDS", default=30)),
 }
+CELERY_BEAT_SCHEDULE["connectors.inbound-request-sweep"] = {
+    "task": "connectors.inbound_request_sweep",
+    "schedule": timedelta(seconds=60),
+}
 
 # --- LMS ----------------------------------------------------------------------------------------
 # A submission file that nothing refers to (its upload's transaction rolled back) is deleted by

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDay, TruncMonth
 from django.utils import timezone
 
@@ -237,11 +237,21 @@ def customer_order(*, customer_id: str, order_id: str) -> Order | None:
 
 
 def order_ids_sold(*, order_id: str, order_item_id: str) -> tuple[bool, bool]:
-    """Whether an order, and an order item, with these public ids exist here (two queries)."""
-    return (
-        Order.objects.filter(public_id=order_id).exists(),
-        OrderItem.objects.filter(public_id=order_item_id).exists(),
+    """Whether an order, and an order item, with these public ids exist here (one query)."""
+    found = set(
+        Order.objects.filter(public_id=order_id)
+        .annotate(found=Value("order"))
+        .order_by()
+        .values_list("found", flat=True)
+        .union(
+            OrderItem.objects.filter(public_id=order_item_id)
+            .annotate(found=Value("order_item"))
+            .order_by()
+            .values_list("found", flat=True),
+            all=True,
+        )
     )
+    return "order" in found, "order_item" in found
 
 
 def customer_payments(*, customer_id: str) -> QuerySet[Payment]:

@@ -212,12 +212,15 @@ class InboundRequestAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["connector_key"]
     list_filter = ["endpoint", "response_status"]
-    search_fields = ["natural_key"]
+    search_fields = ["natural_key", "public_id"]
     readonly_fields = [
+        "public_id",
         "endpoint",
         "natural_key",
         "payload_hash",
         "payload",
+        # A request accepted to be answered later: what it asked, until and after its answer.
+        "request_body",
         "response_status",
         "response_body",
         "connector_key",

@@ -36,3 +36,7 @@ class IdempotencyConflict(Conflict, ConnectorError):
 
 class WebhookNotFound(NotFound, ConnectorError):
     """No webhook subscription, or no delivery of that subscription, has that id."""
+
+
+class InboundRequestNotFound(NotFound, ConnectorError):
+    """No request of the calling key has that id."""

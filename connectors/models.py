@@ -2,6 +2,7 @@ import fnmatch
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
@@ -168,6 +169,12 @@ class InboundRequest(models.Model):
     natural key is a request of its own, never answered from this key's record. Recorded in the
     transaction of the effect, so a refused request (a validation error) leaves nothing behind
     and may be sent again corrected.
+
+    A request sent with ``Prefer: respond-async`` is recorded when it is accepted, with its body
+    (``request_body``, without the key) and no answer yet; a worker runs its effect and records
+    the answer, which the caller reads at the address named by ``public_id``. A refusal found
+    then is recorded as the answer too, and the record's natural key is set aside (suffixed with
+    its public id) so that, as in the synchronous mode, the request may be sent again corrected.
     """
 
     # Null only for records made before records were kept per key and whose key is gone.
@@ -180,6 +187,11 @@ class InboundRequest(models.Model):
     payload = models.JSONField()
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)
+    public_id = PublicIdField(prefix="inr")
+    # What an accepted ``Prefer: respond-async`` request asked for, processed later (null for a
+    # request answered at once). Its JSON numbers (read as ``Decimal``) are kept as decimal
+    # strings, which every amount field accepts as the same amount.
+    request_body = models.JSONField(null=True, editable=False, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from connectors.inbound.idempotency import inbound_requests_unanswered
 from connectors.outbox.recorder import enqueue_deliveries
 from connectors.outbox.services import outbox_deliveries_due, outbox_delivery_attempt
 from connectors.reconciliation import reconcile
@@ -56,3 +57,23 @@ def reconcile_daily() -> int:
     for finding in findings:
         logger.warning("reconcile %s %s: %s", finding.kind, finding.order_item_id, finding.problem)
     return len(findings)
+
+
+@shared_task(name="connectors.inbound_request_process")
+def inbound_request_process(record_id: int) -> int:
+    """Answer a request accepted with ``Prefer: respond-async``; a second run changes nothing."""
+    from connectors.rest_api.deferred import inbound_request_process as process
+
+    return process(record_id)
+
+
+# A request accepted this long ago and still unanswered had its queued processing lost.
+INBOUND_REQUEST_LOST_AFTER_SECONDS = 60
+
+
+@shared_task(name="connectors.inbound_request_sweep")
+def inbound_request_sweep() -> int:
+    unanswered = inbound_requests_unanswered(older_than_seconds=INBOUND_REQUEST_LOST_AFTER_SECONDS)
+    for record_id in unanswered:
+        inbound_request_process.delay(record_id)
+    return len(unanswered)

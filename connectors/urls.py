@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from connectors.rest_api import webhook_subscriptions as subscriptions
+from connectors.rest_api.deferred import InboundRequestView
 from connectors.rest_api.enrollments import EnrollmentRequestView, EnrollmentStatusView
 from connectors.rest_api.payouts import CourseCompletionView, RevenueRecordedView
 from connectors.rest_api.views import ConnectorPingView
@@ -63,6 +64,11 @@ urlpatterns = [
         name="connectors-reconciliation",
     ),
     path("api/v1/connectors/ping/", ConnectorPingView.as_view(), name="connector-ping"),
+    path(
+        "api/v1/connectors/inbound-requests/<str:request_id>/",
+        InboundRequestView.as_view(),
+        name="connector-inbound-request",
+    ),
     *spec_paths(
         "api/v2/connectors/enrollment-request",
         EnrollmentRequestView,

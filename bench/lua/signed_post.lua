@@ -23,6 +23,8 @@ end
 
 local path = os.getenv("BENCH_PATH")
 local key = "Api-Key " .. os.getenv("BENCH_KEY")
+-- "respond-async" asks to be answered later (202 and a Location); empty for the answer now.
+local prefer = os.getenv("BENCH_PREFER") or ""
 
 function request()
   if next_line > #lines then
@@ -31,9 +33,13 @@ function request()
   end
   local entry = lines[next_line]
   next_line = next_line + 1
-  return wrk.format("POST", path, {
+  local headers = {
     ["Content-Type"] = "application/json",
     ["Authorization"] = key,
     ["X-Cadence-Signature"] = entry[1],
-  }, entry[2])
+  }
+  if prefer ~= "" then
+    headers["Prefer"] = prefer
+  end
+  return wrk.format("POST", path, headers, entry[2])
 end

@@ -22,6 +22,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from cadence.kernel.transactions import service_atomic
 from commerce.errors import CommerceError, CommerceNotFound
 from commerce.models import CommerceUser, Order, OrderItem
 from commerce.services.refunds import refund_for_rejection
@@ -46,7 +47,7 @@ STATUS_RANK = {
 AFTER_APPROVAL = {Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED, Status.REVOKED}
 
 
-@transaction.atomic
+@service_atomic
 def order_item_fulfil(
     *,
     order_item_id: str,
@@ -66,7 +67,7 @@ def order_item_fulfil(
     )
 
 
-@transaction.atomic
+@service_atomic
 def order_item_reject(
     *,
     order_item_id: str,
@@ -96,7 +97,7 @@ def order_item_reject(
     return item
 
 
-@transaction.atomic
+@service_atomic
 def order_item_enrollment_status_record(
     *,
     order_id: str | None,

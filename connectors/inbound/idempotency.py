@@ -6,12 +6,14 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from cadence.kernel.transactions import rolled_back_whole
 from connectors.errors import IdempotencyConflict
 from connectors.models import InboundRequest
 
@@ -74,8 +76,9 @@ def inbound_request_once(
     ``effect`` does the work (calls a context's api) and returns the HTTP status and body to give.
     It runs in this function's transaction together with the record, so if it raises, nothing
     is recorded. A concurrent first request with the same key waits on the unique constraint and
-    then gets the answer of the one that went first. A repeat whose payload differs raises
-    ``IdempotencyConflict`` naming the fields that differ.
+    then gets the answer of the one that went first. The same request accepted earlier to be
+    answered later (``inbound_request_accept``) and still unanswered is answered now, here. A
+    repeat whose payload differs raises ``IdempotencyConflict`` naming the fields that differ.
     """
     key_text = natural_key_text(natural_key)
     canonical = canonical_payload(payload)
@@ -93,7 +96,8 @@ def inbound_request_once(
             except IntegrityError:
                 # Leaving the block rolls the transaction back; no savepoint is needed for that.
                 raise _AlreadyRecorded from None
-            status, body = effect()
+            with rolled_back_whole():
+                status, body = effect()
             record.response_status = status
             record.response_body = body
             record.save(update_fields=["response_status", "response_body"])
@@ -101,8 +105,125 @@ def inbound_request_once(
         record = InboundRequest.objects.get(
             connector_key_id=connector_key_id, endpoint=endpoint, natural_key=key_text
         )
+        if record.payload_hash == digest and record.response_status is None:
+            # The same request, accepted earlier to be processed later and not processed yet:
+            # answered now, here, once (the worker then finds the answer and does nothing).
+            return inbound_request_answer(
+                record_id=record.pk, effect_for=lambda _record: effect, refusal_answer=None
+            )
         return _replay(record, digest, canonical, natural_key)
     return RecordedResponse(status=status, body=body, replayed=False)
+
+
+@dataclass(frozen=True)
+class AcceptedRequest:
+    """A request recorded to be processed later: the record's public id, and its answer if the
+    same request was answered before (a repeat, answered at once)."""
+
+    public_id: str
+    answered: RecordedResponse | None
+
+
+def inbound_request_accept(
+    *,
+    endpoint: str,
+    natural_key: Mapping[str, str],
+    payload: Mapping[str, Any],
+    request_body: Mapping[str, Any],
+    connector_key_id: int,
+    process_later: Callable[[int], None],
+) -> AcceptedRequest:
+    """Record a request to be processed later (``Prefer: respond-async``) and hand its record's
+    id to ``process_later`` (which queues ``inbound_request_answer``).
+
+    One statement: the record's insert, committed at once, so that the request is kept before
+    the caller is told it was accepted. The rules of ``inbound_request_once`` hold across both
+    modes: a repeat with the same payload gets the recorded answer (or, while there is none
+    yet, the same record); a repeat with a different payload raises ``IdempotencyConflict``.
+    ``request_body`` is what the effect is made from later, the caller's body without its key.
+    """
+    key_text = natural_key_text(natural_key)
+    canonical = canonical_payload(payload)
+    digest = payload_hash(canonical)
+    fields = {
+        "connector_key_id": connector_key_id,
+        "endpoint": endpoint,
+        "natural_key": key_text,
+        "payload_hash": digest,
+        "payload": canonical,
+        "request_body": request_body,
+    }
+    try:
+        if transaction.get_connection().in_atomic_block:
+            # Inside a caller's transaction (a test's), a savepoint keeps it usable on a repeat.
+            with transaction.atomic():
+                record = InboundRequest.objects.create(**fields)
+        else:
+            record = InboundRequest.objects.create(**fields)  # committed as it is written
+    except IntegrityError:
+        record = InboundRequest.objects.get(
+            connector_key_id=connector_key_id, endpoint=endpoint, natural_key=key_text
+        )
+        if record.payload_hash == digest and record.response_status is None:
+            # Still waiting: queued again, in case the first queueing was lost (it runs once).
+            transaction.on_commit(lambda: process_later(record.pk))
+            return AcceptedRequest(public_id=record.public_id, answered=None)
+        return AcceptedRequest(
+            public_id=record.public_id, answered=_replay(record, digest, canonical, natural_key)
+        )
+    transaction.on_commit(lambda: process_later(record.pk))
+    return AcceptedRequest(public_id=record.public_id, answered=None)
+
+
+def inbound_request_answer(
+    *,
+    record_id: int,
+    effect_for: Callable[[InboundRequest], Effect],
+    refusal_answer: Callable[[Exception], tuple[int, dict[str, Any]] | None] | None,
+) -> RecordedResponse:
+    """Run the effect of a request accepted to be processed later, once, and record its answer.
+
+    The record is locked first: a worker and a synchronous repeat of the same request never
+    both run it, and whichever comes second gets the first one's answer. With
+    ``refusal_answer``, an error it turns into an answer (a refusal: 403, 404, …) is recorded as
+    the answer, the effect's writes undone, and the natural key set aside so that a corrected
+    request is a first request, as in the synchronous mode; any other error is raised, and
+    nothing is recorded.
+    """
+    with transaction.atomic():
+        record = InboundRequest.objects.select_for_update().get(pk=record_id)
+        if record.response_status is not None:
+            return RecordedResponse(
+                status=record.response_status, body=record.response_body, replayed=True
+            )
+        effect = effect_for(record)
+        try:
+            # A savepoint: a refusal undoes the effect, not the record that will hold it.
+            with transaction.atomic(), rolled_back_whole():
+                status, body = effect()
+        except Exception as error:
+            answer = refusal_answer(error) if refusal_answer is not None else None
+            if answer is None:
+                raise
+            status, body = answer
+            record.natural_key = f"{record.natural_key}#refused:{record.public_id}"
+        record.response_status = status
+        record.response_body = body
+        record.save(update_fields=["natural_key", "response_status", "response_body"])
+    return RecordedResponse(status=status, body=body, replayed=False)
+
+
+def inbound_requests_unanswered(*, older_than_seconds: int) -> list[int]:
+    """Ids of requests accepted to be processed later and still without an answer, accepted
+    at least ``older_than_seconds`` ago: those whose queued processing was lost."""
+    since = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        InboundRequest.objects.filter(
+            request_body__isnull=False, response_status__isnull=True, created_at__lte=since
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
+    )
 
 
 class _AlreadyRecorded(Exception):

@@ -152,6 +152,33 @@ def _active_key_for_update(name: str) -> ConnectorKey:
     return key
 
 
+def connector_key_with_secrets(
+    prefix: str,
+) -> tuple[ConnectorKey | None, list[ConnectorSigningSecret]]:
+    """The key with this prefix and all its signing secrets, newest first, in one query.
+
+    Read from the secrets' side with their key joined, so a request's key and secrets cost one
+    round trip; only a key without any secret (never issued so) needs a second query.
+    """
+    secrets = list(
+        ConnectorSigningSecret.objects.filter(key__prefix=prefix)
+        .select_related("key")
+        .order_by("-created_at", "-id")
+    )
+    if secrets:
+        return secrets[0].key, secrets
+    return ConnectorKey.objects.filter(prefix=prefix).first(), []
+
+
+def secrets_valid_at(secrets: list[ConnectorSigningSecret], moment) -> list[str]:
+    """Of ``secrets`` (newest first), those not expired by ``moment``, decrypted."""
+    return [
+        signing_secret_decrypt(secret.secret_encrypted)
+        for secret in secrets
+        if secret.expires_at is None or secret.expires_at > moment
+    ]
+
+
 def signing_secrets_valid_at(key: ConnectorKey, moment) -> list[str]:
     """The secrets a request signed at ``moment`` may use: those not expired by then, decrypted."""
     return [

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from commerce import api as commerce_api
 from connectors.errors import ConnectorOwnershipError
@@ -37,23 +39,25 @@ def outside_records_claim(*, connector_key_id: int, named: list[Named]) -> None:
     """
     _refuse_what_cadence_made(named)
     # Concurrent first claims meet on the unique constraint: the loser inserts nothing and reads
-    # the winner's row below (committed by then, as PostgreSQL waits for it).
-    OutsideRecord.objects.bulk_create(
-        [
-            OutsideRecord(connector_key_id=connector_key_id, kind=n.kind, record_id=n.record_id)
-            for n in named
-        ],
-        ignore_conflicts=True,
-    )
-    wanted = Q()
-    for n in named:
-        wanted |= Q(kind=n.kind, record_id=n.record_id)
+    # the winner's row below (committed by then, as PostgreSQL waits for it). What this insert
+    # returns is this key's for sure; only the rest is read back, so a first claim is one query.
+    claimed = _claim_new(connector_key_id, named)
     owners = {
-        (kind, record_id): owner
-        for kind, record_id, owner in OutsideRecord.objects.filter(wanted).values_list(
-            "kind", "record_id", "connector_key_id"
-        )
+        (n.kind, n.record_id): connector_key_id for n in named if (n.kind, n.record_id) in claimed
     }
+    unclaimed = [n for n in named if (n.kind, n.record_id) not in claimed]
+    if unclaimed:
+        wanted = Q()
+        for n in unclaimed:
+            wanted |= Q(kind=n.kind, record_id=n.record_id)
+        owners.update(
+            {
+                (kind, record_id): owner
+                for kind, record_id, owner in OutsideRecord.objects.filter(wanted).values_list(
+                    "kind", "record_id", "connector_key_id"
+                )
+            }
+        )
     for n in named:
         if owners.get((n.kind, n.record_id)) != connector_key_id:
             raise ConnectorOwnershipError(
@@ -61,6 +65,21 @@ def outside_records_claim(*, connector_key_id: int, named: list[Named]) -> None:
                 "system; a key acts only on what its own system created",
                 field=n.field,
             )
+
+
+def _claim_new(connector_key_id: int, named: list[Named]) -> set[tuple[str, str]]:
+    """Insert the records nobody has claimed yet as this key's; return the (kind, id) inserted."""
+    table = connection.ops.quote_name(OutsideRecord._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(named))
+    now = OutsideRecord._meta.get_field("created_at").get_db_prep_value(timezone.now(), connection)
+    params = [value for n in named for value in (connector_key_id, str(n.kind), n.record_id, now)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (connector_key_id, kind, record_id, created_at) "  # noqa: S608
+            f"VALUES {rows} ON CONFLICT (kind, record_id) DO NOTHING RETURNING kind, record_id",
+            params,
+        )
+        return {(kind, record_id) for kind, record_id in cursor.fetchall()}
 
 
 def _refuse_what_cadence_made(named: list[Named]) -> None:

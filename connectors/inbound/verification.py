@@ -10,7 +10,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from connectors.errors import ConnectorAuthenticationError, ConnectorPermissionError
-from connectors.inbound.keys import key_hash, key_prefix, signing_secrets_valid_at
+from connectors.inbound.keys import (
+    connector_key_with_secrets,
+    key_hash,
+    key_prefix,
+    secrets_valid_at,
+)
 from connectors.models import ConnectorKey, ConnectorScope
 from connectors.signatures import (
     HEADER,
@@ -73,7 +78,7 @@ def connector_request_verify(
             f"send the connector key in the {KEY_FIELD!r} field or as 'Authorization: Api-Key …'",
             field=KEY_FIELD,
         )
-    key = ConnectorKey.objects.filter(prefix=key_prefix(api_key)).first()
+    key, all_secrets = connector_key_with_secrets(key_prefix(api_key))
     expected_hash = key.key_hash if key is not None else _NO_SUCH_HASH
     if not hmac.compare_digest(expected_hash, key_hash(api_key)) or key is None:
         raise ConnectorAuthenticationError("this connector key is not known", field=KEY_FIELD)
@@ -100,7 +105,7 @@ def connector_request_verify(
             f"the signature's timestamp is {skew} seconds in the future; check the sender's clock",
             field=HEADER,
         )
-    secrets = signing_secrets_valid_at(key, now)
+    secrets = secrets_valid_at(all_secrets, now)
     bound = any_request_signature_matches(
         parsed=parsed, secrets=secrets, method=method, path=path, body=body
     )

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from cadence.kernel.money import Money
 from commerce import api as commerce_api
 from connectors.errors import ConnectorError
-from connectors.rest_api.authentication import ConnectorAPIView
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
 from connectors.rest_api.idempotency import (
+    SpecEndpointView,
     enrollment_named,
-    idempotent_response,
     own_records_only,
     sale_named,
 )
+from connectors.rest_api.schema import spec_endpoint_schema
 from lms import api as lms_api
 from lms.data import PendingEnrollmentRequest, PurchaseMetadata
 
@@ -32,14 +31,14 @@ ENROLLMENT_REQUEST_FIELDS = {
 }
 
 
-class EnrollmentRequestView(ConnectorAPIView):
+class EnrollmentRequestView(SpecEndpointView):
     """Connector 1: an outside commerce system asks for the enrollment a paid order item bought.
 
     Always answers ``pending`` (auto-approval, if asked for and allowed, runs afterwards). The
     same orderId + orderItemId again gets the same answer and creates nothing more.
     """
 
-    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
+    endpoint = ENROLLMENT_REQUEST_ENDPOINT
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -84,60 +83,53 @@ class EnrollmentRequestView(ConnectorAPIView):
         status = serializers.CharField()
         message = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @spec_endpoint_schema(request=InputSerializer, status=201, response=OutputSerializer)
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        body = serializer.validated_data
+        return self.answer(request)
+
+    def natural_key(self, body):
+        payload = body["payload"]
+        return {"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]}
+
+    def effect(self, body, connector_key_id):
         payload = body["payload"]
         purchase = payload["purchaseMetadata"]
-
-        def effect():
-            own_records_only(request, sale_named(payload))
-            receipt = api_call(
-                lambda: lms_api.enrollment_request(
-                    PendingEnrollmentRequest(
-                        external_order_id=payload["orderId"],
-                        external_order_item_id=payload["orderItemId"],
-                        user_id=payload["userId"],
-                        course_id=payload["courseId"],
-                        instructor_id=payload["instructorId"],
-                        approval_status=payload["approvalStatus"],
-                        auto_approve=payload["autoApprove"],
-                        metadata=PurchaseMetadata(
-                            purchase_date=purchase["purchaseDate"],
-                            amount=_major(purchase["amount"], purchase["currency"]),
-                            currency=purchase["currency"],
-                        ),
-                    )
-                ),
-                fields=ENROLLMENT_REQUEST_FIELDS,
-            )
-            answer = {
-                "success": True,
-                "enrollmentId": receipt.enrollment_id,
-                "status": receipt.status,
-                "message": receipt.message,
-            }
-            return 201, self.OutputSerializer(answer).data
-
-        return idempotent_response(
-            request,
-            endpoint=ENROLLMENT_REQUEST_ENDPOINT,
-            natural_key={"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]},
-            payload=body,
-            effect=effect,
+        own_records_only(connector_key_id, sale_named(payload))
+        receipt = api_call(
+            lambda: lms_api.enrollment_request(
+                PendingEnrollmentRequest(
+                    external_order_id=payload["orderId"],
+                    external_order_item_id=payload["orderItemId"],
+                    user_id=payload["userId"],
+                    course_id=payload["courseId"],
+                    instructor_id=payload["instructorId"],
+                    approval_status=payload["approvalStatus"],
+                    auto_approve=payload["autoApprove"],
+                    metadata=PurchaseMetadata(
+                        purchase_date=purchase["purchaseDate"],
+                        amount=_major(purchase["amount"], purchase["currency"]),
+                        currency=purchase["currency"],
+                    ),
+                )
+            ),
+            fields=ENROLLMENT_REQUEST_FIELDS,
         )
+        answer = {
+            "success": True,
+            "enrollmentId": receipt.enrollment_id,
+            "status": receipt.status,
+            "message": receipt.message,
+        }
+        return 201, self.OutputSerializer(answer).data
 
 
-class EnrollmentStatusView(ConnectorAPIView):
+class EnrollmentStatusView(SpecEndpointView):
     """Connector 2: an outside LMS tells commerce it approved or rejected a paid enrollment.
 
     Approval fulfils the order item; rejection refunds it. Idempotent on enrollmentId + event.
     """
 
-    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
-
+    endpoint = "enrollment-status"
     EVENTS = {"enrollment.approved": "approved", "enrollment.rejected": "rejected"}
 
     class InputSerializer(serializers.Serializer):
@@ -178,46 +170,39 @@ class EnrollmentStatusView(ConnectorAPIView):
         orderItemId = serializers.CharField()
         fulfilment = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    @spec_endpoint_schema(request=InputSerializer, status=200, response=OutputSerializer)
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        body = serializer.validated_data
+        return self.answer(request)
+
+    def natural_key(self, body):
+        return {"enrollmentId": body["payload"]["enrollmentId"], "event": body["event"]}
+
+    def effect(self, body, connector_key_id):
         payload = body["payload"]
-
-        def effect():
-            own_records_only(request, enrollment_named(payload))
-            if body["event"] == "enrollment.approved":
-                call = lambda: commerce_api.order_item_enrollment_approved(  # noqa: E731
-                    order_item_id=payload["orderItemId"], enrollment_id=payload["enrollmentId"]
-                )
-            else:
-                call = lambda: commerce_api.order_item_enrollment_rejected(  # noqa: E731
-                    order_item_id=payload["orderItemId"],
-                    enrollment_id=payload["enrollmentId"],
-                    reason=payload["reason"],
-                )
-            fulfilment = api_call(call, fields={"orderItemId": "payload.orderItemId"})
-            if fulfilment.order_id != payload["orderId"]:
-                # Raised inside the effect's transaction: the fulfilment above is rolled back.
-                raise ConnectorError(
-                    f"order item {payload['orderItemId']} belongs to another order",
-                    field="payload.orderId",
-                )
-            answer = {
-                "success": True,
-                "orderItemId": fulfilment.order_item_id,
-                "fulfilment": fulfilment.fulfilment,
-            }
-            return 200, self.OutputSerializer(answer).data
-
-        return idempotent_response(
-            request,
-            endpoint="enrollment-status",
-            natural_key={"enrollmentId": payload["enrollmentId"], "event": body["event"]},
-            payload=body,
-            effect=effect,
-        )
+        own_records_only(connector_key_id, enrollment_named(payload))
+        if body["event"] == "enrollment.approved":
+            call = lambda: commerce_api.order_item_enrollment_approved(  # noqa: E731
+                order_item_id=payload["orderItemId"], enrollment_id=payload["enrollmentId"]
+            )
+        else:
+            call = lambda: commerce_api.order_item_enrollment_rejected(  # noqa: E731
+                order_item_id=payload["orderItemId"],
+                enrollment_id=payload["enrollmentId"],
+                reason=payload["reason"],
+            )
+        fulfilment = api_call(call, fields={"orderItemId": "payload.orderItemId"})
+        if fulfilment.order_id != payload["orderId"]:
+            # Raised inside the effect's transaction: the fulfilment above is rolled back.
+            raise ConnectorError(
+                f"order item {payload['orderItemId']} belongs to another order",
+                field="payload.orderId",
+            )
+        answer = {
+            "success": True,
+            "orderItemId": fulfilment.order_item_id,
+            "fulfilment": fulfilment.fulfilment,
+        }
+        return 200, self.OutputSerializer(answer).data
 
 
 def _major(minor: int, currency_code: str) -> str:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from connectors.instructors import revenue_with_instructors
-from connectors.rest_api.authentication import ConnectorAPIView
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
 from connectors.rest_api.idempotency import (
+    SpecEndpointView,
     enrollment_named,
-    idempotent_response,
     own_records_only,
     sale_named,
 )
+from connectors.rest_api.schema import spec_endpoint_schema
 from payouts import api as payouts_api
 from payouts import data as payouts_data
 
@@ -39,14 +38,14 @@ def sale_answer(sale: payouts_data.SaleEarnings) -> dict:
     ).data
 
 
-class CourseCompletionView(ConnectorAPIView):
+class CourseCompletionView(SpecEndpointView):
     """Connector 3: an outside LMS reports a completion; payouts confirms the shares it earns.
 
     Idempotent on enrollmentId + event. A completion may arrive before the revenue: payouts keeps
     it and confirms the shares once the sale is recorded.
     """
 
-    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
+    endpoint = "course-completion"
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -72,43 +71,38 @@ class CourseCompletionView(ConnectorAPIView):
         event = serializers.ChoiceField(choices=["enrollment.completed"])
         payload = PayloadSerializer()
 
-    @extend_schema(request=InputSerializer, responses={200: SaleRecordedOutputSerializer})
+    @spec_endpoint_schema(
+        request=InputSerializer, status=200, response=SaleRecordedOutputSerializer
+    )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        body = serializer.validated_data
+        return self.answer(request)
+
+    def natural_key(self, body):
+        return {"enrollmentId": body["payload"]["enrollmentId"], "event": body["event"]}
+
+    def effect(self, body, connector_key_id):
         payload = body["payload"]
-
-        def effect():
-            own_records_only(request, enrollment_named(payload))
-            sale = api_call(
-                lambda: payouts_api.enrollment_completion_record(
-                    payouts_data.EnrollmentCompleted(
-                        enrollment_id=payload["enrollmentId"],
-                        user_id=payload["userId"],
-                        course_id=payload["courseId"],
-                        content_creator_id=payload["contentCreatorId"],
-                        completed_at=payload["completedAt"],
-                        order_id=payload["orderId"],
-                        order_item_id=payload["orderItemId"],
-                        instructor_id=payload["instructorId"] or "",
-                        grade=payload["grade"],
-                    )
-                ),
-                fields={},
-            )
-            return 200, sale_answer(sale)
-
-        return idempotent_response(
-            request,
-            endpoint="course-completion",
-            natural_key={"enrollmentId": payload["enrollmentId"], "event": body["event"]},
-            payload=body,
-            effect=effect,
+        own_records_only(connector_key_id, enrollment_named(payload))
+        sale = api_call(
+            lambda: payouts_api.enrollment_completion_record(
+                payouts_data.EnrollmentCompleted(
+                    enrollment_id=payload["enrollmentId"],
+                    user_id=payload["userId"],
+                    course_id=payload["courseId"],
+                    content_creator_id=payload["contentCreatorId"],
+                    completed_at=payload["completedAt"],
+                    order_id=payload["orderId"],
+                    order_item_id=payload["orderItemId"],
+                    instructor_id=payload["instructorId"] or "",
+                    grade=payload["grade"],
+                )
+            ),
+            fields={},
         )
+        return 200, sale_answer(sale)
 
 
-class RevenueRecordedView(ConnectorAPIView):
+class RevenueRecordedView(SpecEndpointView):
     """Connector 4: an outside commerce system reports a paid order item; payouts splits its net.
 
     Beyond the spec's fields it takes ``taxAmount`` and ``discountAmount`` (default 0) and
@@ -119,7 +113,7 @@ class RevenueRecordedView(ConnectorAPIView):
     else these, else the course's instructors. Idempotent on orderId + orderItemId.
     """
 
-    body_only_signature_accepted = True  # the spec's POST: v1 is still accepted here
+    endpoint = "revenue-recorded"
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -169,42 +163,38 @@ class RevenueRecordedView(ConnectorAPIView):
         event = serializers.ChoiceField(choices=["payment.completed"])
         payload = PayloadSerializer()
 
-    @extend_schema(request=InputSerializer, responses={200: SaleRecordedOutputSerializer})
+    @spec_endpoint_schema(
+        request=InputSerializer, status=200, response=SaleRecordedOutputSerializer
+    )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        body = serializer.validated_data
+        return self.answer(request)
+
+    def natural_key(self, body):
         payload = body["payload"]
+        return {"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]}
 
-        def effect():
-            own_records_only(request, sale_named(payload))
-            sale = api_call(
-                lambda: payouts_api.revenue_record(
-                    revenue_with_instructors(
-                        payouts_data.RevenueRecorded(
-                            order_id=payload["orderId"],
-                            order_item_id=payload["orderItemId"],
-                            course_id=payload["courseId"],
-                            content_creator_id=payload["contentCreatorId"],
-                            gross_amount=payload["grossAmount"],
-                            tax_amount=payload["taxAmount"],
-                            discount_amount=payload["discountAmount"],
-                            platform_fee=payload["platformFee"],
-                            net_amount=payload["netAmount"],
-                            currency=payload["currency"],
-                            paid_at=payload["paidAt"],
-                            instructor_ids=tuple(payload["instructorIds"]),
-                        )
+    def effect(self, body, connector_key_id):
+        payload = body["payload"]
+        own_records_only(connector_key_id, sale_named(payload))
+        sale = api_call(
+            lambda: payouts_api.revenue_record(
+                revenue_with_instructors(
+                    payouts_data.RevenueRecorded(
+                        order_id=payload["orderId"],
+                        order_item_id=payload["orderItemId"],
+                        course_id=payload["courseId"],
+                        content_creator_id=payload["contentCreatorId"],
+                        gross_amount=payload["grossAmount"],
+                        tax_amount=payload["taxAmount"],
+                        discount_amount=payload["discountAmount"],
+                        platform_fee=payload["platformFee"],
+                        net_amount=payload["netAmount"],
+                        currency=payload["currency"],
+                        paid_at=payload["paidAt"],
+                        instructor_ids=tuple(payload["instructorIds"]),
                     )
-                ),
-                fields={},
-            )
-            return 200, sale_answer(sale)
-
-        return idempotent_response(
-            request,
-            endpoint="revenue-recorded",
-            natural_key={"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]},
-            payload=body,
-            effect=effect,
+                )
+            ),
+            fields={},
         )
+        return 200, sale_answer(sale)

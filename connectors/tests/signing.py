@@ -19,6 +19,7 @@ def signed_request(
     key_in: str = "header",
     timestamp: int | None = None,
     schemes: tuple[str, ...] = (REQUEST_BOUND,),
+    headers: dict[str, str] | None = None,
 ):
     """Send ``document`` (with the key in the header or the body) signed with each secret.
 
@@ -29,7 +30,7 @@ def signed_request(
     if key_in == "body" and document is not None:
         document = {**document, "apiKey": key}
     body = json.dumps(document).encode() if document is not None else b""
-    headers = {}
+    headers = dict(headers or {})
     if key is not None and key_in == "header":
         headers["Authorization"] = f"Api-Key {key}"
     if secrets:

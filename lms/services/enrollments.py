@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from cadence.kernel.money import Money, MoneyError, currency
+from cadence.kernel.transactions import service_transaction
 from lms import events, selectors
 from lms.data import (
     EnrollmentApproved,
@@ -151,7 +152,7 @@ def enrollment_request(request: PendingEnrollmentRequest) -> EnrollmentReceipt:
     """
     order_id = _required_key(request.external_order_id, "externalOrderId")
     order_item_id = _required_key(request.external_order_item_id, "externalOrderItemId")
-    with transaction.atomic():
+    with service_transaction():
         existing = _existing(order_id, order_item_id)
         if existing is not None:
             return _repeat_receipt(existing, request)
