@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from notifications import selectors
@@ -20,7 +20,6 @@ class NotificationsError(Exception):
         self.field = field
 
 
-@transaction.atomic
 def notification_create(*, request: NotificationRequest) -> Notification | None:
     """Record the notification and, after commit, send its email.
 
@@ -29,6 +28,13 @@ def notification_create(*, request: NotificationRequest) -> Notification | None:
     """
     if request.kind not in Kind.values:
         raise NotificationsError(f"unknown kind {request.kind!r}", field="kind")
+    return _notification_make(request)
+
+
+# No savepoint of its own inside the caller's transaction: the refusal above is raised before
+# it starts, and the one error it survives (a concurrent twin) has the insert's own savepoint.
+@transaction.atomic(savepoint=False)
+def _notification_make(request: NotificationRequest) -> Notification | None:
     recipient = request.recipient
     if not selectors.is_wanted(user_id=recipient.user_id, kind=request.kind):
         return None
@@ -54,7 +60,8 @@ def notification_create(*, request: NotificationRequest) -> Notification | None:
         return Notification.objects.get(
             recipient_id=recipient.user_id, kind=request.kind, subject_id=request.subject_id
         )
-    _count_refresh(recipient.user_id)
+    # One more unread once committed: counted on in the cache, not recounted in SQL.
+    transaction.on_commit(partial(selectors.unread_count_add_one, user_id=recipient.user_id))
     transaction.on_commit(partial(_email_send, notification.pk))
     return notification
 
@@ -98,12 +105,12 @@ def preferences_save(*, user_id: str, enabled_kinds: set[str]) -> None:
 def email_claim(*, notification_pk: int) -> Notification | None:
     """Claim the notification's email with one conditional UPDATE, so that two workers (or a
     redelivered task) never send it twice; ``None`` when it was already sent."""
-    claimed = Notification.objects.filter(pk=notification_pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    claimed = Notification.objects.raw(
+        f"UPDATE {table} SET emailed_at = %s WHERE id = %s AND emailed_at IS NULL RETURNING *",  # noqa: S608  (the table name is ours)
+        [connection.ops.adapt_datetimefield_value(timezone.now()), notification_pk],
     )
-    if not claimed:
-        return None
-    return Notification.objects.get(pk=notification_pk)
+    return next(iter(claimed), None)
 
 
 __all__ = ["ESSENTIAL", "NotificationsError", "notification_create"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -76,7 +76,7 @@ def outbox_delivery_attempt(*, delivery_id: int, before_due: bool = False) -> De
             delivery.last_error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
             if delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 delivery.status = OutboxDelivery.Status.DEAD
-                delivery.save()
+                delivery.save(update_fields=ATTEMPT_FIELDS)
                 logger.error(
                     "outbox delivery %s dead after %s attempts: %s",
                     delivery.pk,
@@ -86,7 +86,7 @@ def outbox_delivery_attempt(*, delivery_id: int, before_due: bool = False) -> De
                 return DeliveryOutcome(OutboxDelivery.Status.DEAD)
             delay = retry_delay_seconds(delivery.attempts)
             delivery.next_attempt_at = now + timedelta(seconds=delay)
-            delivery.save()
+            delivery.save(update_fields=ATTEMPT_FIELDS)
             logger.warning(
                 "outbox delivery %s failed (attempt %s), retry in %.0fs: %s",
                 delivery.pk,
@@ -98,8 +98,19 @@ def outbox_delivery_attempt(*, delivery_id: int, before_due: bool = False) -> De
         delivery.status = OutboxDelivery.Status.DELIVERED
         delivery.delivered_at = now
         delivery.last_error = ""
-        delivery.save()
+        delivery.save(update_fields=ATTEMPT_FIELDS)
         return DeliveryOutcome(OutboxDelivery.Status.DELIVERED)
+
+
+# What an attempt changes on its delivery row (the event and consumer never change).
+ATTEMPT_FIELDS = [
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_attempt_at",
+    "last_error",
+    "delivered_at",
+]
 
 
 def _deliver(delivery: OutboxDelivery) -> None:
@@ -110,12 +121,28 @@ def _deliver(delivery: OutboxDelivery) -> None:
     envelope = consumer.event.envelope_from_json(
         event_id=event.event_id, occurred_at=event.occurred_at, payload=event.payload
     )
+    # A savepoint: a consumer that fails leaves nothing behind, its processed-event record
+    # included, while the attempt is still recorded on the delivery row.
     with transaction.atomic():
-        _, first_time = ProcessedEvent.objects.get_or_create(
-            consumer=consumer.name, event_id=event.event_id
-        )
-        if first_time:
+        if _processed_event_record(consumer=consumer.name, event_id=event.event_id):
             consumer.handle(envelope)
+
+
+def _processed_event_record(*, consumer: str, event_id: str) -> bool:
+    """Record that ``consumer`` processed ``event_id``; whether this is the first time.
+
+    One statement: an insert that meets the record (or waits for a concurrent delivery's
+    uncommitted one and then meets it) inserts nothing and returns no row, so no savepoint is
+    needed to survive the conflict.
+    """
+    table = connection.ops.quote_name(ProcessedEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (consumer, event_id, processed_at) VALUES (%s, %s, %s) "  # noqa: S608  (the table name is ours)
+            "ON CONFLICT (consumer, event_id) DO NOTHING RETURNING id",
+            [consumer, event_id, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        return cursor.fetchone() is not None
 
 
 def outbox_deliveries_due(*, limit: int = 500) -> list[int]:
