@@ -300,10 +300,14 @@ def sale_reconcile(*, sale: Sale, now: datetime | None = None) -> None:
     if not sale.is_recorded:
         return
     now = now or timezone.now()
-    shares = _shares_ensure(sale, now)
-    _pool_follow(sale, now)
-    _refunds_apply(sale, shares, now)
-    _states_apply(sale, now)
+    shares, made_now = _shares_ensure(sale, now)
+    if not made_now:
+        # Shares made just now were made for the pool's payee of now: nothing to pass on.
+        _pool_follow(sale, now)
+    refunded = _refunds_apply(sale, shares, now)
+    # Shares made just now, untouched by a refund, are all of the sale's rows: no need to read
+    # them back.
+    _states_apply(sale, now, rows=shares if made_now and not refunded else None)
 
 
 # No payee yet: the pool of a sale whose instructor nobody has named.
@@ -409,10 +413,11 @@ def _pool_follow(sale: Sale, now: datetime) -> None:
         )
 
 
-def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
+def _shares_ensure(sale: Sale, now: datetime) -> tuple[list[EarnedRevenue], bool]:
+    """The sale's shares, and whether they were made just now."""
     existing = list(sale.earned_revenue.filter(kind=Kind.SHARE).order_by("id"))
     if existing:
-        return existing
+        return existing, False
     hold_until = sale.paid_at + conf.hold_period()
     rows = EarnedRevenue.objects.bulk_create(
         [
@@ -440,7 +445,7 @@ def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
         at=now,
         sale=sale,
     )
-    return rows
+    return rows, True
 
 
 def _holder(share: EarnedRevenue, rows: list[EarnedRevenue]) -> EarnedRevenue:
@@ -475,15 +480,16 @@ def _tree(share: EarnedRevenue, rows: list[EarnedRevenue]) -> list[EarnedRevenue
 LIVE = (Status.PENDING, Status.HELD, Status.CONFIRMED, Status.PAID)
 
 
-def _refunds_apply(sale: Sale, shares: list[EarnedRevenue], now: datetime) -> None:
+def _refunds_apply(sale: Sale, shares: list[EarnedRevenue], now: datetime) -> bool:
+    """Apply the sale's refunds to its rows; whether there were any to apply."""
     refunds = list(sale.refunds.order_by("id"))
     if not refunds or sale.gross_minor == 0:
-        return
+        return False
     refunded = min(sum(r.amount_minor for r in refunds), sale.gross_minor)
     full = refunded == sale.gross_minor
     weights = [abs(share.amount_minor) for share in shares]
     if not any(weights):
-        return
+        return False
     # The sale's rows, read once: the helpers below find every tree in this list, move its rows
     # in place and append the rows they create, so it stays the whole truth without a reload.
     # Locked, so that a payout batch cannot attach a row between this read and its reversal.
@@ -505,6 +511,7 @@ def _refunds_apply(sale: Sale, shares: list[EarnedRevenue], now: datetime) -> No
     if full:
         for share in shares:
             _share_reverse_fully(sale, share, refunds[-1], now, rows)
+    return True
 
 
 def _share_reverse_fully(
@@ -629,13 +636,27 @@ def _desired_status(sale: Sale, row: EarnedRevenue, now: datetime, eligible: set
     return Status.HELD
 
 
-def _states_apply(sale: Sale, now: datetime) -> None:
-    rows = list(
-        sale.earned_revenue.filter(
-            kind__in=[Kind.SHARE, Kind.REVERSAL, Kind.REASSIGNMENT],
-            status__in=[Status.PENDING, Status.HELD],
-        ).order_by("id")
-    )
+STATEFUL_KINDS = (Kind.SHARE, Kind.REVERSAL, Kind.REASSIGNMENT)
+
+
+def _states_apply(sale: Sale, now: datetime, rows: list[EarnedRevenue] | None = None) -> None:
+    """Move each pending or held row to the state the sale's facts call for; ``rows``: all of
+    the sale's rows when the caller has them, else they are read."""
+    if rows is None:
+        rows = list(
+            sale.earned_revenue.filter(
+                kind__in=STATEFUL_KINDS, status__in=[Status.PENDING, Status.HELD]
+            ).order_by("id")
+        )
+    else:
+        rows = sorted(
+            (
+                row
+                for row in rows
+                if row.kind in STATEFUL_KINDS and row.status in (Status.PENDING, Status.HELD)
+            ),
+            key=lambda row: row.pk,
+        )
     instructors = {
         row.user_id for row in rows if row.role == Role.INSTRUCTOR and row.user_id != UNASSIGNED
     }
