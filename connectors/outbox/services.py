@@ -50,56 +50,82 @@ def outbox_delivery_attempt(*, delivery_id: int, before_due: bool = False) -> De
     backoff has passed; a second task for it meanwhile (the sweep's, a broker's redelivery of a
     retry) is skipped, so retries neither multiply nor use up the attempts early. ``before_due``
     tries it anyway (run eagerly, no broker holds a retry). The delivery row is locked (rows
-    another worker holds are skipped), the consumer runs in a savepoint together with its
-    processed-event record, and the attempt is recorded whatever the outcome. A consumer that
-    already processed the event is not called again.
+    another worker holds are skipped); the consumer runs in that transaction together with its
+    processed-event record and the delivery's "delivered", so that they commit together. A
+    consumer that fails rolls the whole transaction back (no savepoint on the way of every
+    delivery that succeeds) and its attempt is then recorded in a transaction of its own. A
+    consumer that already processed the event is not called again.
     """
     now = timezone.now()
     due = Q(attempts=0) | Q(next_attempt_at__lte=now)
+    claimed: OutboxDelivery | None = None
+    try:
+        with transaction.atomic():
+            claimed = (
+                # Only the delivery row: locking its event too would make every other
+                # consumer's delivery of the same event skip while this one is handled.
+                OutboxDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("event")
+                .filter(pk=delivery_id, status=OutboxDelivery.Status.PENDING)
+                .filter(Q() if before_due else due)
+                .first()
+            )
+            if claimed is None:
+                return SKIPPED
+            _deliver(claimed)
+            claimed.attempts += 1
+            claimed.last_attempt_at = now
+            claimed.status = OutboxDelivery.Status.DELIVERED
+            claimed.delivered_at = now
+            claimed.last_error = ""
+            claimed.save(update_fields=ATTEMPT_FIELDS)
+    except Exception as exc:
+        if claimed is None:
+            raise  # the claim itself failed: nothing was tried
+        return _failed_attempt_record(claimed, exc, now)
+    return DeliveryOutcome(OutboxDelivery.Status.DELIVERED)
+
+
+def _failed_attempt_record(claimed: OutboxDelivery, exc: Exception, now) -> DeliveryOutcome:
+    """Count the failed attempt, with its backoff or its dead letter, unless the row moved on
+    since the claim (another worker took it between the rollback and now: its attempt counts)."""
     with transaction.atomic():
         delivery = (
-            # Only the delivery row: locking its event too would make every other consumer's
-            # delivery of the same event skip while this one is handled.
-            OutboxDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("event")
-            .filter(pk=delivery_id, status=OutboxDelivery.Status.PENDING)
-            .filter(Q() if before_due else due)
+            OutboxDelivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=claimed.pk,
+                status=OutboxDelivery.Status.PENDING,
+                attempts=claimed.attempts,
+                last_attempt_at=claimed.last_attempt_at,
+            )
             .first()
         )
         if delivery is None:
             return SKIPPED
         delivery.attempts += 1
         delivery.last_attempt_at = now
-        try:
-            _deliver(delivery)
-        except Exception as exc:
-            delivery.last_error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
-            if delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                delivery.status = OutboxDelivery.Status.DEAD
-                delivery.save(update_fields=ATTEMPT_FIELDS)
-                logger.error(
-                    "outbox delivery %s dead after %s attempts: %s",
-                    delivery.pk,
-                    delivery.attempts,
-                    delivery.last_error,
-                )
-                return DeliveryOutcome(OutboxDelivery.Status.DEAD)
-            delay = retry_delay_seconds(delivery.attempts)
-            delivery.next_attempt_at = now + timedelta(seconds=delay)
+        delivery.last_error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+        if delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            delivery.status = OutboxDelivery.Status.DEAD
             delivery.save(update_fields=ATTEMPT_FIELDS)
-            logger.warning(
-                "outbox delivery %s failed (attempt %s), retry in %.0fs: %s",
+            logger.error(
+                "outbox delivery %s dead after %s attempts: %s",
                 delivery.pk,
                 delivery.attempts,
-                delay,
                 delivery.last_error,
             )
-            return DeliveryOutcome("retry", retry_in_seconds=delay)
-        delivery.status = OutboxDelivery.Status.DELIVERED
-        delivery.delivered_at = now
-        delivery.last_error = ""
+            return DeliveryOutcome(OutboxDelivery.Status.DEAD)
+        delay = retry_delay_seconds(delivery.attempts)
+        delivery.next_attempt_at = now + timedelta(seconds=delay)
         delivery.save(update_fields=ATTEMPT_FIELDS)
-        return DeliveryOutcome(OutboxDelivery.Status.DELIVERED)
+        logger.warning(
+            "outbox delivery %s failed (attempt %s), retry in %.0fs: %s",
+            delivery.pk,
+            delivery.attempts,
+            delay,
+            delivery.last_error,
+        )
+        return DeliveryOutcome("retry", retry_in_seconds=delay)
 
 
 # What an attempt changes on its delivery row (the event and consumer never change).
@@ -121,11 +147,8 @@ def _deliver(delivery: OutboxDelivery) -> None:
     envelope = consumer.event.envelope_from_json(
         event_id=event.event_id, occurred_at=event.occurred_at, payload=event.payload
     )
-    # A savepoint: a consumer that fails leaves nothing behind, its processed-event record
-    # included, while the attempt is still recorded on the delivery row.
-    with transaction.atomic():
-        if _processed_event_record(consumer=consumer.name, event_id=event.event_id):
-            consumer.handle(envelope)
+    if _processed_event_record(consumer=consumer.name, event_id=event.event_id):
+        consumer.handle(envelope)
 
 
 def _processed_event_record(*, consumer: str, event_id: str) -> bool:
