@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cadence.kernel.rows import insert_unless_present
 from connectors import registry
 from connectors.models import OutboxDelivery, ProcessedEvent
 
@@ -152,20 +153,11 @@ def _deliver(delivery: OutboxDelivery) -> None:
 
 
 def _processed_event_record(*, consumer: str, event_id: str) -> bool:
-    """Record that ``consumer`` processed ``event_id``; whether this is the first time.
-
-    One statement: an insert that meets the record (or waits for a concurrent delivery's
-    uncommitted one and then meets it) inserts nothing and returns no row, so no savepoint is
-    needed to survive the conflict.
-    """
-    table = connection.ops.quote_name(ProcessedEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (consumer, event_id, processed_at) VALUES (%s, %s, %s) "  # noqa: S608  (the table name is ours)
-            "ON CONFLICT (consumer, event_id) DO NOTHING RETURNING id",
-            [consumer, event_id, connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-        return cursor.fetchone() is not None
+    """Record that ``consumer`` processed ``event_id``; whether this is the first time (a
+    concurrent delivery's uncommitted record is waited for, then met)."""
+    return insert_unless_present(
+        ProcessedEvent(consumer=consumer, event_id=event_id), unique=("consumer", "event_id")
+    )
 
 
 def outbox_deliveries_due(*, limit: int = 500) -> list[int]:
