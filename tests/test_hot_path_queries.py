@@ -117,7 +117,7 @@ def test_a_new_signed_request_to_a_connector_endpoint_takes_a_fixed_number_of_qu
 # delivered (its enrollment request, its earnings, the order's notification, the webhook
 # fan-out), and what those cause (enrollment.requested: the learner's notification and its email,
 # its webhook fan-out). Per item, because payment.completed is one fact per order item.
-PAID_ORDER_QUERIES = {1: 66, 3: 168}
+PAID_ORDER_QUERIES = {1: 65, 3: 165}
 
 
 def paid_order_fan_out_queries(items: int) -> int:

@@ -166,7 +166,7 @@ def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> 
     sale.platform_share_bp = config.platform_share_bp
     sale.no_instructor_recipient = config.no_instructor_recipient
     sale.save()
-    sale_reconcile(sale=sale, now=now)
+    sale_reconcile(sale=sale, now=now, recorded_now=True)
     return sale
 
 
@@ -295,12 +295,16 @@ def refund_record(*, refund: RefundIssued, now: datetime | None = None) -> SaleR
 # --- derivation -----------------------------------------------------------------------------
 
 
-def sale_reconcile(*, sale: Sale, now: datetime | None = None) -> None:
-    """Bring the sale's earned revenue in line with its facts. Caller holds the sale's lock."""
+def sale_reconcile(*, sale: Sale, now: datetime | None = None, recorded_now: bool = False) -> None:
+    """Bring the sale's earned revenue in line with its facts. Caller holds the sale's lock.
+
+    ``recorded_now``: the caller has just recorded the sale's revenue, so it has no shares yet
+    (they are only made for a recorded sale) and none need looking for.
+    """
     if not sale.is_recorded:
         return
     now = now or timezone.now()
-    shares, made_now = _shares_ensure(sale, now)
+    shares, made_now = _shares_ensure(sale, now, known_to_have_none=recorded_now)
     if not made_now:
         # Shares made just now were made for the pool's payee of now: nothing to pass on.
         _pool_follow(sale, now)
@@ -413,11 +417,14 @@ def _pool_follow(sale: Sale, now: datetime) -> None:
         )
 
 
-def _shares_ensure(sale: Sale, now: datetime) -> tuple[list[EarnedRevenue], bool]:
+def _shares_ensure(
+    sale: Sale, now: datetime, *, known_to_have_none: bool = False
+) -> tuple[list[EarnedRevenue], bool]:
     """The sale's shares, and whether they were made just now."""
-    existing = list(sale.earned_revenue.filter(kind=Kind.SHARE).order_by("id"))
-    if existing:
-        return existing, False
+    if not known_to_have_none:
+        existing = list(sale.earned_revenue.filter(kind=Kind.SHARE).order_by("id"))
+        if existing:
+            return existing, False
     hold_until = sale.paid_at + conf.hold_period()
     rows = EarnedRevenue.objects.bulk_create(
         [
