@@ -16,4 +16,4 @@ def notify(request: NotificationRequest) -> bool:
 
     Idempotent on recipient, kind and subject; returns whether a notification exists for it
     (``False`` when the recipient turned that kind off)."""
-    return notification_create(request=request) is not None
+    return notification_create(request=request)

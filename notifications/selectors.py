@@ -7,6 +7,8 @@ adds no query; only a cold cache (an eviction, a restart) costs one COUNT.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.core.cache import cache
 from django.db.models import QuerySet
 
@@ -32,6 +34,13 @@ def unread_count_refresh(*, user_id: str) -> int:
     count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
     cache.set(unread_count_key(user_id), count, UNREAD_COUNT_SECONDS)
     return count
+
+
+def unread_count_add_one(*, user_id: str) -> None:
+    """A notification was added: one more unread, if the count is cached (else the next read
+    counts). Atomic in the cache, so concurrent additions all count."""
+    with contextlib.suppress(ValueError):  # not cached
+        cache.incr(unread_count_key(user_id))
 
 
 def notifications_for(*, user_id: str) -> QuerySet[Notification]:

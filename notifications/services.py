@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from cadence.kernel.rows import insert_unless_present
 from notifications import selectors
 from notifications.data import NotificationRequest
 from notifications.kinds import ESSENTIAL, OPTIONAL, Kind, words_for
@@ -20,43 +21,37 @@ class NotificationsError(Exception):
         self.field = field
 
 
-@transaction.atomic
-def notification_create(*, request: NotificationRequest) -> Notification | None:
-    """Record the notification and, after commit, send its email.
+def notification_create(*, request: NotificationRequest) -> bool:
+    """Record the notification and, after commit, send its email; whether a notification
+    exists for it.
 
-    Once per recipient, kind and subject: a second delivery of the same fact returns the
-    first notification and sends nothing. A kind the recipient turned off makes nothing.
+    Once per recipient, kind and subject: a second delivery of the same fact leaves the first
+    notification as it is and sends nothing. A kind the recipient turned off makes nothing.
     """
     if request.kind not in Kind.values:
         raise NotificationsError(f"unknown kind {request.kind!r}", field="kind")
     recipient = request.recipient
     if not selectors.is_wanted(user_id=recipient.user_id, kind=request.kind):
-        return None
-    existing = Notification.objects.filter(
-        recipient_id=recipient.user_id, kind=request.kind, subject_id=request.subject_id
-    ).first()
-    if existing is not None:
-        return existing
+        return False
     words = words_for(request.kind, request.facts)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient_id=recipient.user_id,
-                recipient_email=recipient.email,
-                recipient_name=recipient.name,
-                kind=request.kind,
-                subject_id=request.subject_id,
-                title=words.title[:200],
-                body=words.body,
-                link=request.link,
-            )
-    except IntegrityError:  # a concurrent delivery made it first
-        return Notification.objects.get(
-            recipient_id=recipient.user_id, kind=request.kind, subject_id=request.subject_id
-        )
-    _count_refresh(recipient.user_id)
+    notification = Notification(
+        recipient_id=recipient.user_id,
+        recipient_email=recipient.email,
+        recipient_name=recipient.name,
+        kind=request.kind,
+        subject_id=request.subject_id,
+        title=words.title[:200],
+        body=words.body,
+        link=request.link,
+    )
+    # One statement, no savepoint: a notification already there (a redelivered event) or being
+    # made by a concurrent delivery is left as it is.
+    if not insert_unless_present(notification, unique=("recipient_id", "kind", "subject_id")):
+        return True
+    # One more unread once committed: counted on in the cache, not recounted in SQL.
+    transaction.on_commit(partial(selectors.unread_count_add_one, user_id=recipient.user_id))
     transaction.on_commit(partial(_email_send, notification.pk))
-    return notification
+    return True
 
 
 def _email_send(notification_pk: int) -> None:
@@ -98,12 +93,12 @@ def preferences_save(*, user_id: str, enabled_kinds: set[str]) -> None:
 def email_claim(*, notification_pk: int) -> Notification | None:
     """Claim the notification's email with one conditional UPDATE, so that two workers (or a
     redelivered task) never send it twice; ``None`` when it was already sent."""
-    claimed = Notification.objects.filter(pk=notification_pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    claimed = Notification.objects.raw(
+        f"UPDATE {table} SET emailed_at = %s WHERE id = %s AND emailed_at IS NULL RETURNING *",  # noqa: S608  (the table name is ours)
+        [connection.ops.adapt_datetimefield_value(timezone.now()), notification_pk],
     )
-    if not claimed:
-        return None
-    return Notification.objects.get(pk=notification_pk)
+    return next(iter(claimed), None)
 
 
 __all__ = ["ESSENTIAL", "NotificationsError", "notification_create"]

@@ -30,6 +30,12 @@ def revenue_record(revenue: RevenueRecorded) -> SaleEarnings:
     return earnings.earnings_of(sale, rows=rows)
 
 
+def revenue_record_from_event(revenue: RevenueRecorded) -> None:
+    """Connector 4 in process (the outbox): as ``revenue_record``, without reading back the
+    earnings nobody waits for."""
+    sales.revenue_record(revenue=revenue)
+
+
 def enrollment_approval_record(approval: EnrollmentApproved) -> SaleEarnings:
     """The enrollment was approved: the platform's share is confirmed."""
     sale = sales.enrollment_approval_record(approval=approval)

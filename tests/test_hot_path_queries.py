@@ -16,7 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.cadence_side import CONNECTOR_ENDPOINTS, connector_body
-from commerce.tests.factories import buy
+from commerce.models import OrderItem
+from commerce.services import checkout_start, payment_confirm
+from commerce.tests.factories import buy, in_cart
 from connectors.inbound.keys import connector_key_create
 from connectors.signatures import REQUEST_BOUND, signature_header
 from lms.tests.factories import UserFactory
@@ -135,3 +137,38 @@ def test_a_new_signed_request_to_a_connector_endpoint_takes_a_fixed_number_of_qu
     assert response.status_code == expected, response.content
     if mode == "async":
         assert queued == ["connectors.inbound_request_process"]
+
+
+# The most a paid order's fan-out may take, from the processor's "succeeded" to the last
+# consumer: the payment, order, fee split and ledger, each item's payment.completed recorded and
+# delivered (its enrollment request, its earnings, the order's notification, the webhook
+# fan-out), and what those cause (enrollment.requested: the learner's notification and its email,
+# its webhook fan-out). Per item, because payment.completed is one fact per order item.
+PAID_ORDER_QUERIES = {1: 65, 3: 165}
+
+
+def paid_order_fan_out_queries(items: int) -> int:
+    customer = learner()
+    catalog = [course_for_sale(requires_approval=True)[1] for _ in range(items)]
+    deliver_all()
+    in_cart(customer.public_id, *catalog)
+    started = checkout_start(
+        customer_id=customer.public_id, billing_country="US", processor_name="test"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        payment_confirm(
+            payment_id=started.payment.public_id,
+            customer_id=customer.public_id,
+            outcome="succeeds",
+        )
+        deliver_all()  # eager: nothing is left, but anything that were would count
+    paid = OrderItem.objects.filter(order=started.order)
+    assert all(enrollment_of(item).state == "pending" for item in paid)
+    return len(captured)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("items", [1, 3])
+def test_a_paid_orders_fan_out_takes_a_bounded_number_of_queries(items):
+    queries = paid_order_fan_out_queries(items)
+    assert queries <= PAID_ORDER_QUERIES[items], queries

@@ -89,7 +89,9 @@ def test_each_finding_of_an_item_gets_its_own_dead_deliveries(monkeypatch, setti
         patched.setattr(
             "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
         )
-        patched.setattr("connectors.consumers.payouts.payouts_api.revenue_record", failing)
+        patched.setattr(
+            "connectors.consumers.payouts.payouts_api.revenue_record_from_event", failing
+        )
         order_item = purchase(user, item)
     dead = dict(OutboxDelivery.objects.filter(status="dead").values_list("consumer", "pk"))
 
@@ -243,7 +245,9 @@ def test_revenue_payouts_never_recorded_and_a_gross_that_differs_are_found(monke
     settings.OUTBOX_MAX_ATTEMPTS = 1
     user, (_course, item) = learner(), course_for_sale()
     with monkeypatch.context() as patched:
-        patched.setattr("connectors.consumers.payouts.payouts_api.revenue_record", failing)
+        patched.setattr(
+            "connectors.consumers.payouts.payouts_api.revenue_record_from_event", failing
+        )
         lost = purchase(user, item)
     told_wrong = purchase(learner(), item)
     # Payouts hears of a refund commerce never made.

@@ -32,6 +32,14 @@ def payment_by_id(payment_id: str) -> Payment:
     return payment
 
 
+def _payment_locked(payment_id: str) -> Payment:
+    """The payment, locked for the rest of the transaction (one read, not a read and a lock)."""
+    payment = Payment.objects.select_for_update().filter(public_id=payment_id).first()
+    if payment is None:
+        raise CommerceNotFound(f"no payment '{payment_id}'", field="paymentId")
+    return payment
+
+
 def payment_confirm(*, payment_id: str, customer_id: str, outcome: str = "") -> Payment:
     """Confirm the learner's payment with the processor and record what it answers.
 
@@ -142,7 +150,7 @@ def payment_result_record(*, payment_id: str, result: PaymentResult) -> Payment:
 @transaction.atomic
 def payment_record_action_required(*, payment_id: str) -> Payment:
     """The processor asks the learner to authenticate (3-D Secure); the order stays pending."""
-    payment = Payment.objects.select_for_update().get(pk=payment_by_id(payment_id).pk)
+    payment = _payment_locked(payment_id)
     if payment.state == Payment.State.PENDING:
         payment.require_action()
         payment.save()
@@ -155,7 +163,7 @@ def payment_record_failure(*, payment_id: str, code: str, message: str) -> Payme
 
     A payment that already succeeded stays succeeded (a late failure report of an earlier attempt).
     """
-    payment = Payment.objects.select_for_update().get(pk=payment_by_id(payment_id).pk)
+    payment = _payment_locked(payment_id)
     if payment.state not in {Payment.State.PENDING, Payment.State.REQUIRES_ACTION}:
         return payment
     order = Order.objects.select_for_update().get(pk=payment.order_id)
@@ -182,7 +190,7 @@ def payment_record_success(
     figure and rate are kept beside it. A fee that cannot be told in the payment's currency is
     taken from the configured schedule: the payment is recorded either way.
     """
-    payment = Payment.objects.select_for_update().get(pk=payment_by_id(payment_id).pk)
+    payment = _payment_locked(payment_id)
     if payment.state == Payment.State.SUCCEEDED:
         return payment
     order = Order.objects.select_for_update().get(pk=payment.order_id)

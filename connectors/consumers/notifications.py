@@ -19,6 +19,7 @@ from lms import api as lms_api
 from lms.data import (
     EnrollmentApproved,
     EnrollmentCompleted,
+    EnrollmentContact,
     EnrollmentRejected,
     EnrollmentRequested,
     InstructorInteractionRecorded,
@@ -58,6 +59,12 @@ def _notify_learner(enrollment_id: str, *, kind: str, subject_id: str, facts=Non
     enrollment = lms_api.enrollment_contact(enrollment_id=enrollment_id)
     if enrollment is None:
         return None
+    return _notify_learner_of(enrollment, kind=kind, subject_id=subject_id, facts=facts, link=link)
+
+
+def _notify_learner_of(
+    enrollment: EnrollmentContact, *, kind: str, subject_id: str, facts=None, link=None
+):
     notifications_api.notify(
         NotificationRequest(
             recipient=_recipient(enrollment.learner),
@@ -91,8 +98,8 @@ def notify_enrollment_pending(envelope: EventEnvelope) -> None:
     enrollment = lms_api.enrollment_contact(enrollment_id=requested.enrollment_id)
     if enrollment is None or not enrollment.awaits_review:
         return
-    _notify_learner(
-        requested.enrollment_id,
+    _notify_learner_of(
+        enrollment,
         kind="enrollment_pending",
         subject_id=requested.enrollment_id,
         link=reverse("lms:my_learning"),

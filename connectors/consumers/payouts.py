@@ -52,7 +52,7 @@ def revenue_record_on_payment(envelope: EventEnvelope) -> None:
             instructor_ids=(paid.instructor_id,) if paid.instructor_id else (),
         )
     )
-    payouts_api.revenue_record(revenue)
+    payouts_api.revenue_record_from_event(revenue)
 
 
 @registry.subscribe(enrollment_instructor_assigned, name="payouts:instructor-assigned")

@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from cadence.kernel.money import Money, MoneyError, currency
-from cadence.kernel.transactions import service_transaction
 from lms import events, selectors
 from lms.data import (
     EnrollmentApproved,
@@ -152,48 +151,59 @@ def enrollment_request(request: PendingEnrollmentRequest) -> EnrollmentReceipt:
     """
     order_id = _required_key(request.external_order_id, "externalOrderId")
     order_item_id = _required_key(request.external_order_item_id, "externalOrderItemId")
-    with service_transaction():
-        existing = _existing(order_id, order_item_id)
-        if existing is not None:
-            return _repeat_receipt(existing, request)
-        fields = _validated_fields(request)
-        try:
-            # A savepoint, so that losing the race to a concurrent twin leaves us a usable
-            # transaction in which to read the twin's enrollment.
-            with transaction.atomic():
-                enrollment = Enrollment.objects.create(
-                    external_order_id=order_id, external_order_item_id=order_item_id, **fields
-                )
-        except IntegrityError:
-            existing = _existing(order_id, order_item_id)
-            if existing is None:
-                raise
-            return _repeat_receipt(existing, request)
-        EnrollmentTransition.objects.create(
-            enrollment=enrollment,
-            name="request",
-            source_state="",
-            target_state=enrollment.state,
-            actor_system=Enrollment.Source.COMMERCE,
-            reason=f"order {order_id}, item {order_item_id}",
-        )
-        if enrollment.instructor_id:
-            _instructor_change_log(
-                enrollment,
-                previous=None,
-                actor=None,
-                system=Enrollment.Source.COMMERCE,
-                reason="assigned in the enrollment request",
+    # The reads and checks come before the writes' transaction, so that a refusal leaves the
+    # caller's own transaction usable (a consumer refunds what the LMS refuses for good).
+    existing = _existing(order_id, order_item_id)
+    if existing is None:
+        enrollment = _enrollment_create(order_id, order_item_id, _validated_fields(request))
+        if enrollment is not None:
+            return EnrollmentReceipt(
+                enrollment_id=enrollment.public_id,
+                status=enrollment.state,
+                message=_receipt_message(enrollment),
+                created=True,
             )
-        events.enrollment_requested.publish(_requested(enrollment))
-        if enrollment.auto_approve_requested:
-            _schedule_auto_approval(enrollment.pk)
-    return EnrollmentReceipt(
-        enrollment_id=enrollment.public_id,
-        status=enrollment.state,
-        message=_receipt_message(enrollment),
-        created=True,
+        existing = _existing(order_id, order_item_id)  # a concurrent twin made it first
+    return _repeat_receipt(existing, request)
+
+
+# No savepoint of its own inside the caller's transaction: nothing it raises is survived by the
+# caller, but the twin's insert, which has its own savepoint.
+@transaction.atomic(savepoint=False)
+def _enrollment_create(order_id: str, order_item_id: str, fields: dict) -> Enrollment | None:
+    """The pending enrollment, its request transition and event; ``None`` if a concurrent
+    request for the same order item made it first."""
+    try:
+        # A savepoint, so that losing the race to a concurrent twin leaves us a usable
+        # transaction in which to read the twin's enrollment.
+        with transaction.atomic():
+            enrollment = Enrollment.objects.create(
+                external_order_id=order_id, external_order_item_id=order_item_id, **fields
+            )
+    except IntegrityError:
+        if _existing(order_id, order_item_id) is None:
+            raise
+        return None
+    EnrollmentTransition.objects.create(
+        enrollment=enrollment,
+        name="request",
+        source_state="",
+        target_state=enrollment.state,
+        actor_system=Enrollment.Source.COMMERCE,
+        reason=f"order {order_id}, item {order_item_id}",
     )
+    if enrollment.instructor_id:
+        _instructor_change_log(
+            enrollment,
+            previous=None,
+            actor=None,
+            system=Enrollment.Source.COMMERCE,
+            reason="assigned in the enrollment request",
+        )
+    events.enrollment_requested.publish(_requested(enrollment))
+    if enrollment.auto_approve_requested:
+        _schedule_auto_approval(enrollment.pk)
+    return enrollment
 
 
 def _required_key(value: object, field: str) -> str:
