@@ -66,7 +66,9 @@ class OrderListApi(APIView):
 
 
 def _own_order(request, order_id: str) -> Order:
-    order = selectors.customer_order(customer_id=request.user.public_id, order_id=order_id)
+    order = selectors.customer_order_with_items(
+        customer_id=request.user.public_id, order_id=order_id
+    )
     if order is None:
         raise CommerceNotFound(f"no order '{order_id}'", field="orderId")
     return order
