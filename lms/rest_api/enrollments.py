@@ -61,9 +61,7 @@ class EnrollmentDetailApi(APIView):
 
     @extend_schema(operation_id="lms_enrollments_retrieve", responses=OutputSerializer)
     def get(self, request, enrollment_id: str):
-        enrollment = (
-            selectors.enrollments_readable_by(request.user).filter(public_id=enrollment_id).first()
-        )
+        enrollment = selectors.enrollment_readable_by(request.user, enrollment_id)
         if enrollment is None:
             # Another learner's enrollment is as absent as an unknown one: no existence leak.
             raise LmsNotFound(f"no enrollment has the id '{enrollment_id}'", field="enrollmentId")
