@@ -87,6 +87,25 @@ class EarnedRevenueListApi(ListApi):
         def get_amount(self, row) -> str:
             return money_string(row.amount_minor, row.currency)
 
+    # The columns OutputSerializer reads: the list reads only these of the three rows it joins.
+    output_fields = (
+        "public_id",
+        "role",
+        "kind",
+        "amount_minor",
+        "currency",
+        "status",
+        "sale__order_id",
+        "sale__order_item_id",
+        "sale__enrollment_id",
+        "sale__course_id",
+        "user_id",
+        "hold_until",
+        "confirmed_at",
+        "paid_at",
+        "payout__public_id",
+    )
+
     def rows(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -97,6 +116,7 @@ class EarnedRevenueListApi(ListApi):
             user_id=data.get("userId", ""),
             role=data.get("role", ""),
             status=data.get("status", ""),
+            fields=self.output_fields,
         )
 
     @extend_schema(responses=OutputSerializer(many=True), parameters=[FilterSerializer])
