@@ -116,6 +116,30 @@ def test_customers_see_only_their_own_orders_and_payments(api, lena, django_user
     assert api.get(f"/api/v1/payments/{their_payment.public_id}/").status_code == 404
 
 
+def test_an_order_is_shown_with_its_items_in_one_query(api, lena, django_assert_num_queries):
+    order, _payment = buy(lena.public_id, priced_item("25.00"), priced_item("30.00"))
+    items = list(order.items.order_by("pk"))
+
+    with django_assert_num_queries(1):
+        body = api.get(f"/api/v1/orders/{order.public_id}/").json()
+
+    assert body["orderId"] == order.public_id and body["total"] == "55.00"
+    assert [item["orderItemId"] for item in body["items"]] == [i.public_id for i in items]
+    assert [item["price"] for item in body["items"]] == ["25.00", "30.00"]
+
+
+def test_an_order_without_items_is_shown_with_none(api, lena):
+    # Checkout never makes one; the order is still shown, in a second query.
+    empty = Order.objects.create(
+        customer_id=lena.public_id, currency="USD", processor="test", billing_country="US",
+        subtotal_minor=0, total_minor=0,
+    )  # fmt: skip
+
+    body = api.get(f"/api/v1/orders/{empty.public_id}/").json()
+
+    assert body["orderId"] == empty.public_id and body["items"] == []
+
+
 def test_anonymous_callers_cannot_see_orders():
     assert APIClient().get("/api/v1/orders/").status_code == 401
 
