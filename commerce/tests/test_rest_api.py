@@ -49,6 +49,25 @@ def test_the_catalog_api_takes_a_fixed_number_of_queries(count, django_assert_nu
     assert body["count"] == count and len(body["results"]) == min(count, 10)
 
 
+def test_the_catalog_is_answered_without_reading_the_session(lena, django_assert_num_queries):
+    priced_item()
+    client = APIClient()
+    client.force_login(lena)
+
+    with django_assert_num_queries(1):  # the page: no session, no user
+        assert client.get("/api/v1/catalog/").json()["count"] == 1
+
+
+def test_the_catalog_still_checks_a_token_and_the_csrf_of_an_unsafe_request(lena):
+    refused = APIClient().get("/api/v1/catalog/", headers={"Authorization": "Bearer nonsense"})
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(lena)
+
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "token_not_valid"
+    assert browser.post("/api/v1/catalog/", {}, format="json").status_code == 403
+
+
 def test_a_price_filter_with_too_many_decimals_is_refused_naming_the_field():
     response = APIClient().get("/api/v1/catalog/", {"minPrice": "1.001"})
     assert response.status_code == 400
