@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDay, TruncMonth
 from django.utils import timezone
 
@@ -61,6 +61,9 @@ def tax_rate_for(*, country: str, region: str = "") -> TaxRate | None:
 
 # --- catalog -------------------------------------------------------------------------------------
 
+# The name under which ``catalog_items`` reads each item's price in the currency asked for.
+PRICE_HERE = "price_here"
+
 
 def catalog_items(
     *,
@@ -71,20 +74,22 @@ def catalog_items(
     max_price_minor: int | None = None,
     at: datetime | None = None,
 ) -> QuerySet[CatalogItem]:
-    """Listed courses on sale now in ``currency``, with their price there prefetched as ``price``.
+    """Listed courses on sale now in ``currency``, each with its course and its price there
+    (``current_price``, ``list_price``) read in the same query: an item has at most one price per
+    currency, so the join adds no rows and needs neither DISTINCT nor a second query.
 
     The price filters compare the list price (a sale price lowers what the learner pays, but the
     filter is about the course's price band).
     """
     at = at or timezone.now()
     items = (
-        CatalogItem.objects.filter(is_listed=True, prices__currency=currency)
+        CatalogItem.objects.annotate(
+            **{PRICE_HERE: FilteredRelation("prices", condition=Q(prices__currency=currency))}
+        )
+        .filter(is_listed=True, **{f"{PRICE_HERE}__isnull": False})
         .filter(Q(available_from__isnull=True) | Q(available_from__lte=at))
         .filter(Q(available_until__isnull=True) | Q(available_until__gt=at))
-        .select_related("course")
-        .prefetch_related(
-            Prefetch("prices", CatalogPrice.objects.filter(currency=currency), to_attr="price_in")
-        )
+        .select_related("course", PRICE_HERE)
         .order_by("course__title", "pk")
     )
     if search:
@@ -94,10 +99,10 @@ def catalog_items(
     if creator_id:
         items = items.filter(course__content_creator_id=creator_id)
     if min_price_minor is not None:
-        items = items.filter(prices__currency=currency, prices__amount_minor__gte=min_price_minor)
+        items = items.filter(**{f"{PRICE_HERE}__amount_minor__gte": min_price_minor})
     if max_price_minor is not None:
-        items = items.filter(prices__currency=currency, prices__amount_minor__lte=max_price_minor)
-    return items.distinct()
+        items = items.filter(**{f"{PRICE_HERE}__amount_minor__lte": max_price_minor})
+    return items
 
 
 def catalog_item_for_course(*, course_id: str, currency: str = "USD") -> CatalogItem | None:
@@ -138,18 +143,27 @@ def creator_names(ids: Iterable[str]) -> dict[str, str]:
     }
 
 
-def current_price(item: CatalogItem, at: datetime | None = None) -> Money | None:
-    """The price in force for an item from ``catalog_items`` (its prefetched currency)."""
+def _price_read_with(item: CatalogItem) -> CatalogPrice | None:
+    """The price an item was read with: selected with it (``catalog_items``) or prefetched as
+    ``price_in`` (one course, a cart's lines)."""
+    selected = getattr(item, PRICE_HERE, None)
+    if selected is not None:
+        return selected
     prices = getattr(item, "price_in", None)
-    if not prices:
+    return prices[0] if prices else None
+
+
+def current_price(item: CatalogItem, at: datetime | None = None) -> Money | None:
+    """The price in force for an item read with its price in one currency."""
+    price = _price_read_with(item)
+    if price is None:
         return None
-    price = prices[0]
     return Money(price.current_minor(at or timezone.now()), price.currency)
 
 
 def list_price(item: CatalogItem) -> Money | None:
-    prices = getattr(item, "price_in", None)
-    return Money(prices[0].amount_minor, prices[0].currency) if prices else None
+    price = _price_read_with(item)
+    return None if price is None else Money(price.amount_minor, price.currency)
 
 
 # --- carts ---------------------------------------------------------------------------------------
@@ -224,7 +238,35 @@ def customer_orders(*, customer_id: str) -> QuerySet[Order]:
     )
 
 
+def customer_order_with_items(*, customer_id: str, order_id: str) -> Order | None:
+    """One of the customer's orders with its items as ``item_list``, and nothing else: what the
+    API shows of an order.
+
+    One query: the items, with their order joined. Checkout makes no order without items; one
+    without (or no such order) takes a second query, for the order alone.
+    """
+    items = list(
+        OrderItem.objects.filter(order__customer_id=customer_id, order__public_id=order_id)
+        .select_related("order")
+        .order_by("pk")
+    )
+    if items:
+        order = items[0].order
+        for item in items:
+            item.order = order  # one order for all, as a prefetch would give
+    else:
+        # get(), not first(): the public id is unique, and no ORDER BY is built for one row.
+        try:
+            order = Order.objects.get(customer_id=customer_id, public_id=order_id)
+        except Order.DoesNotExist:
+            return None
+    order.item_list = items
+    return order
+
+
 def customer_order(*, customer_id: str, order_id: str) -> Order | None:
+    """One of the customer's orders with all its receipt shows: items, their tax and refunds,
+    and the payments."""
     return (
         Order.objects.filter(customer_id=customer_id, public_id=order_id)
         .prefetch_related(

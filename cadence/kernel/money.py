@@ -64,17 +64,23 @@ class Currency:
 
     @property
     def quantum(self) -> Decimal:
-        return Decimal(1).scaleb(-self.exponent)
+        return _QUANTA.get(self.exponent) or Decimal(1).scaleb(-self.exponent)
+
+
+# One Currency per code, and each exponent's quantum, made once: every amount shown or built
+# asks for its currency (an order of ten items, over a hundred times).
+_CURRENCIES = {code: Currency(code, exponent) for code, exponent in CURRENCY_EXPONENTS.items()}
+_QUANTA = {exponent: Decimal(1).scaleb(-exponent) for exponent in set(CURRENCY_EXPONENTS.values())}
 
 
 def currency(code: str, *, field: str = "currency") -> Currency:
     """Return the currency for an ISO 4217 code, or raise ``MoneyError`` naming ``field``."""
     if not isinstance(code, str):
         raise MoneyError("must be an ISO 4217 currency code such as USD", field=field)
-    normalized = code.strip().upper()
-    if normalized not in CURRENCY_EXPONENTS:
+    found = _CURRENCIES.get(code) or _CURRENCIES.get(code.strip().upper())
+    if found is None:
         raise MoneyError(f"'{code}' is not a supported ISO 4217 currency code", field=field)
-    return Currency(normalized, CURRENCY_EXPONENTS[normalized])
+    return found
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -139,7 +145,8 @@ class Money:
         return currency(self.currency)
 
     def to_decimal(self) -> Decimal:
-        return Decimal(self.minor).scaleb(-self.unit.exponent).quantize(self.unit.quantum)
+        unit = self.unit
+        return Decimal(self.minor).scaleb(-unit.exponent).quantize(unit.quantum)
 
     def to_decimal_string(self) -> str:
         """The amount in major units with exactly the currency's decimals: ``"199.00"``."""

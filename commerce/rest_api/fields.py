@@ -20,13 +20,14 @@ class MinorAmountField(serializers.Field):
 
     def __init__(self, *, currency_attr: str = "currency", **kwargs):
         self.currency_attr = currency_attr
+        self.currency_path = tuple(currency_attr.split("."))  # split once, read for every row
         kwargs.setdefault("read_only", True)
         super().__init__(**kwargs)
 
     def get_attribute(self, instance):
         minor = super().get_attribute(instance)
         currency = instance
-        for part in self.currency_attr.split("."):
+        for part in self.currency_path:
             currency = currency[part] if isinstance(currency, dict) else getattr(currency, part)
         return None if minor is None else Money(int(minor), currency)
 

@@ -51,6 +51,13 @@ class OrderOutput(serializers.Serializer):
     items = OrderItemOutput(many=True)
 
 
+class OrderWithItemsOutput(OrderOutput):
+    """``OrderOutput`` of an order read with its items (``selectors.customer_order_with_items``);
+    the API docs show it as ``OrderOutput``, which it is."""
+
+    items = OrderItemOutput(many=True, source="item_list")
+
+
 class OrderListApi(APIView):
     """The caller's own orders, newest first, with their items."""
 
@@ -66,14 +73,16 @@ class OrderListApi(APIView):
 
 
 def _own_order(request, order_id: str) -> Order:
-    order = selectors.customer_order(customer_id=request.user.public_id, order_id=order_id)
+    order = selectors.customer_order_with_items(
+        customer_id=request.user.public_id, order_id=order_id
+    )
     if order is None:
         raise CommerceNotFound(f"no order '{order_id}'", field="orderId")
     return order
 
 
 class OrderDetailApi(APIView):
-    OutputSerializer = OrderOutput
+    OutputSerializer = OrderWithItemsOutput
 
     @extend_schema(responses=OrderOutput)
     def get(self, request, order_id: str):
@@ -88,7 +97,7 @@ class OrderCancelApi(APIView):
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, order_id: str):
         services.order_cancel(order_id=order_id, customer_id=request.user.public_id)
-        return Response(OrderOutput(_own_order(request, order_id)).data)
+        return Response(OrderWithItemsOutput(_own_order(request, order_id)).data)
 
 
 class RefundOutput(serializers.Serializer):

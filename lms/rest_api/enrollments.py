@@ -29,6 +29,27 @@ class LmsEnrollmentSerializer(serializers.Serializer):
     grade = serializers.IntegerField(allow_null=True)
 
 
+# The columns LmsEnrollmentSerializer reads (``next_step`` comes from ``state``): the detail reads
+# only these, a third of the four rows it joins.
+ENROLLMENT_OUTPUT_FIELDS = (
+    "public_id",
+    "user__public_id",
+    "course__public_id",
+    "course__title",
+    "instructor__public_id",
+    "state",
+    "source",
+    "external_order_id",
+    "external_order_item_id",
+    "requested_at",
+    "approved_at",
+    "approved_by",
+    "started_at",
+    "completed_at",
+    "grade",
+)
+
+
 class EnrollmentListApi(APIView):
     """A learner's own enrollments; staff with the view permission see everyone's."""
 
@@ -61,8 +82,8 @@ class EnrollmentDetailApi(APIView):
 
     @extend_schema(operation_id="lms_enrollments_retrieve", responses=OutputSerializer)
     def get(self, request, enrollment_id: str):
-        enrollment = (
-            selectors.enrollments_readable_by(request.user).filter(public_id=enrollment_id).first()
+        enrollment = selectors.enrollment_readable_by(
+            request.user, enrollment_id, fields=ENROLLMENT_OUTPUT_FIELDS
         )
         if enrollment is None:
             # Another learner's enrollment is as absent as an unknown one: no existence leak.

@@ -3,6 +3,8 @@ fixed whatever the number of rows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
 
 from payouts.errors import PayoutsError
@@ -16,13 +18,20 @@ def earned_revenue_list(
     user_id: str = "",
     role: str = "",
     status: str = "",
+    fields: Sequence[str] = (),
 ) -> QuerySet[EarnedRevenue]:
-    """Earned revenue, newest first; ``viewer_user_id`` None means staff (all payees)."""
+    """Earned revenue, newest first; ``viewer_user_id`` None means staff (all payees).
+
+    ``fields``, when given, are the only columns read (``QuerySet.only``, the sale's and payout's
+    as ``sale__order_id``): the caller shows those and nothing else.
+    """
     if role and role not in Role.values:
         raise PayoutsError("is not a role", field="role")
     if status and status not in EarnedRevenue.Status.values:
         raise PayoutsError("is not an earned-revenue status", field="status")
     rows = EarnedRevenue.objects.select_related("sale", "payout").order_by("-id")
+    if fields:
+        rows = rows.only(*fields)
     if viewer_user_id is not None:
         rows = rows.filter(user_id=viewer_user_id)
     if order_id:
