@@ -64,20 +64,19 @@ class Currency:
 
     @property
     def quantum(self) -> Decimal:
-        return _QUANTA.get(self.exponent) or Decimal(1).scaleb(-self.exponent)
+        return Decimal(1).scaleb(-self.exponent)
 
 
-# One Currency per code, and each exponent's quantum, made once: every amount shown or built
-# asks for its currency (an order of ten items, over a hundred times).
+# One Currency per code, made once: every amount shown or built asks for its currency (an order
+# of ten items, over a hundred times).
 _CURRENCIES = {code: Currency(code, exponent) for code, exponent in CURRENCY_EXPONENTS.items()}
-_QUANTA = {exponent: Decimal(1).scaleb(-exponent) for exponent in set(CURRENCY_EXPONENTS.values())}
 
 
 def currency(code: str, *, field: str = "currency") -> Currency:
     """Return the currency for an ISO 4217 code, or raise ``MoneyError`` naming ``field``."""
     if not isinstance(code, str):
         raise MoneyError("must be an ISO 4217 currency code such as USD", field=field)
-    found = _CURRENCIES.get(code) or _CURRENCIES.get(code.strip().upper())
+    found = _CURRENCIES.get(code.strip().upper())
     if found is None:
         raise MoneyError(f"'{code}' is not a supported ISO 4217 currency code", field=field)
     return found
