@@ -805,6 +805,28 @@ def test_a_pool_share_a_refund_already_touched_stays_with_its_instructor():
     assert ledger_verify().ok
 
 
+def test_a_pool_nobody_named_waits_without_a_payee_until_the_completion_names_one():
+    api.revenue_record(sale(instructor_ids=()))
+    assert shares()[("instructor", "")] == ("pending", 5788)  # unassigned, not the platform's
+
+    api.enrollment_completion_record(EnrollmentCompletedFactory(instructor_id="usr_carol"))
+
+    assert rows(kind="reassignment") == [("instructor", "usr_carol", "reassignment", "held", 5788)]
+    assert ledger_verify().ok
+
+
+def test_an_order_item_id_used_again_in_another_order_is_another_sale():
+    # The order item's id is the outside system's, unique only within its order.
+    api.revenue_record(sale())
+    api.revenue_record(sale(order_id="ord_2"))
+
+    api.refund_record(RefundFactory(order_id="ord_2", amount=19900))
+
+    assert live_total() == 19293  # both sales of "oi_1": the first untouched, the second none
+    assert Sale.objects.filter(order_item_id="oi_1").count() == 2
+    assert {s.order_id for s in Sale.objects.filter(refunds__isnull=False)} == {"ord_2"}
+
+
 # --- refunds of money already on its way out -------------------------------------------------
 
 
@@ -1077,6 +1099,11 @@ def test_a_forfeit_row_keeps_the_shares_hold_and_is_confirmed_when_it_is_made():
     assert moved.sale_id == share.sale_id
 
 
+# Equivalent mutant payouts.services.sales.x__refunds_apply__mutmut_71: ``break`` for
+# ``continue`` past a live, unpaid share in a full refund skips the later shares' rows for that
+# refund, but ``_share_reverse_fully`` then writes the very same row (same holder, refund, amount
+# and correction 0): earlier refunds' rows were written when each was recorded, and a share can
+# only be paid after its sale, so no paid share ever meets an unapplied earlier refund.
 # Equivalent mutant payouts.services.sales.x__forfeit_move__mutmut_14: it leaves out
 # ``user_id=""`` for the platform's forfeit row, and a CharField without a default is "" anyway.
 
