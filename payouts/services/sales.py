@@ -399,11 +399,11 @@ def share_amounts(sale: Sale) -> list[tuple[str, str, int]]:
     if instructors is None:
         # Not the platform's while the instructor may still be named: it waits without a payee.
         instructors = [UNASSIGNED]
-    if not instructors:
+    if not instructors:  # nobody teaches it: the pool goes to the no-instructor recipient
         if sale.no_instructor_recipient == PoolRecipient.CONTENT_CREATOR:
-            creator, pool = creator + pool, 0
+            creator += pool
         else:
-            platform, pool = platform + pool, 0
+            platform += pool
     lines = [(Role.CONTENT_CREATOR, sale.content_creator_id, creator)]
     if instructors:
         parts = allocate(pool, [1] * len(instructors))
