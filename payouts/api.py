@@ -26,8 +26,8 @@ from payouts.services import demo, interactions, payees, sales
 
 def revenue_record(revenue: RevenueRecorded) -> SaleEarnings:
     """Connector 4: split a paid order item's net into pending earned revenue."""
-    sale, rows = sales.revenue_record_with_rows(revenue=revenue)
-    return earnings.earnings_of(sale, rows=rows)
+    sale = sales.revenue_record(revenue=revenue)
+    return earnings.earnings_of(sale)
 
 
 def revenue_record_from_event(revenue: RevenueRecorded) -> None:

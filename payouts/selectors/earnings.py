@@ -19,12 +19,10 @@ def sale_earnings(*, order_id: str, order_item_id: str) -> SaleEarnings:
     return earnings_of(sale)
 
 
-def earnings_of(sale: Sale, rows: list[EarnedRevenue] | None = None) -> SaleEarnings:
+def earnings_of(sale: Sale) -> SaleEarnings:
     """``sale_earnings`` of a sale the caller holds as it is stored (a service just wrote and
-    locked it): one query, for its rows, unless the caller holds them all (``rows``) or the sale
-    has no revenue recorded (no row is made before it is)."""
-    if rows is None:
-        rows = EarnedRevenue.objects.filter(sale=sale).order_by("id") if sale.is_recorded else []
+    locked it): one query, for its rows."""
+    rows = EarnedRevenue.objects.filter(sale=sale).order_by("id")
     return SaleEarnings(
         order_id=sale.order_id,
         order_item_id=sale.order_item_id,

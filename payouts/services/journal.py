@@ -69,15 +69,13 @@ def journal_post(
     at: datetime,
     sale: Sale | None = None,
     payout: Payout | None = None,
-    key_is_new: bool = False,
 ) -> JournalTransaction | None:
     """Post one balanced transaction once per ``key``; a second call with the key does nothing.
 
     Must run inside the caller's transaction. Raises ``PayoutsError`` if the legs do not sum to zero
-    in every currency. ``key_is_new``: the caller knows no posting can have the key yet (it names
-    a row the caller's transaction inserted), so it is not looked up.
+    in every currency.
     """
-    if not key_is_new and JournalTransaction.objects.filter(key=key).exists():
+    if JournalTransaction.objects.filter(key=key).exists():
         return None
     totals: dict[str, int] = defaultdict(int)
     merged: dict[tuple[str, str], int] = defaultdict(int)

@@ -14,12 +14,10 @@ from datetime import datetime
 from fractions import Fraction
 
 from django.db import transaction
-from django.db.models import Case, Sum, When, sql
-from django.db.models.constants import OnConflict
+from django.db.models import Case, Sum, When
 from django.utils import timezone
 
 from cadence.kernel.money import Money, allocate, round_half_away
-from cadence.kernel.transactions import service_atomic
 from payouts import conf
 from payouts.data import (
     EnrollmentApproved,
@@ -66,31 +64,6 @@ def _locked_sale(*, order_id: str, order_item_id: str) -> Sale:
     return Sale.objects.select_for_update().get(order_id=order_id, order_item_id=order_item_id)
 
 
-def _inserted_if_new(sale: Sale) -> bool:
-    """Insert ``sale`` (unsaved, its facts set) unless the order item has a row already; True if
-    it was inserted, and is then this transaction's and locked.
-
-    One statement (``INSERT … ON CONFLICT DO NOTHING RETURNING``): a first fact about an order
-    item needs neither the empty row, nor reading it back under lock, nor an update. An insert
-    that meets a concurrent call's uncommitted row waits for it, as ``_locked_sale`` does.
-    """
-    fields = [field for field in Sale._meta.local_concrete_fields if not field.primary_key]
-    query = sql.InsertQuery(Sale, on_conflict=OnConflict.IGNORE)
-    query.insert_values(fields, [sale])
-    connection = transaction.get_connection()
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [Sale._meta.pk]
-    ((statement, params),) = compiler.as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    sale.pk = row[0]
-    sale._state.adding = False
-    return True
-
-
 def _set_enrollment(sale: Sale, enrollment_id: str) -> None:
     if sale.enrollment_id and sale.enrollment_id != enrollment_id:
         raise PayoutsConflict(
@@ -127,6 +100,7 @@ def share_config_in_force(*, course_id: str, at: datetime) -> RevenueShareConfig
 # --- api facts ------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> Sale:
     """Record a paid order item (Connector 4) and create its pending earned revenue.
 
@@ -134,15 +108,6 @@ def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> 
     payload for the same item is refused. Amounts that do not reconcile
     (gross - tax - fee != net) are refused and nothing is written.
     """
-    return revenue_record_with_rows(revenue=revenue, now=now)[0]
-
-
-@service_atomic
-def revenue_record_with_rows(
-    *, revenue: RevenueRecorded, now: datetime | None = None
-) -> tuple[Sale, list[EarnedRevenue] | None]:
-    """``revenue_record``, and the sale's earned revenue when this call made all of it (the
-    sale's first fact), so that the answer needs no second read; ``None`` otherwise."""
     order_id = require_id(revenue.order_id, "orderId")
     order_item_id = require_id(revenue.order_item_id, "orderItemId")
     course_id = require_id(revenue.course_id, "courseId")
@@ -167,6 +132,7 @@ def revenue_record_with_rows(
     instructors = _user_ids(revenue.instructor_ids, "instructorIds")
     course_instructors = _user_ids(revenue.course_instructor_ids, "courseInstructorIds")
 
+    sale = _locked_sale(order_id=order_id, order_item_id=order_item_id)
     facts = {
         "course_id": course_id,
         "content_creator_id": creator_id,
@@ -179,13 +145,6 @@ def revenue_record_with_rows(
         "net_minor": net,
         "paid_at": paid_at,
     }
-    config = share_config_in_force(course_id=course_id, at=paid_at)
-    first = Sale(order_id=order_id, order_item_id=order_item_id, **facts)
-    _revenue_set(first, config, course_instructors, now)
-    if _inserted_if_new(first):
-        # Nothing else is known of the item yet (no approval, completion, refund or row).
-        return first, _first_shares_create(first, now or timezone.now())
-    sale = _locked_sale(order_id=order_id, order_item_id=order_item_id)
     if sale.is_recorded:
         for name, value in facts.items():
             if getattr(sale, name) != value:
@@ -193,18 +152,10 @@ def revenue_record_with_rows(
                     f"order item {order_item_id} was already recorded with a different {name}",
                     field=_camel(name),
                 )
-        return sale, None
+        return sale
+    config = share_config_in_force(course_id=course_id, at=paid_at)
     for name, value in facts.items():
         setattr(sale, name, value)
-    _revenue_set(sale, config, course_instructors, now)
-    sale.save()
-    sale_reconcile(sale=sale, now=now)
-    return sale, None
-
-
-def _revenue_set(
-    sale: Sale, config: RevenueShareConfig, course_instructors: list[str], now: datetime | None
-) -> None:
     # Not compared on a repeat: it is what the LMS knew when each copy was sent, and the LMS's
     # own word on the enrollment's instructor supersedes it anyway.
     sale.course_instructor_ids = course_instructors
@@ -214,6 +165,9 @@ def _revenue_set(
     sale.instructor_pool_share_bp = config.instructor_pool_share_bp
     sale.platform_share_bp = config.platform_share_bp
     sale.no_instructor_recipient = config.no_instructor_recipient
+    sale.save()
+    sale_reconcile(sale=sale, now=now)
+    return sale
 
 
 @transaction.atomic
@@ -234,7 +188,7 @@ def enrollment_approval_record(
     return sale
 
 
-@service_atomic
+@transaction.atomic
 def enrollment_completion_record(
     *, completion: EnrollmentCompleted, now: datetime | None = None
 ) -> Sale:
@@ -248,17 +202,6 @@ def enrollment_completion_record(
         isinstance(completion.grade, bool) or not isinstance(completion.grade, int)
     ):
         raise PayoutsError("must be a whole number", field="grade")
-    first = Sale(
-        order_id=order_id,
-        order_item_id=order_item_id,
-        enrollment_id=enrollment_id,
-        completed_at=completed_at,
-        learner_id=learner_id,
-        completion_instructor_id=(completion.instructor_id or "").strip(),
-        grade=completion.grade,
-    )
-    if _inserted_if_new(first):
-        return first  # no revenue yet: nothing to derive (``sale_reconcile`` would stop here)
     sale = _locked_sale(order_id=order_id, order_item_id=order_item_id)
     _set_enrollment(sale, enrollment_id)
     if sale.completed_at is None:
@@ -470,22 +413,6 @@ def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
     existing = list(sale.earned_revenue.filter(kind=Kind.SHARE).order_by("id"))
     if existing:
         return existing
-    return _shares_create(sale, now, new_sale=False)
-
-
-def _first_shares_create(sale: Sale, now: datetime) -> list[EarnedRevenue]:
-    """``sale_reconcile`` of a sale this transaction just inserted with its revenue as its only
-    fact: its shares and their journal posting, read from nothing.
-
-    With no row, refund, approval or completion before, the pool is where ``share_amounts`` put
-    it, there is nothing to reverse and every share stays pending, so only the writes remain.
-    """
-    shares = _shares_create(sale, now, new_sale=True)
-    _states_apply(sale, now, rows=list(shares))
-    return shares
-
-
-def _shares_create(sale: Sale, now: datetime, *, new_sale: bool) -> list[EarnedRevenue]:
     hold_until = sale.paid_at + conf.hold_period()
     rows = EarnedRevenue.objects.bulk_create(
         [
@@ -512,8 +439,6 @@ def _shares_create(sale: Sale, now: datetime, *, new_sale: bool) -> list[EarnedR
         legs=legs,
         at=now,
         sale=sale,
-        # The key names a sale row this transaction inserted: nobody can have posted it.
-        key_is_new=new_sale,
     )
     return rows
 
@@ -704,16 +629,13 @@ def _desired_status(sale: Sale, row: EarnedRevenue, now: datetime, eligible: set
     return Status.HELD
 
 
-def _states_apply(sale: Sale, now: datetime, rows: list[EarnedRevenue] | None = None) -> None:
-    """Move the sale's pending and held rows to the state its facts call for; ``rows``: those
-    rows, when the caller holds every one of them already."""
-    if rows is None:
-        rows = list(
-            sale.earned_revenue.filter(
-                kind__in=[Kind.SHARE, Kind.REVERSAL, Kind.REASSIGNMENT],
-                status__in=[Status.PENDING, Status.HELD],
-            ).order_by("id")
-        )
+def _states_apply(sale: Sale, now: datetime) -> None:
+    rows = list(
+        sale.earned_revenue.filter(
+            kind__in=[Kind.SHARE, Kind.REVERSAL, Kind.REASSIGNMENT],
+            status__in=[Status.PENDING, Status.HELD],
+        ).order_by("id")
+    )
     instructors = {
         row.user_id for row in rows if row.role == Role.INSTRUCTOR and row.user_id != UNASSIGNED
     }
