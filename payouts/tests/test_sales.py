@@ -444,10 +444,17 @@ def test_deriving_a_sale_again_reads_it_in_as_many_queries_whatever_its_shares_a
 
 
 # Mutants no test can tell from the code, and why:
-# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_27: zip(strict=None) of the
+# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_28: weights of 2 instead of 1
+# for each instructor: equal weights split the pool alike whatever their size.
+# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_32: zip(strict=None) of the
 # instructors with ``allocate(pool, [1] * len(instructors))``, which has one part per instructor.
-# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_30: the same zip, no strict.
-# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_31: the same, strict=False.
+# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_35: the same zip, no strict.
+# Equivalent mutant payouts.services.sales.x_share_amounts__mutmut_36: the same, strict=False.
+# Equivalent mutant payouts.services.sales.x__share_reverse_fully__mutmut_42: it counts another
+# share's rows for the same refund too, so a correction may get a larger number than the next
+# one; the number only tells apart the rows of one origin and refund, and as rows are never
+# deleted the count only grows, so it never meets a number in use: the same rows, amounts and
+# states are written.
 # Equivalent mutant payouts.services.sales.x__refunds_apply__mutmut_55: zip(strict=None) of the
 # shares with their targets and previous targets, both allocated over one weight per share.
 # Equivalent mutant payouts.services.sales.x__refunds_apply__mutmut_59: the same zip, no strict.
@@ -892,11 +899,11 @@ def test_a_full_refund_in_one_go_after_payout_takes_back_exactly_what_was_paid(p
     assert live_total() == 0
 
 
-def test_each_paid_share_numbers_its_own_corrections_for_a_refund_from_zero(
+def test_a_full_refund_after_both_shares_were_paid_takes_each_back_with_one_row(
     django_capture_on_commit_callbacks,
 ):
-    # The correction number tells apart the rows that put one share right for one refund; the
-    # rows of another share for the same refund do not count, so both shares' rows are number 0.
+    # A full refund after both shares were paid takes each back with one row, its share's first
+    # for that refund: correction number 0 for both, whatever the other share wrote before it.
     paid_at = timezone.now() - timedelta(days=40)
     for payee in ("usr_creator", "usr_instructor"):
         payee_ready(payee, method="wire")
