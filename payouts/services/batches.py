@@ -3,9 +3,16 @@
 The gathering is set-based: one INSERT … SELECT copies the eligible rows (locked with
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two runs at once never take the same row) into a
 temporary table, one aggregate reads the totals per payout account and currency, the payouts are
-bulk-created in chunks, and one UPDATE … FROM attaches the rows to their payouts. The number of
-statements grows with accounts and chunks, never with earned-revenue rows, and no row is loaded
-into Python.
+bulk-created in chunks, and UPDATE … FROM attaches the rows to their payouts, one chunk of
+``MARK_CHUNK`` rows at a time in id order. The number of statements grows with accounts and
+chunks, never with earned-revenue rows one by one, and no row is loaded into Python.
+
+Rows are locked and marked in id order, which is the order they lie in on disk: marking writes a
+new version of every row and an entry in each of its indexes, and in any other order (by payee,
+say) each step lands on another page of the table and of its indexes, so once those outgrow the
+database's cache every row costs reads and writes of whole pages and the time grows much faster
+than the rows. In id order each page is read and written once, and one chunk's pages fit in the
+cache whatever the batch's size.
 """
 
 from __future__ import annotations
@@ -26,6 +33,10 @@ from payouts.rails.capabilities import currency_refusal, rail_refusal
 from payouts.services.journal import MONEY_SENT, journal_post, payable_account
 
 CHUNK = 1000
+# Earned-revenue rows attached to their payouts per UPDATE: enough that the statements stay few
+# (100 for ten million rows), few enough that one chunk's table and index pages stay in cache.
+MARK_CHUNK = 100_000
+LARGEST_ID = 2**63 - 1
 
 
 # Confirmed, unpaid payee revenue past its hold, of a payee with a verified account and complete
@@ -44,7 +55,7 @@ def _gather_sql(vendor: str) -> str:
     lock = " FOR UPDATE OF er SKIP LOCKED" if vendor == "postgresql" else ""
     return (
         "INSERT INTO payouts_batch_gather (er_id, account_id, currency, amount_minor) "
-        "SELECT er.id, a.id, er.currency, er.amount_minor " + _PAYABLE + lock
+        "SELECT er.id, a.id, er.currency, er.amount_minor " + _PAYABLE + " ORDER BY er.id" + lock
     )
 
 
@@ -71,6 +82,35 @@ def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, str, str, int,
                 # earnings page; it is never converted or sent in another currency.
                 if total >= minimums[code] and not currency_refusal(method=method, currency=code):
                     yield account_id, user_id, method, code, int(total), int(count)
+
+
+def _attach_gathered_rows(batch: PayoutBatch) -> None:
+    """Point every gathered row at its payout of ``batch``, in chunks of ``MARK_CHUNK`` rows in
+    id order (see the module's docstring for why the order matters)."""
+    after = 0
+    with connection.cursor() as cursor:
+        while True:
+            # The chunk's last id, read off the gathered rows' primary key; none left for the
+            # last chunk, which runs to the end.
+            cursor.execute(
+                "SELECT er_id FROM payouts_batch_gather WHERE er_id > %s "
+                "ORDER BY er_id LIMIT 1 OFFSET %s",
+                [after, MARK_CHUNK - 1],
+            )
+            last = cursor.fetchone()
+            up_to = last[0] if last else LARGEST_ID
+            cursor.execute(
+                "UPDATE payouts_earnedrevenue SET payout_id = p.id "
+                "FROM payouts_batch_gather g JOIN payouts_payout p ON p.batch_id = %s "
+                "AND p.account_id = g.account_id AND p.currency = g.currency "
+                "WHERE payouts_earnedrevenue.id = g.er_id "
+                "AND payouts_earnedrevenue.payout_id IS NULL "
+                "AND g.er_id > %s AND g.er_id <= %s",
+                [batch.pk, after, up_to],
+            )
+            if last is None:
+                return
+            after = up_to
 
 
 def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> PayoutBatch:
@@ -117,15 +157,8 @@ def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> Pa
                 pending = []
         if pending:
             Payout.objects.bulk_create(pending)
+        _attach_gathered_rows(batch)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE payouts_earnedrevenue SET payout_id = p.id "
-                "FROM payouts_batch_gather g JOIN payouts_payout p ON p.batch_id = %s "
-                "AND p.account_id = g.account_id AND p.currency = g.currency "
-                "WHERE payouts_earnedrevenue.id = g.er_id "
-                "AND payouts_earnedrevenue.payout_id IS NULL",
-                [batch.pk],
-            )
             cursor.execute("DROP TABLE payouts_batch_gather")
         batch.payout_count = payout_count
         batch.row_count = row_count
