@@ -213,6 +213,15 @@ def inbound_request_answer(
     return RecordedResponse(status=status, body=body, replayed=False)
 
 
+def inbound_request_of_key(*, public_id: str, connector_key_id: int) -> InboundRequest | None:
+    """The request with ``public_id`` if the key sent it (its answer, or none yet), else None."""
+    return (
+        InboundRequest.objects.filter(public_id=public_id, connector_key_id=connector_key_id)
+        .only("public_id", "response_status", "response_body")
+        .first()
+    )
+
+
 def inbound_requests_unanswered(*, older_than_seconds: int) -> list[int]:
     """Ids of requests accepted to be processed later and still without an answer, accepted
     at least ``older_than_seconds`` ago: those whose queued processing was lost."""

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import time
 
-from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
-from redis import Redis
 
 WINDOW_SECONDS = 60
 clock = time.time  # the seconds the windows are cut from; a test may hold it still
-
-_redis_clients: dict[str, Redis] = {}
 
 
 def rate_limit_wait(*, key_id: int, limit: int, now: float | None = None) -> int | None:
@@ -32,28 +27,18 @@ def rate_limit_wait(*, key_id: int, limit: int, now: float | None = None) -> int
 
 def _count(counter: str, *, timeout: int) -> int:
     """Add one to ``counter`` (created at 0, kept ``timeout`` seconds) and return it."""
-    redis = _redis_of(caches[DEFAULT_CACHE_ALIAS])  # the backend itself, not its proxy
-    if redis is not None:
-        # One round trip, where the cache's own add and incr take three (SET NX, EXISTS, INCRBY).
-        # The key is the cache's, in its database: the cache reads and clears it as its own.
-        key = cache.make_and_validate_key(counter)
-        count, _ = redis.pipeline(transaction=False).incr(key).expire(key, timeout).execute()
+    backend = caches[DEFAULT_CACHE_ALIAS]  # the backend itself, not its proxy
+    if isinstance(backend, RedisCache):
+        # One round trip, where the cache's own add and incr take three (SET NX, EXISTS, INCRBY),
+        # on the cache's own client and connection pool: the key is the cache's, in its database.
+        key = backend.make_and_validate_key(counter)
+        client = backend._cache.get_client(key, write=True)
+        count, _ = client.pipeline(transaction=False).incr(key).expire(key, timeout).execute()
         return count
-    cache.add(counter, 0, timeout=timeout)
+    backend.add(counter, 0, timeout=timeout)
     try:
-        return cache.incr(counter)
+        return backend.incr(counter)
     except ValueError:
         # The counter expired between add and incr: this request starts a fresh one.
-        cache.set(counter, 1, timeout=timeout)
+        backend.set(counter, 1, timeout=timeout)
         return 1
-
-
-def _redis_of(backend) -> Redis | None:
-    """A client of the Redis behind ``backend`` (Django's Redis cache, which writes to the first
-    server its LOCATION names), else None."""
-    if not isinstance(backend, RedisCache):
-        return None
-    location = re.split("[;,]", settings.CACHES[DEFAULT_CACHE_ALIAS]["LOCATION"])[0]
-    if location not in _redis_clients:
-        _redis_clients[location] = Redis.from_url(location)
-    return _redis_clients[location]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from connectors.errors import InboundRequestNotFound
-from connectors.inbound.idempotency import inbound_request_answer
+from connectors.inbound.idempotency import inbound_request_answer, inbound_request_of_key
 from connectors.models import InboundRequest
 from connectors.rest_api.authentication import ConnectorAPIView
 from connectors.rest_api.enrollments import EnrollmentRequestView, EnrollmentStatusView
@@ -54,13 +54,7 @@ class InboundRequestView(ConnectorAPIView):
 
     @inbound_request_schema()
     def get(self, request, request_id: str):
-        record = (
-            InboundRequest.objects.filter(
-                public_id=request_id, connector_key_id=request.user.key_id
-            )
-            .only("public_id", "response_status", "response_body")
-            .first()
-        )
+        record = inbound_request_of_key(public_id=request_id, connector_key_id=request.user.key_id)
         if record is None:
             raise InboundRequestNotFound(f"no request of this key has the id {request_id}")
         if record.response_status is None:

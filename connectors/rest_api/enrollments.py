@@ -10,7 +10,9 @@ from connectors.errors import ConnectorError
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
 from connectors.rest_api.idempotency import (
     SpecEndpointView,
+    enrollment_event_key,
     enrollment_named,
+    order_item_key,
     own_records_only,
     sale_named,
 )
@@ -87,9 +89,7 @@ class EnrollmentRequestView(SpecEndpointView):
     def post(self, request):
         return self.answer(request)
 
-    def natural_key(self, body):
-        payload = body["payload"]
-        return {"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]}
+    natural_key = staticmethod(order_item_key)
 
     def effect(self, body, connector_key_id):
         payload = body["payload"]
@@ -174,8 +174,7 @@ class EnrollmentStatusView(SpecEndpointView):
     def post(self, request):
         return self.answer(request)
 
-    def natural_key(self, body):
-        return {"enrollmentId": body["payload"]["enrollmentId"], "event": body["event"]}
+    natural_key = staticmethod(enrollment_event_key)
 
     def effect(self, body, connector_key_id):
         payload = body["payload"]

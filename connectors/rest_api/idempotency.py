@@ -136,6 +136,17 @@ class SpecEndpointView(ConnectorAPIView):
         return response
 
 
+def order_item_key(body: Mapping[str, Any]) -> dict[str, str]:
+    """The natural key of a body about one order item: its order and item."""
+    payload = body["payload"]
+    return {"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]}
+
+
+def enrollment_event_key(body: Mapping[str, Any]) -> dict[str, str]:
+    """The natural key of an event about one enrollment: the enrollment and the event."""
+    return {"enrollmentId": body["payload"]["enrollmentId"], "event": body["event"]}
+
+
 def sale_named(payload: Mapping[str, Any]) -> list[Named]:
     """The order and order item a spec body names, and where."""
     return [

@@ -8,7 +8,9 @@ from connectors.instructors import revenue_with_instructors
 from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
 from connectors.rest_api.idempotency import (
     SpecEndpointView,
+    enrollment_event_key,
     enrollment_named,
+    order_item_key,
     own_records_only,
     sale_named,
 )
@@ -77,8 +79,7 @@ class CourseCompletionView(SpecEndpointView):
     def post(self, request):
         return self.answer(request)
 
-    def natural_key(self, body):
-        return {"enrollmentId": body["payload"]["enrollmentId"], "event": body["event"]}
+    natural_key = staticmethod(enrollment_event_key)
 
     def effect(self, body, connector_key_id):
         payload = body["payload"]
@@ -169,9 +170,7 @@ class RevenueRecordedView(SpecEndpointView):
     def post(self, request):
         return self.answer(request)
 
-    def natural_key(self, body):
-        payload = body["payload"]
-        return {"orderId": payload["orderId"], "orderItemId": payload["orderItemId"]}
+    natural_key = staticmethod(order_item_key)
 
     def effect(self, body, connector_key_id):
         payload = body["payload"]
