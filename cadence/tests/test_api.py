@@ -1,13 +1,15 @@
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone as django_timezone
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from cadence.api import AmountField
+from cadence.api import AmountField, datetime_string
 from cadence.kernel.errors import Conflict
 from cadence.kernel.money import Money
 
@@ -91,3 +93,20 @@ def test_nesting_up_to_the_limit_and_brackets_inside_strings_are_parsed():
 @pytest.mark.parametrize("number", ["1e999999999999999999999", "-1e-999999999999999999999"])
 def test_a_json_number_no_decimal_can_hold_is_a_parse_error(number):
     assert "JSON parse error" in parse_error_of(post(f'{{"amount": {number}}}'))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        datetime(2026, 5, 1, 12, 0, tzinfo=UTC),
+        datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(1999, 1, 1, tzinfo=timezone(timedelta(hours=-8))),
+        datetime(2026, 5, 1, 12, 0),  # naive: DRF makes it aware in the current time zone
+    ],
+)
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/New_York"])
+def test_datetime_string_shows_a_datetime_as_drfs_field_does(value, zone):
+    with django_timezone.override(zone):
+        assert datetime_string(value) == serializers.DateTimeField().to_representation(value)
