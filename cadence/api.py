@@ -101,6 +101,30 @@ def datetime_string(value: datetime | None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+# What each query serializer makes of an empty query string (``query_validated``).
+_EMPTY_QUERY_VALIDATED: dict[type, dict] = {}
+
+
+def query_validated(serializer_class: type[serializers.Serializer], query_params) -> dict:
+    """``serializer_class(data=query_params)``'s validated data, a 400 (DRF's ValidationError)
+    if it is not valid, as ``is_valid(raise_exception=True)`` gives.
+
+    Most list requests send no query string, and an empty one validates to the same data every
+    time (the serializer's constant defaults): it is validated once per serializer and a copy of
+    the result kept. Only for serializers whose defaults are constants (no ``timezone.now``).
+    """
+    if not query_params:
+        kept = _EMPTY_QUERY_VALIDATED.get(serializer_class)
+        if kept is not None:
+            return dict(kept)
+    serializer = serializer_class(data=query_params)
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    if not query_params:
+        _EMPTY_QUERY_VALIDATED[serializer_class] = dict(data)
+    return data
+
+
 def exception_handler(exc, context):
     """Every refusal of the API becomes ``{"error": {"code", "message", "field"}}``.
 

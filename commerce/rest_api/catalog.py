@@ -7,7 +7,7 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cadence.api import datetime_string
+from cadence.api import datetime_string, query_validated
 from cadence.kernel.money import Money
 from cadence.pagination import BoundedLimitOffsetPagination
 from commerce import selectors
@@ -111,9 +111,7 @@ class CatalogListApi(PublicCatalogApi):
 
     @extend_schema(parameters=[InputSerializer], responses=CatalogItemOutput(many=True))
     def get(self, request):
-        params = self.InputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_validated(self.InputSerializer, request.query_params)
         currency = data["currency"].upper()
         bounds = {
             key: Money.parse(data[name], currency, field=name).minor

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.settings import perform_import
 from rest_framework.views import APIView
 
-from cadence.api import datetime_string
+from cadence.api import datetime_string, query_validated
 from cadence.kernel.money import decimal_string
 from cadence.pagination import BoundedLimitOffsetPagination
 from payouts.selectors import listing
@@ -113,9 +113,7 @@ class EarnedRevenueListApi(ListApi):
     )
 
     def rows(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = query_validated(self.FilterSerializer, request.query_params)
         return listing.earned_revenue_list(
             viewer_user_id=viewer(request, see_all=self.see_all),
             order_id=data.get("orderId", ""),
