@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -110,9 +111,16 @@ def enrollment_values_readable_by(
     if not _may_view_all(user):
         readable &= Q(user=user) | Q(instructor=user)
     try:
-        return Enrollment.objects.values(*fields).get(readable)
+        return _enrollment_values(tuple(fields)).get(readable)
     except Enrollment.DoesNotExist:
         return None
+
+
+@functools.cache
+def _enrollment_values(fields: tuple[str, ...]) -> QuerySet[dict]:
+    """The values query of these fields, built once and never run itself: each read filters (a
+    copy of) it, rather than resolving every field through the model's joins again."""
+    return Enrollment.objects.values(*fields)
 
 
 def submissions_readable_by(user: User) -> QuerySet[Submission]:
