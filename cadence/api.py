@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import operator
 import re
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import accumulate, count
 
 from django.conf import settings
+from django.utils import timezone
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -81,6 +83,46 @@ class AmountField(serializers.Field):
 
     def to_representation(self, value):
         return str(value)
+
+
+# DRF's own field, for the naive datetimes ``datetime_string`` leaves to it.
+_DATETIME_FIELD = serializers.DateTimeField()
+
+
+def datetime_string(value: datetime | None) -> str | None:
+    """A datetime as DRF's ``DateTimeField`` shows it, for views that write their answer by hand:
+    ISO 8601 in the current time zone, ``Z`` for UTC (``2026-05-01T12:00:00.123456Z``), None
+    for None. The database gives aware datetimes; a naive one is left to DRF's field itself."""
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        return _DATETIME_FIELD.to_representation(value)
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# What each query serializer makes of an empty query string (``query_validated``).
+_EMPTY_QUERY_VALIDATED: dict[type, dict] = {}
+
+
+def query_validated(serializer_class: type[serializers.Serializer], query_params) -> dict:
+    """``serializer_class(data=query_params)``'s validated data, a 400 (DRF's ValidationError)
+    if it is not valid, as ``is_valid(raise_exception=True)`` gives.
+
+    Most list requests send no query string, and an empty one validates to the same data every
+    time (the serializer's constant defaults): it is validated once per serializer and a copy of
+    the result kept. Only for serializers whose defaults are constants (no ``timezone.now``).
+    """
+    if not query_params:
+        kept = _EMPTY_QUERY_VALIDATED.get(serializer_class)
+        if kept is not None:
+            return dict(kept)
+    serializer = serializer_class(data=query_params)
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    if not query_params:
+        _EMPTY_QUERY_VALIDATED[serializer_class] = dict(data)
+    return data
 
 
 def exception_handler(exc, context):

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.middleware.common import CommonMiddleware
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
@@ -66,3 +73,64 @@ class SlashRedirectMiddleware(CommonMiddleware):
         if request.path_info.startswith("/api/") and request.method not in {"GET", "HEAD"}:
             return False
         return super().should_redirect_with_slash(request)
+
+
+# The attributes through which a view asks for its own policy (django-csp's decorators).
+_OWN_POLICY = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+# The policies built from the settings alone: {report_only: header value}.
+_SETTINGS_POLICIES: dict[bool, str] = {}
+
+
+@receiver(setting_changed)
+def _settings_policies_forget(*, setting: str, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _SETTINGS_POLICIES.clear()
+
+
+def _settings_policy(report_only: bool) -> str:
+    policy = _SETTINGS_POLICIES.get(report_only)
+    if policy is None:
+        policy = _SETTINGS_POLICIES[report_only] = build_policy(report_only=report_only)
+    return policy
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware (settings.CONTENT_SECURITY_POLICY), the settings' policy built once.
+
+    django-csp builds both headers, enforced and report-only, from the settings on every answer
+    (copying the directives twice over). An answer whose page asked for no nonce and whose view
+    set no policy of its own (``csp_update``, ``csp_replace``, …) gets the settings' policy,
+    the same text every time: it is built once and kept (until a setting of it changes, as tests
+    do). Any other answer goes through django-csp itself. The rules of which answer gets which
+    header are django-csp's own, restated below for the kept policy.
+    """
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in _OWN_POLICY
+        ):
+            return super().process_response(request, response)
+        exempted = (http.client.INTERNAL_SERVER_ERROR, http.client.NOT_FOUND)
+        if response.status_code in exempted and settings.DEBUG:
+            return response
+        for report_only, header, exempt, setting in (
+            (False, HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (True, HEADER_REPORT_ONLY, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        ):
+            policy = _settings_policy(report_only)
+            if not policy or header in response or getattr(response, exempt, False) is not False:
+                continue
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[header] = policy
+        # As django-csp: a nonce asked for after the header is written is an error, not a page
+        # whose script the policy silently blocks.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response

@@ -118,13 +118,20 @@ class CatalogPrice(models.Model):
 
     def current_minor(self, at) -> int:
         """The price in force at ``at``: the sale price inside its window, else the list price."""
-        if self.sale_amount_minor is None:
-            return self.amount_minor
-        if self.sale_starts_at and at < self.sale_starts_at:
-            return self.amount_minor
-        if self.sale_ends_at and at >= self.sale_ends_at:
-            return self.amount_minor
-        return self.sale_amount_minor
+        return self.minor_in_force(
+            self.amount_minor, self.sale_amount_minor, self.sale_starts_at, self.sale_ends_at, at
+        )
+
+    @staticmethod
+    def minor_in_force(amount_minor, sale_amount_minor, sale_starts_at, sale_ends_at, at) -> int:
+        """``current_minor`` of a price read as its column values (no model instance)."""
+        if sale_amount_minor is None:
+            return amount_minor
+        if sale_starts_at and at < sale_starts_at:
+            return amount_minor
+        if sale_ends_at and at >= sale_ends_at:
+            return amount_minor
+        return sale_amount_minor
 
 
 class Coupon(models.Model):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,27 +83,55 @@ def catalog_items(
     filter is about the course's price band).
     """
     at = at or timezone.now()
-    items = (
-        CatalogItem.objects.annotate(
-            **{PRICE_HERE: FilteredRelation("prices", condition=Q(prices__currency=currency))}
-        )
-        .filter(is_listed=True, **{f"{PRICE_HERE}__isnull": False})
-        .filter(Q(available_from__isnull=True) | Q(available_from__lte=at))
-        .filter(Q(available_until__isnull=True) | Q(available_until__gt=at))
-        .select_related("course", PRICE_HERE)
-        .order_by("course__title", "pk")
-    )
+    # One filter() of every condition: each call copies the query, and the catalog's API builds
+    # this on every request.
+    conditions = [
+        Q(is_listed=True, **{f"{PRICE_HERE}__isnull": False}),
+        Q(available_from__isnull=True) | Q(available_from__lte=at),
+        Q(available_until__isnull=True) | Q(available_until__gt=at),
+    ]
     if search:
-        items = items.filter(
+        conditions.append(
             Q(course__title__icontains=search) | Q(course__description__icontains=search)
         )
     if creator_id:
-        items = items.filter(course__content_creator_id=creator_id)
+        conditions.append(Q(course__content_creator_id=creator_id))
     if min_price_minor is not None:
-        items = items.filter(**{f"{PRICE_HERE}__amount_minor__gte": min_price_minor})
+        conditions.append(Q(**{f"{PRICE_HERE}__amount_minor__gte": min_price_minor}))
     if max_price_minor is not None:
-        items = items.filter(**{f"{PRICE_HERE}__amount_minor__lte": max_price_minor})
-    return items
+        conditions.append(Q(**{f"{PRICE_HERE}__amount_minor__lte": max_price_minor}))
+    return (
+        CatalogItem.objects.annotate(
+            **{PRICE_HERE: FilteredRelation("prices", condition=Q(prices__currency=currency))}
+        )
+        .filter(*conditions)
+        .select_related("course", PRICE_HERE)
+        .order_by("course__title", "pk")
+    )
+
+
+def catalog_item_values(*, fields: Sequence[str], at: datetime, **filters) -> QuerySet[dict]:
+    """``catalog_items`` (the same filters, ``at`` required) as dicts of only ``fields``
+    (``QuerySet.values``; the course's columns as ``course__title``, the price's as
+    ``price_here__amount_minor``): no model instances and none of the course's other columns,
+    for an answer that shows these and nothing else. ``catalog_price_minor_in_force`` gives a
+    row's price in force."""
+    return catalog_items(at=at, **filters).values(*fields)
+
+
+# The price's columns ``catalog_price_minor_in_force`` reads from a ``catalog_item_values`` row.
+CATALOG_PRICE_FIELDS = (
+    f"{PRICE_HERE}__amount_minor",
+    f"{PRICE_HERE}__sale_amount_minor",
+    f"{PRICE_HERE}__sale_starts_at",
+    f"{PRICE_HERE}__sale_ends_at",
+)
+
+
+def catalog_price_minor_in_force(row: dict, at: datetime) -> int:
+    """The price in force at ``at`` (``CatalogPrice.current_minor``) of a ``catalog_item_values``
+    row read with ``CATALOG_PRICE_FIELDS``."""
+    return CatalogPrice.minor_in_force(*(row[name] for name in CATALOG_PRICE_FIELDS), at)
 
 
 def catalog_item_for_course(*, course_id: str, currency: str = "USD") -> CatalogItem | None:
@@ -238,30 +267,41 @@ def customer_orders(*, customer_id: str) -> QuerySet[Order]:
     )
 
 
-def customer_order_with_items(*, customer_id: str, order_id: str) -> Order | None:
-    """One of the customer's orders with its items as ``item_list``, and nothing else: what the
-    API shows of an order.
+@functools.cache
+def _order_items_values(item_fields: tuple[str, ...], joined: tuple[str, ...]) -> QuerySet[dict]:
+    """The items' values query, in their order, built once per set of fields and never run
+    itself: each read filters (a copy of) it. Building a values() query of some 25 columns, each
+    resolved through the model's fields and joins, costs more CPU than the query does."""
+    return OrderItem.objects.order_by("pk").values(*item_fields, *joined)
 
-    One query: the items, with their order joined. Checkout makes no order without items; one
-    without (or no such order) takes a second query, for the order alone.
+
+def customer_order_values(
+    *, customer_id: str, order_id: str, order_fields: Sequence[str], item_fields: Sequence[str]
+) -> tuple[dict, list[dict]] | None:
+    """One of the customer's orders and its items, as dicts of only the columns named
+    (``QuerySet.values``), in the items' order: what the API shows of an order, read without
+    building model instances. None if the customer has no such order.
+
+    One query: the items, each with the order's columns joined (``order__<field>``; the order's
+    dict is made from the first row). Checkout makes no order without items; one without (or no
+    such order) takes a second query, for the order alone.
     """
+    joined = [f"order__{name}" for name in order_fields]
     items = list(
-        OrderItem.objects.filter(order__customer_id=customer_id, order__public_id=order_id)
-        .select_related("order")
-        .order_by("pk")
+        _order_items_values(tuple(item_fields), tuple(joined)).filter(
+            order__customer_id=customer_id, order__public_id=order_id
+        )
     )
     if items:
-        order = items[0].order
-        for item in items:
-            item.order = order  # one order for all, as a prefetch would give
-    else:
-        # get(), not first(): the public id is unique, and no ORDER BY is built for one row.
-        try:
-            order = Order.objects.get(customer_id=customer_id, public_id=order_id)
-        except Order.DoesNotExist:
-            return None
-    order.item_list = items
-    return order
+        first = items[0]
+        order = {name: first[column] for name, column in zip(order_fields, joined, strict=True)}
+        return order, items
+    # get(), not first(): the public id is unique, and no ORDER BY is built for one row.
+    try:
+        order = Order.objects.values(*order_fields).get(customer_id=customer_id, public_id=order_id)
+    except Order.DoesNotExist:
+        return None
+    return order, []
 
 
 def customer_order(*, customer_id: str, order_id: str) -> Order | None:

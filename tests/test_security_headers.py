@@ -53,6 +53,27 @@ def test_every_page_forbids_inline_script_and_foreign_sources(client):
     assert "'unsafe-inline'" not in policy["script-src"]
 
 
+def test_the_kept_policy_is_django_csps_own_and_follows_the_settings(client, settings):
+    from csp.utils import build_policy
+
+    api = client.get("/api/v1/catalog/")
+    assert api.headers["Content-Security-Policy"] == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in api.headers
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {"script-src": ["'self'"]},
+        "EXCLUDE_URL_PREFIXES": ["/api/"],
+    }
+    changed = client.get("/api/v1/catalog/")
+    page = client.get("/catalog/")
+
+    assert changed.headers["Content-Security-Policy"] == "default-src 'none'" == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in changed.headers  # an excluded prefix
+    assert page.headers["Content-Security-Policy-Report-Only"] == build_policy(report_only=True)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy-Report-Only"]
+
+
 def test_every_page_switches_off_browser_features_it_does_not_use(client):
     header = client.get("/catalog/").headers["Permissions-Policy"]
 

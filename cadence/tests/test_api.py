@@ -1,13 +1,16 @@
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from rest_framework import serializers
+from django.http import QueryDict
+from django.utils import timezone as django_timezone
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from cadence.api import AmountField
+from cadence.api import AmountField, datetime_string, query_validated
 from cadence.kernel.errors import Conflict
 from cadence.kernel.money import Money
 
@@ -91,3 +94,42 @@ def test_nesting_up_to_the_limit_and_brackets_inside_strings_are_parsed():
 @pytest.mark.parametrize("number", ["1e999999999999999999999", "-1e-999999999999999999999"])
 def test_a_json_number_no_decimal_can_hold_is_a_parse_error(number):
     assert "JSON parse error" in parse_error_of(post(f'{{"amount": {number}}}'))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        datetime(2026, 5, 1, 12, 0, tzinfo=UTC),
+        datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(1999, 1, 1, tzinfo=timezone(timedelta(hours=-8))),
+        datetime(2026, 5, 1, 12, 0),  # naive: DRF makes it aware in the current time zone
+    ],
+)
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/New_York"])
+def test_datetime_string_shows_a_datetime_as_drfs_field_does(value, zone):
+    with django_timezone.override(zone):
+        assert datetime_string(value) == serializers.DateTimeField().to_representation(value)
+
+
+class QuerySerializer(serializers.Serializer):
+    currency = serializers.CharField(required=False, default="USD")
+    limit = serializers.IntegerField(required=False, max_value=10)
+
+
+class RequiredQuerySerializer(serializers.Serializer):
+    search = serializers.CharField()
+
+
+def test_query_validated_keeps_what_an_empty_query_gives_and_validates_every_other():
+    first = query_validated(QuerySerializer, QueryDict(""))
+    first["currency"] = "EUR"  # a caller changing its copy changes nothing kept
+
+    assert query_validated(QuerySerializer, QueryDict("")) == {"currency": "USD"}
+    assert query_validated(QuerySerializer, QueryDict("limit=3")) == {"currency": "USD", "limit": 3}
+    with pytest.raises(exceptions.ValidationError):
+        query_validated(QuerySerializer, QueryDict("limit=11"))
+    for _ in range(2):  # an empty query that is not valid is refused every time
+        with pytest.raises(exceptions.ValidationError):
+            query_validated(RequiredQuerySerializer, QueryDict(""))

@@ -14,6 +14,7 @@ from cadence.kernel.money import (
     allocate,
     currency,
     currency_choices,
+    decimal_string,
     money_table,
     percentage_fee,
     round_half_away,
@@ -500,3 +501,36 @@ def test_allocation_names_the_shares_when_it_refuses_them():
         field="shares",
         message="shares cannot be negative",
     )
+
+
+@settings(max_examples=500)
+@given(
+    minor=st.integers(min_value=-(10**15), max_value=10**15),
+    code=st.sampled_from(sorted(CURRENCY_EXPONENTS)),
+)
+def test_decimal_string_is_the_text_of_the_quantized_decimal(minor, code):
+    unit = currency(code)
+    expected = str(Decimal(minor).scaleb(-unit.exponent).quantize(unit.quantum))
+
+    assert decimal_string(minor, code) == expected
+    assert Money(minor, code).to_decimal_string() == expected
+
+
+@pytest.mark.parametrize(
+    ("minor", "code", "text"),
+    [
+        (0, "USD", "0.00"), (5, "USD", "0.05"), (-5, "USD", "-0.05"), (-100, "EUR", "-1.00"),
+        (19900, "USD", "199.00"), (1500, "JPY", "1500"), (-7, "JPY", "-7"), (0, "JPY", "0"),
+        (1, "BHD", "0.001"), (-123456, "BHD", "-123.456"),
+    ],
+)  # fmt: skip
+def test_decimal_string_shows_exactly_the_currencys_decimals(minor, code, text):
+    assert decimal_string(minor, code) == text
+
+
+@pytest.mark.parametrize(
+    ("minor", "code"), [(1.5, "USD"), (True, "USD"), ("100", "USD"), (1, "XXX")]
+)
+def test_decimal_string_refuses_what_money_refuses(minor, code):
+    with pytest.raises(MoneyError):
+        decimal_string(minor, code)

@@ -8,7 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cadence.kernel.money import Money
+from cadence.kernel.money import Money, decimal_string
+
+
+def amount_string(minor: int, currency: str) -> str:
+    """What ``MinorAmountField`` shows of an amount, for answers written out by hand."""
+    return decimal_string(minor, currency)
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -1,10 +1,17 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from cadence.kernel.money import Money
-from commerce.models import Order, Refund
-from commerce.services import catalog_item_price_set
-from commerce.tests.factories import CouponFactory, TaxRateFactory, buy, priced_item
+from commerce import selectors
+from commerce.models import CatalogItem, Order, OrderItem, Refund
+from commerce.rest_api.catalog import CatalogItemOutput
+from commerce.rest_api.orders import OrderOutput
+from commerce.services import catalog_item_price_set, checkout_start, refund_issue
+from commerce.tests.factories import CouponFactory, TaxRateFactory, buy, in_cart, priced_item
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +63,53 @@ def test_the_catalog_is_answered_without_reading_the_session(lena, django_assert
 
     with django_assert_num_queries(1):  # the page: no session, no user
         assert client.get("/api/v1/catalog/").json()["count"] == 1
+
+
+def serialized_catalog_item(item: CatalogItem, currency: str) -> dict:
+    """The item as CatalogItemOutput shows it, its price in ``currency`` read as the detail does."""
+    read = selectors.catalog_item_for_course(course_id=item.course.lms_course_id, currency=currency)
+    return CatalogItemOutput(
+        {"item": read, "price": selectors.current_price(read), "list": selectors.list_price(read)}
+    ).data
+
+
+@pytest.mark.parametrize("currency", ["USD", "JPY", "BHD"])
+def test_the_catalog_answers_byte_for_byte_what_the_serializer_shows(currency):
+    now = timezone.now()
+    prices = {"USD": ("199.00", "149.99"), "JPY": ("2500", "1999"), "BHD": ("12.345", "9.999")}
+    price, sale = prices[currency]
+    items = [
+        priced_item(price, currency, title="A: no sale, no cap, no end"),
+        priced_item(price, currency, sale=sale, title="B: on sale now"),
+        priced_item(price, currency, sale=sale, title="C: sale not started", seat_cap=0),
+        priced_item(
+            price,
+            currency,
+            sale=sale,
+            title="D: sale over",
+            seat_cap=25,
+            available_until=now + timedelta(days=3, microseconds=7),
+        ),
+    ]
+    items[2].prices.update(sale_starts_at=now + timedelta(days=1))
+    items[3].prices.update(sale_starts_at=now - timedelta(days=9), sale_ends_at=now)
+    items[3].course.__class__.objects.filter(pk=items[3].course.pk).update(
+        thumbnail="https://img.example.com/d.png", description=""
+    )
+
+    response = APIClient().get("/api/v1/catalog/", {"currency": currency.lower()})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [row["title"][0] for row in body["results"]] == ["A", "B", "C", "D"]
+    assert [row["price"] == row["listPrice"] for row in body["results"]] == [
+        True, False, True, True,
+    ]  # fmt: skip
+    expected = {
+        "count": 4, "next": None, "previous": None,
+        "results": [serialized_catalog_item(item, currency) for item in items],
+    }  # fmt: skip
+    assert response.content == JSONRenderer().render(expected)
 
 
 def test_the_catalog_still_checks_a_token_and_the_csrf_of_an_unsafe_request(lena):
@@ -157,6 +211,128 @@ def test_an_order_without_items_is_shown_with_none(api, lena):
     body = api.get(f"/api/v1/orders/{empty.public_id}/").json()
 
     assert body["orderId"] == empty.public_id and body["items"] == []
+
+
+def serialized_order(order: Order) -> bytes:
+    """The order as OrderOutput shows it, read as the order list reads it."""
+    read = selectors.customer_orders(customer_id=order.customer_id).get(pk=order.pk)
+    return JSONRenderer().render(OrderOutput(read).data)
+
+
+def test_an_order_with_discount_tax_a_sale_price_and_a_refund_is_answered_as_serialized(api, lena):
+    CouponFactory(code="TEN")
+    TaxRateFactory(country="US", region="NY", percent="8.875")
+    order, _payment = buy(
+        lena.public_id,
+        priced_item("25.00"),
+        priced_item("30.00", sale="19.99"),
+        priced_item("0.99"),
+        coupon="TEN",
+        region="NY",
+    )
+    first = order.items.order_by("pk").first()
+    refund_issue(order_item_id=first.public_id, amount=Money.parse("5.01", "USD"))
+    order.refresh_from_db()
+    assert order.state == Order.State.PARTIALLY_REFUNDED and order.discount_minor > 0
+
+    response = api.get(f"/api/v1/orders/{order.public_id}/")
+
+    assert response.status_code == 200
+    assert response.content == serialized_order(order)
+    assert response.json()["items"][0]["refunded"] == "5.01"
+
+
+def test_a_pending_and_a_failed_order_are_answered_as_serialized(api, lena):
+    in_cart(lena.public_id, priced_item("12.50"))
+    pending = checkout_start(
+        customer_id=lena.public_id, billing_country="US", billing_region="", coupon_code="",
+        processor_name="test",
+    ).order  # fmt: skip
+    failed, _payment = buy(lena.public_id, priced_item("40.00"), outcome="declined")
+    failed.refresh_from_db()
+    assert (pending.paid_at, failed.state) == (None, Order.State.FAILED) and failed.failure_reason
+
+    for order in (pending, failed):
+        response = api.get(f"/api/v1/orders/{order.public_id}/")
+        assert response.content == serialized_order(order)
+
+
+def order_written(customer_id: str, currency: str, items: list[dict], **fields) -> Order:
+    """An order of ``items`` (price, discount, tax, refunded and other columns) as stored."""
+    subtotal = sum(item["price_minor"] for item in items)
+    discount = sum(item.get("discount_minor", 0) for item in items)
+    tax = sum(item.get("tax_minor", 0) for item in items)
+    order = Order.objects.create(
+        customer_id=customer_id, currency=currency, processor="test", billing_country="BH",
+        subtotal_minor=subtotal, discount_minor=discount, tax_minor=tax,
+        total_minor=subtotal - discount + tax, **fields,
+    )  # fmt: skip
+    for columns in items:
+        columns = dict(columns)
+        fulfilment = columns.pop("fulfilment", None)
+        item = OrderItem.objects.create(
+            order=order, catalog_item=priced_item(), course_id="crs_x", course_title="Ünï “quote”",
+            content_creator_id="usr_c", auto_approve=False, refund_window_days=14,
+            total_minor=columns["price_minor"] - columns.get("discount_minor", 0)
+            + columns.get("tax_minor", 0),
+            **columns,
+        )  # fmt: skip
+        if fulfilment:
+            OrderItem.objects.filter(pk=item.pk).update(fulfilment=fulfilment)
+    return order
+
+
+@pytest.mark.parametrize(
+    ("currency", "items", "fields"),
+    [
+        ("JPY", [{"price_minor": 2500, "tax_minor": 250}], {"paid_at": None}),
+        (
+            "BHD",
+            [
+                {"price_minor": 12345, "discount_minor": 1, "tax_minor": 617,
+                 "refunded_minor": 12961},
+                {"price_minor": 1, "fulfilment": "rejected", "fulfilment_note": "seat cap reached",
+                 "enrollment_status": "rejected"},
+            ],
+            {"coupon_code": "SAVE1", "billing_region": "13", "state": "partially_refunded",
+             "paid_at": datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)},
+        ),
+        ("USD", [{"price_minor": 0}], {"created_at": datetime(2020, 2, 29, tzinfo=UTC)}),
+        ("EUR", [{"price_minor": 100_000_000_000, "enrollment_status": "in_progress"}], {}),
+    ],
+)  # fmt: skip
+def test_orders_as_stored_in_other_currencies_and_states_are_answered_as_serialized(
+    api, lena, currency, items, fields
+):
+    order = order_written(lena.public_id, currency, items, **fields)
+
+    response = api.get(f"/api/v1/orders/{order.public_id}/")
+
+    assert response.status_code == 200
+    assert response.content == serialized_order(order)
+
+
+def test_a_cancelled_order_is_answered_as_serialized(api, lena):
+    in_cart(lena.public_id, priced_item("12.50"))
+    pending = checkout_start(
+        customer_id=lena.public_id, billing_country="US", billing_region="", coupon_code="",
+        processor_name="test",
+    ).order  # fmt: skip
+
+    response = api.post(f"/api/v1/orders/{pending.public_id}/cancel/")
+
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert response.content == serialized_order(pending)
+
+
+def test_another_customers_order_and_an_unknown_one_are_not_found(api, lena):
+    theirs = order_written("usr_someone_else", "USD", [{"price_minor": 100}])
+    empty_of_theirs = order_written("usr_someone_else", "USD", [])
+
+    for order_id in (theirs.public_id, empty_of_theirs.public_id, "ord_nothing"):
+        response = api.get(f"/api/v1/orders/{order_id}/")
+        assert response.status_code == 404
+        assert response.json()["error"]["field"] == "orderId"
 
 
 def test_anonymous_callers_cannot_see_orders():

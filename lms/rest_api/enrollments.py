@@ -3,10 +3,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadence.api import datetime_string
 from cadence.pagination import BoundedLimitOffsetPagination
 from lms import selectors
 from lms.errors import LmsNotFound
 from lms.models import Enrollment
+from lms.models.enrollments import NEXT_STEPS
 from lms.rest_api.pagination import paginated
 
 
@@ -30,7 +32,7 @@ class LmsEnrollmentSerializer(serializers.Serializer):
 
 
 # The columns LmsEnrollmentSerializer reads (``next_step`` comes from ``state``): the detail reads
-# only these, a third of the four rows it joins.
+# only these, a third of the four rows it joins, as values (no model instances).
 ENROLLMENT_OUTPUT_FIELDS = (
     "public_id",
     "user__public_id",
@@ -48,6 +50,30 @@ ENROLLMENT_OUTPUT_FIELDS = (
     "completed_at",
     "grade",
 )
+
+
+def enrollment_body(row: dict) -> dict:
+    """``LmsEnrollmentSerializer`` of an enrollment read as values with the fields above, written
+    out directly: the same keys, order and strings, without a serializer's cost per field (the
+    tests compare the two)."""
+    return {
+        "id": row["public_id"],
+        "userId": row["user__public_id"],
+        "courseId": row["course__public_id"],
+        "courseTitle": row["course__title"],
+        "instructorId": row["instructor__public_id"],
+        "status": row["state"],
+        "nextStep": NEXT_STEPS[row["state"]],
+        "source": row["source"],
+        "orderId": row["external_order_id"],
+        "orderItemId": row["external_order_item_id"],
+        "requestedAt": datetime_string(row["requested_at"]),
+        "approvedAt": datetime_string(row["approved_at"]),
+        "approvedBy": row["approved_by"],
+        "startedAt": datetime_string(row["started_at"]),
+        "completedAt": datetime_string(row["completed_at"]),
+        "grade": row["grade"],
+    }
 
 
 class EnrollmentListApi(APIView):
@@ -82,10 +108,10 @@ class EnrollmentDetailApi(APIView):
 
     @extend_schema(operation_id="lms_enrollments_retrieve", responses=OutputSerializer)
     def get(self, request, enrollment_id: str):
-        enrollment = selectors.enrollment_readable_by(
+        enrollment = selectors.enrollment_values_readable_by(
             request.user, enrollment_id, fields=ENROLLMENT_OUTPUT_FIELDS
         )
         if enrollment is None:
             # Another learner's enrollment is as absent as an unknown one: no existence leak.
             raise LmsNotFound(f"no enrollment has the id '{enrollment_id}'", field="enrollmentId")
-        return Response(self.OutputSerializer(enrollment).data)
+        return Response(enrollment_body(enrollment))

@@ -1,9 +1,13 @@
 """``/api/v1/lms/courses/`` and ``/api/v1/lms/enrollments/``."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from lms.models import Course, Enrollment
+from lms.rest_api.enrollments import LmsEnrollmentSerializer
 from lms.tests.factories import CourseFactory, EnrollmentFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +70,56 @@ def test_staff_see_every_enrollment_and_can_filter_by_status(api):
     assert [row["id"] for row in filtered["results"]] == [approved.public_id]
     detail = api.get(f"/api/v1/lms/enrollments/{approved.public_id}/")
     assert detail.status_code == 200
+
+
+STARTED = datetime(2026, 3, 1, 9, 30, 15, 250000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("state", Enrollment.State.values)
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},  # no instructor, no dates beyond the request, no grade
+        {"external_order_id": None, "external_order_item_id": None, "source": "admin"},
+        {
+            "approved_at": STARTED,
+            "approved_by": "usr_staff",
+            "started_at": STARTED + timedelta(days=1),
+            "completed_at": STARTED + timedelta(days=30, microseconds=1),
+            "grade": 0,
+        },
+        {"grade": 100, "requested_at": datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)},
+    ],
+)
+@pytest.mark.parametrize("taught", [False, True])
+def test_the_detail_answers_byte_for_byte_what_the_serializer_shows(api, state, fields, taught):
+    enrollment = EnrollmentFactory(
+        state=state, instructor=UserFactory() if taught else None, **fields
+    )
+    api.force_authenticate(enrollment.user)
+
+    response = api.get(f"/api/v1/lms/enrollments/{enrollment.public_id}/")
+
+    shown = LmsEnrollmentSerializer(Enrollment.objects.get(pk=enrollment.pk)).data
+    assert response.status_code == 200
+    assert response.content == JSONRenderer().render(shown)
+
+
+def test_the_detail_takes_one_query_and_is_found_by_its_readers_only(
+    api, django_assert_num_queries
+):
+    enrollment = EnrollmentFactory(instructor=UserFactory())
+    for reader in (enrollment.user, enrollment.instructor):
+        api.force_authenticate(reader)
+        with django_assert_num_queries(1):
+            assert api.get(f"/api/v1/lms/enrollments/{enrollment.public_id}/").status_code == 200
+    path = f"/api/v1/lms/enrollments/{enrollment.public_id}/"
+    api.force_authenticate(StaffFactory())  # with the view permission: everyone's
+    assert api.get(path).status_code == 200
+    api.force_authenticate(StaffFactory(permissions=[]))  # without: not theirs, so not found
+    assert api.get(path).status_code == 404
+    api.force_authenticate(UserFactory())
+    assert api.get(path).status_code == 404
 
 
 def test_an_unknown_status_filter_names_the_field(api):

@@ -8,7 +8,8 @@ from rest_framework import serializers
 from rest_framework.settings import perform_import
 from rest_framework.views import APIView
 
-from cadence.kernel.money import Money
+from cadence.api import datetime_string, query_validated
+from cadence.kernel.money import decimal_string
 from cadence.pagination import BoundedLimitOffsetPagination
 from payouts.selectors import listing
 
@@ -26,7 +27,7 @@ def viewer(request, *, see_all: str) -> str | None:
 
 
 def money_string(minor: int, code: str) -> str:
-    return Money(minor, code).to_decimal_string()
+    return decimal_string(minor, code)
 
 
 class ListApi(APIView):
@@ -53,7 +54,11 @@ class ListApi(APIView):
     def get(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(self.rows(request), request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(self.output(page))
+
+    def output(self, page) -> list:
+        """The page's rows as the answer shows them."""
+        return self.OutputSerializer(page, many=True).data
 
 
 class EarnedRevenueListApi(ListApi):
@@ -87,7 +92,8 @@ class EarnedRevenueListApi(ListApi):
         def get_amount(self, row) -> str:
             return money_string(row.amount_minor, row.currency)
 
-    # The columns OutputSerializer reads: the list reads only these of the three rows it joins.
+    # The columns OutputSerializer shows: the list reads only these of the three rows it joins,
+    # as values (no model instances), and writes each row out by hand (``earned_revenue_body``).
     output_fields = (
         "public_id",
         "role",
@@ -107,9 +113,7 @@ class EarnedRevenueListApi(ListApi):
     )
 
     def rows(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = query_validated(self.FilterSerializer, request.query_params)
         return listing.earned_revenue_list(
             viewer_user_id=viewer(request, see_all=self.see_all),
             order_id=data.get("orderId", ""),
@@ -119,9 +123,35 @@ class EarnedRevenueListApi(ListApi):
             fields=self.output_fields,
         )
 
+    def output(self, page) -> list:
+        return [earned_revenue_body(row) for row in page]
+
     @extend_schema(responses=OutputSerializer(many=True), parameters=[FilterSerializer])
     def get(self, request):
         return super().get(request)
+
+
+def earned_revenue_body(row: dict) -> dict:
+    """``EarnedRevenueListApi.OutputSerializer`` of a row read as values with its
+    ``output_fields``, written out directly: the same keys, order and strings, without a
+    serializer's cost per field (the tests compare the two)."""
+    return {
+        "earnedRevenueId": row["public_id"],
+        "role": row["role"],
+        "kind": row["kind"],
+        "amount": money_string(row["amount_minor"], row["currency"]),
+        "currency": row["currency"],
+        "status": row["status"],
+        "orderId": row["sale__order_id"],
+        "orderItemId": row["sale__order_item_id"],
+        "enrollmentId": row["sale__enrollment_id"],
+        "courseId": row["sale__course_id"],
+        "userId": row["user_id"],
+        "holdUntil": datetime_string(row["hold_until"]),
+        "confirmedAt": datetime_string(row["confirmed_at"]),
+        "paidAt": datetime_string(row["paid_at"]),
+        "payoutId": row["payout__public_id"],
+    }
 
 
 class PayoutListApi(ListApi):

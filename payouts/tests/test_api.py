@@ -2,9 +2,12 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
 
 from payouts import api
-from payouts.tests.factories import RevenueRecordedFactory
+from payouts.models import EarnedRevenue
+from payouts.rest_api.views import EarnedRevenueListApi
+from payouts.tests.factories import RefundFactory, RevenueRecordedFactory
 from payouts.tests.helpers import confirmed_sale, payee_ready
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +77,35 @@ def test_staff_see_everyone_and_can_filter(client, staff):
     assert client.get(URL, {"orderId": "ord_2"}).json()["count"] == 3
     assert client.get(URL, {"role": "platform"}).json()["count"] == 2
     assert client.get(URL, {"userId": "usr_creator", "status": "pending"}).json()["count"] == 2
+
+
+def test_the_earned_revenue_list_answers_byte_for_byte_what_the_serializer_shows(
+    client, staff, settings
+):
+    settings.STRIPE_API_BASE = ""
+    # Pending shares with an instructor; a sale refunded in part (negative reversals); a sale in
+    # yen and one in dinars; confirmed shares paid out in a batch (payout, dates set).
+    api.revenue_record(RevenueRecordedFactory(order_id="ord_1", order_item_id="oi_1"))
+    api.revenue_record(RevenueRecordedFactory(order_id="ord_2", order_item_id="oi_2"))
+    api.refund_record(RefundFactory(order_id="ord_2", order_item_id="oi_2", amount=5001))
+    payee_ready("usr_paid")
+    confirmed_sale(3, "usr_paid", gross=12345)
+    confirmed_sale(4, "usr_yen", gross=2500, currency="JPY")
+    confirmed_sale(5, "usr_dinar", gross=12345, currency="BHD")
+    from payouts.services.batches import payout_batch_run
+
+    payout_batch_run(enqueue=False)
+    rows = EarnedRevenue.objects.select_related("sale", "payout").order_by("-id")
+    assert rows.filter(amount_minor__lt=0).exists() and rows.filter(payout__isnull=False).exists()
+    assert {row.currency for row in rows} == {"USD", "JPY", "BHD"}
+    client.force_login(staff)
+
+    response = client.get(URL, {"limit": 1000})
+
+    shown = EarnedRevenueListApi.OutputSerializer(rows, many=True).data
+    expected = {"count": len(rows), "next": None, "previous": None, "results": shown}
+    assert response.status_code == 200
+    assert response.content == JSONRenderer().render(expected)
 
 
 def test_a_bad_filter_names_the_field(client, staff):
