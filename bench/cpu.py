@@ -244,20 +244,15 @@ BASELINE = {"p1": "baseline row", "p2": "baseline post"}
 
 def drain() -> dict:
     """Work off the requests answered later, as the worker does; its CPU per request answered."""
-    from connectors.inbound.idempotency import inbound_requests_unanswered
-    from connectors.rest_api.deferred import inbound_request_process
+    from connectors.inbound.idempotency import inbound_requests_waiting_count
+    from connectors.tasks import inbound_requests_drain_all
 
-    pending = inbound_requests_unanswered(older_than_seconds=0)
+    waiting = inbound_requests_waiting_count()
     cpu, wall = time.process_time(), time.perf_counter()
-    answered = 0
-    while pending:
-        for record_id in pending:
-            inbound_request_process(record_id)
-            answered += 1
-        pending = inbound_requests_unanswered(older_than_seconds=0)
+    answered = inbound_requests_drain_all()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     return {
-        "pending": answered,
+        "pending": waiting,
         "answered": answered,
         "cpu_ms": 1000 * cpu / max(answered, 1),
         "wall_ms": 1000 * wall / max(answered, 1),

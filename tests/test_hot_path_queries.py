@@ -142,7 +142,7 @@ def test_a_new_signed_request_to_a_connector_endpoint_takes_a_fixed_number_of_qu
     expected = CONNECTOR_STATUS[endpoint] if mode == "sync" else 202
     assert response.status_code == expected, response.content
     if mode == "async":
-        assert queued == ["connectors.inbound_request_process"]
+        assert queued == ["connectors.inbound_requests_drain"]
 
 
 # The most a paid order's fan-out may take, from the processor's "succeeded" to the last
