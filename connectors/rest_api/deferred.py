@@ -82,15 +82,16 @@ def inbound_requests_drain_wake(queue_drain) -> bool:
     return True
 
 
-def inbound_requests_drain(*, limit: int = DRAIN_BATCH) -> tuple[int, bool]:
-    """Answer up to ``limit`` waiting requests, oldest first, each in its own transaction; return
-    how many were answered and whether more may wait.
+def inbound_requests_drain(*, limit: int | None = None) -> tuple[int, bool]:
+    """Answer up to ``limit`` (``DRAIN_BATCH``) waiting requests, oldest first, each in its own
+    transaction; return how many were answered and whether more may wait.
 
     Call it only as a drain starts (``connectors.inbound_requests_drain``): it clears the
     queued flag first. A request whose answer fails with an error that is not a refusal stays
     waiting (logged, and left for the sweep); the others are answered all the same. Should
     ``limit`` requests fail, no more is said to wait: the sweep tries them again.
     """
+    limit = limit or DRAIN_BATCH
     cache.delete(DRAIN_QUEUED_FLAG)
     answered, failed = 0, []
     while len(failed) < limit:
