@@ -23,14 +23,14 @@ class MajorAmountField(AmountField):
 
 
 class SpecBodySerializer(serializers.Serializer):
-    """The serializer of a spec endpoint's body, whose fields are built once per class.
-
-    DRF deep-copies every declared field, nested serializers and theirs included, for each
-    instance: for these bodies, a good part of a request's CPU. Their fields (and ``validate``
-    methods) keep nothing of a request and read nothing of their serializer but its
-    ``partial`` (never set here), so the fields bound for the class's first instance validate
-    every later one. Only for input validated with ``data=``; not for output or ``partial``.
-    """
+    # The serializer of a spec endpoint's body, whose fields are built once per class. (Said in
+    # comments: a docstring would become every body's description in the API docs.)
+    #
+    # DRF deep-copies every declared field, nested serializers and theirs included, for each
+    # instance: for these bodies, a good part of a request's CPU. Their fields (and ``validate``
+    # methods) keep nothing of a request and read nothing of their serializer but its
+    # ``partial`` (never set here), so the fields bound for the class's first instance validate
+    # every later one. Only for input validated with ``data=``; not for output or ``partial``.
 
     @cached_property
     def fields(self):
