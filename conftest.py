@@ -92,4 +92,18 @@ def _media_of_the_test(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(autouse=True)
+def _connector_state_of_the_test():
+    """What the connectors keep beside the database (the queued-drain flag in the shared cache,
+    this process's copy of the keys) starts empty: a test's database does not outlive it."""
+    from django.core.cache import cache
+
+    from connectors.inbound.keys import connector_keys_forget
+    from connectors.rest_api.deferred import DRAIN_QUEUED_FLAG
+
+    cache.delete(DRAIN_QUEUED_FLAG)
+    connector_keys_forget()
+    yield
+
+
 pytest_plugins = ["tests.fixtures.celery_worker", "tests.fixtures.browser"]

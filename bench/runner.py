@@ -334,6 +334,9 @@ class Bench:
             ours, base = self._post_rounds(
                 list(CONNECTOR_EXPECTED), self.size.rounds, modes=tuple(CONNECTOR_MODES)
             )
+            # The worker answers what was accepted for later while the load runs; what is left
+            # when it ends is worked off here, so that the parts after P2 find no backlog.
+            drained = self._answered_later_drain()
         for endpoint, expected in CONNECTOR_EXPECTED.items():
             # Answered later, the request is stored and queued; the worker answers it meanwhile,
             # on the same two cores, so its work weighs on the runs that follow, ours and the
@@ -360,6 +363,17 @@ class Bench:
                     f"<= {P2_QUERIES}",
                     found["queries"] <= P2_QUERIES and found["status"] == status_now,
                 )
+        self.add(
+            "P2",
+            "answered later: backlog when the load ended, worked off by 1 worker process",
+            f"{drained['backlog']} in {drained['seconds']:.1f} s"
+            + (f" = {drained['rate']:.0f}/s" if drained["backlog"] else "")
+            + (f", {drained['left']} LEFT" if drained["left"] else ""),
+            "",
+            None,
+            "report; none left",
+            not drained["left"],
+        )
         # Scale-out: the same load on 1 web process + 1 worker process, then 2 + 2.
         if not self.size.scale:
             return
@@ -377,6 +391,24 @@ class Bench:
             "report",
             None,
         )
+
+    def _answered_later_drain(self, timeout: float = 900) -> dict:
+        """Wait for the worker to answer every request accepted for later; how many waited when
+        the load ended, how long they took, the rate it answered them at, and any left."""
+        backlog = left = _answered_later_waiting(self.env["DATABASE_URL"])
+        self.say(f"P2 answered later: {backlog} waiting for the worker")
+        started = time.monotonic()
+        while left and time.monotonic() - started < timeout:
+            time.sleep(0.5)
+            left = _answered_later_waiting(self.env["DATABASE_URL"])
+        seconds = time.monotonic() - started
+        done = backlog - left
+        return {
+            "backlog": backlog,
+            "left": left,
+            "seconds": seconds,
+            "rate": done / seconds if seconds else 0.0,
+        }
 
     def p3(self) -> None:
         single = self.cadence(
@@ -516,6 +548,18 @@ def payout_batch(rows: int, accounts: int, env: dict) -> dict:
 
 def _exit_on_signal(signum, frame):
     raise SystemExit(128 + signum)
+
+
+def _answered_later_waiting(database_url: str) -> int:
+    """Requests accepted to be answered later (``Prefer: respond-async``) still unanswered."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM connectors_inboundrequest"
+            " WHERE request_body IS NOT NULL AND response_status IS NULL"
+        ).fetchone()
+    return count
 
 
 def _statuses(loads) -> str:

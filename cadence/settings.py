@@ -222,7 +222,8 @@ if PRODUCTION and EMAIL_CONFIG["EMAIL_BACKEND"] in EMAIL_BACKENDS_THAT_DELIVER_N
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, reusing its Redis clients (cadence/kernel/cache.py).
+            "BACKEND": "cadence.kernel.cache.RedisCache",
             "LOCATION": env.str("REDIS_URL"),
         }
     }
@@ -231,6 +232,7 @@ elif PRODUCTION:
 else:
     CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cadence")}
 SHARED_CACHE_BACKENDS = {
+    "cadence.kernel.cache.RedisCache",
     "django.core.cache.backends.redis.RedisCache",
     "django_redis.cache.RedisCache",
     "django.core.cache.backends.memcached.PyMemcacheCache",

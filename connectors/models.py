@@ -202,6 +202,14 @@ class InboundRequest(models.Model):
                 name="inbound_request_once_per_key_and_natural_key",
             ),
         ]
+        indexes = [
+            # The requests a worker still has to answer, oldest first: few, among very many.
+            models.Index(
+                fields=["id"],
+                name="inbound_request_waiting",
+                condition=models.Q(request_body__isnull=False, response_status__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.natural_key}"

@@ -61,10 +61,41 @@ def reconcile_daily() -> int:
 
 @shared_task(name="connectors.inbound_request_process")
 def inbound_request_process(record_id: int) -> int:
-    """Answer a request accepted with ``Prefer: respond-async``; a second run changes nothing."""
+    """Answer a request accepted with ``Prefer: respond-async``; a second run changes nothing.
+    (What the sweep queued before drains; kept so that such messages still run.)"""
     from connectors.rest_api.deferred import inbound_request_process as process
 
     return process(record_id)
+
+
+@shared_task(name="connectors.inbound_requests_drain")
+def inbound_requests_drain() -> int:
+    """Answer the requests waiting to be answered later, a batch at a time: queued once per burst
+    of accepted requests (``inbound_requests_drain_wake``), then by itself while some wait."""
+    from connectors.rest_api.deferred import inbound_requests_drain as drain
+
+    answered, more = drain()
+    if more:
+        inbound_requests_drain.delay()
+    return answered
+
+
+def inbound_requests_drain_wake() -> bool:
+    """Queue a drain for a request just accepted, unless one is queued and not started yet."""
+    from connectors.rest_api.deferred import inbound_requests_drain_wake as wake
+
+    return wake(inbound_requests_drain.delay)
+
+
+def inbound_requests_drain_all() -> int:
+    """Answer every waiting request in this process (benchmarks, a shell); return how many."""
+    from connectors.rest_api.deferred import inbound_requests_drain as drain
+
+    total, more = 0, True
+    while more:
+        answered, more = drain()
+        total += answered
+    return total
 
 
 # A request accepted this long ago and still unanswered had its queued processing lost.
@@ -73,7 +104,8 @@ INBOUND_REQUEST_LOST_AFTER_SECONDS = 60
 
 @shared_task(name="connectors.inbound_request_sweep")
 def inbound_request_sweep() -> int:
+    """The safety net: requests left waiting (their drain lost, or failed) get a drain."""
     unanswered = inbound_requests_unanswered(older_than_seconds=INBOUND_REQUEST_LOST_AFTER_SECONDS)
-    for record_id in unanswered:
-        inbound_request_process.delay(record_id)
+    if unanswered:
+        inbound_requests_drain.delay()
     return len(unanswered)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -134,7 +134,7 @@ def inbound_request_accept(
     process_later: Callable[[int], None],
 ) -> AcceptedRequest:
     """Record a request to be processed later (``Prefer: respond-async``) and hand its record's
-    id to ``process_later`` (which queues ``inbound_request_answer``).
+    id to ``process_later`` (which sees that a worker will answer it).
 
     One statement: the record's insert, committed at once, so that the request is kept before
     the caller is told it was accepted. The rules of ``inbound_request_once`` hold across both
@@ -196,20 +196,69 @@ def inbound_request_answer(
             return RecordedResponse(
                 status=record.response_status, body=record.response_body, replayed=True
             )
-        effect = effect_for(record)
+        return _answer_locked(record, effect_for, refusal_answer)
+
+
+def inbound_request_answer_next(
+    *,
+    effect_for: Callable[[InboundRequest], Effect],
+    refusal_answer: Callable[[Exception], tuple[int, dict[str, Any]] | None],
+    skipping: Collection[int] = (),
+) -> int | None:
+    """Claim the oldest request still waiting for its answer (but those in ``skipping``) and
+    answer it as ``inbound_request_answer`` does, in a transaction of its own; return its id,
+    or None when no request waits.
+
+    The claim is a row lock taken with ``SKIP LOCKED``: workers draining at once each take
+    another request, a request being answered (by a worker, or by a synchronous repeat) is left
+    alone, and one answered meanwhile no longer matches. An error other than a refusal is
+    raised, the request left waiting; the caller puts its id in ``skipping`` to go on.
+    """
+    with transaction.atomic():
+        record = (
+            _waiting()
+            .exclude(pk__in=skipping)
+            .order_by("id")
+            .select_for_update(skip_locked=True)
+            .first()
+        )
+        if record is None:
+            return None
         try:
-            # A savepoint: a refusal undoes the effect, not the record that will hold it.
-            with transaction.atomic(), rolled_back_whole():
-                status, body = effect()
+            _answer_locked(record, effect_for, refusal_answer)
         except Exception as error:
-            answer = refusal_answer(error) if refusal_answer is not None else None
-            if answer is None:
-                raise
-            status, body = answer
-            record.natural_key = f"{record.natural_key}#refused:{record.public_id}"
-        record.response_status = status
-        record.response_body = body
-        record.save(update_fields=["natural_key", "response_status", "response_body"])
+            raise InboundRequestFailed(record.pk) from error
+    return record.pk
+
+
+class InboundRequestFailed(Exception):
+    """Answering the waiting request ``record_id`` raised an error that is not a refusal."""
+
+    def __init__(self, record_id: int):
+        super().__init__(f"inbound request {record_id} could not be answered")
+        self.record_id = record_id
+
+
+def _answer_locked(
+    record: InboundRequest,
+    effect_for: Callable[[InboundRequest], Effect],
+    refusal_answer: Callable[[Exception], tuple[int, dict[str, Any]] | None] | None,
+) -> RecordedResponse:
+    """Run the effect of the locked, unanswered ``record`` and record its answer."""
+    effect = effect_for(record)
+    try:
+        # A savepoint: a refusal undoes the effect, not the record that will hold it.
+        with transaction.atomic(), rolled_back_whole():
+            status, body = effect()
+    except Exception as error:
+        answer = refusal_answer(error) if refusal_answer is not None else None
+        if answer is None:
+            raise
+        status, body = answer
+        record.natural_key = f"{record.natural_key}#refused:{record.public_id}"
+    record.response_status = status
+    record.response_body = body
+    record.save(update_fields=["natural_key", "response_status", "response_body"])
     return RecordedResponse(status=status, body=body, replayed=False)
 
 
@@ -227,12 +276,18 @@ def inbound_requests_unanswered(*, older_than_seconds: int) -> list[int]:
     at least ``older_than_seconds`` ago: those whose queued processing was lost."""
     since = timezone.now() - timedelta(seconds=older_than_seconds)
     return list(
-        InboundRequest.objects.filter(
-            request_body__isnull=False, response_status__isnull=True, created_at__lte=since
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:1000]
+        _waiting().filter(created_at__lte=since).order_by("id").values_list("id", flat=True)[:1000]
     )
+
+
+def inbound_requests_waiting_count() -> int:
+    """How many requests accepted to be processed later still wait for their answer."""
+    return _waiting().count()
+
+
+def _waiting():
+    # Matches the partial index ``inbound_request_waiting`` (the model's Meta).
+    return InboundRequest.objects.filter(request_body__isnull=False, response_status__isnull=True)
 
 
 class _AlreadyRecorded(Exception):

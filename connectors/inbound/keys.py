@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -168,6 +170,96 @@ def connector_key_with_secrets(
     if secrets:
         return secrets[0].key, secrets
     return ConnectorKey.objects.filter(prefix=prefix).first(), []
+
+
+# --- This process's copy of the keys it verifies requests of ----------------------------------
+#
+# A key and its secrets are read from the database once per process, then used for as long as
+# the shared cache's version of the keys is the one read just before they were: any change to a
+# key or a secret (a revocation, a rotation, an edit in the admin) sets a new version, at once
+# and again when it commits, so every process reads the key again on its next request. If the
+# version is lost from the cache (flushed, evicted), a new one is set and every copy is stale.
+
+KEYS_VERSION = "connectors:keys-version"
+KNOWN_KEYS_MAX = 1000  # past this many keys, the copy starts again empty
+
+
+@dataclass(frozen=True)
+class KnownKey:
+    """A key as a request is verified against it: the row and its secrets, decrypted, with when
+    each ends (newest first); ``key`` is None for a prefix no key has."""
+
+    version: str
+    key: ConnectorKey | None
+    secrets: tuple[tuple[str, datetime | None], ...]
+
+    def secrets_valid_at(self, moment) -> list[str]:
+        return [
+            secret
+            for secret, expires_at in self.secrets
+            if expires_at is None or expires_at > moment
+        ]
+
+
+_known: dict[str, KnownKey] = {}
+_use_written: dict[int, datetime] = {}
+
+
+def connector_key_known(prefix: str) -> KnownKey:
+    """The key with ``prefix`` and its secrets: this process's copy if no key changed since it was
+    read (one read of the shared cache), else read again from the database (one query)."""
+    version = _keys_version()
+    known = _known.get(prefix)
+    if known is not None and known.version == version:
+        return known
+    key, all_secrets = connector_key_with_secrets(prefix)
+    known = KnownKey(
+        version=version,
+        key=key,
+        secrets=tuple(
+            (signing_secret_decrypt(secret.secret_encrypted), secret.expires_at)
+            for secret in all_secrets
+        ),
+    )
+    if key is not None:  # an unknown prefix is not kept: anyone can send many
+        if len(_known) >= KNOWN_KEYS_MAX:
+            _known.clear()
+        _known[prefix] = known
+    return known
+
+
+def connector_keys_changed() -> None:
+    """Make every process read the keys again: now, and once the change is committed (a process
+    that read the key between the two would otherwise keep what was about to change)."""
+    _keys_version_new()
+    transaction.on_commit(_keys_version_new)
+
+
+def connector_keys_forget() -> None:
+    """Drop this process's copy of the keys (a test's database does not outlive the test)."""
+    _known.clear()
+    _use_written.clear()
+
+
+def connector_key_use_written(key_id: int, now: datetime | None = None) -> datetime | None:
+    """When this process last wrote the key's ``last_used_at``; with ``now``, note it wrote it
+    then."""
+    if now is not None:
+        _use_written[key_id] = now
+    return _use_written.get(key_id)
+
+
+def _keys_version() -> str:
+    version = cache.get(KEYS_VERSION)
+    if version is None:
+        cache.add(KEYS_VERSION, uuid.uuid4().hex, timeout=None)
+        # Whoever added first wins; lost again at once, this request's copy matches no one's.
+        version = cache.get(KEYS_VERSION) or uuid.uuid4().hex
+    return version
+
+
+def _keys_version_new() -> None:
+    cache.set(KEYS_VERSION, uuid.uuid4().hex, timeout=None)
 
 
 def secrets_valid_at(secrets: list[ConnectorSigningSecret], moment) -> list[str]:

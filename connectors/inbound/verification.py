@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from connectors.errors import ConnectorAuthenticationError, ConnectorPermissionError
 from connectors.inbound.keys import (
-    connector_key_with_secrets,
+    connector_key_known,
+    connector_key_use_written,
     key_hash,
     key_prefix,
-    secrets_valid_at,
 )
 from connectors.models import ConnectorKey, ConnectorScope
 from connectors.signatures import (
@@ -78,7 +78,8 @@ def connector_request_verify(
             f"send the connector key in the {KEY_FIELD!r} field or as 'Authorization: Api-Key …'",
             field=KEY_FIELD,
         )
-    key, all_secrets = connector_key_with_secrets(key_prefix(api_key))
+    known = connector_key_known(key_prefix(api_key))
+    key = known.key
     expected_hash = key.key_hash if key is not None else _NO_SUCH_HASH
     if not hmac.compare_digest(expected_hash, key_hash(api_key)) or key is None:
         raise ConnectorAuthenticationError("this connector key is not known", field=KEY_FIELD)
@@ -105,7 +106,7 @@ def connector_request_verify(
             f"the signature's timestamp is {skew} seconds in the future; check the sender's clock",
             field=HEADER,
         )
-    secrets = secrets_valid_at(all_secrets, now)
+    secrets = known.secrets_valid_at(now)
     bound = any_request_signature_matches(
         parsed=parsed, secrets=secrets, method=method, path=path, body=body
     )
@@ -153,6 +154,9 @@ def _body_only_signature_check(*, parsed, secrets: list[str], body: bytes, accep
 def connector_key_use_record(client: ConnectorClient, now: datetime | None = None) -> None:
     """Note that the key's request was accepted (past its scope and its rate limit)."""
     now = now or timezone.now()
-    # At most one write a minute per key: "last used" is for people, not an audit log.
-    if client.last_used_at is None or now - client.last_used_at >= timedelta(minutes=1):
+    # This process's copy of the key keeps the time read with it; what it wrote since counts too.
+    last = connector_key_use_written(client.key_id) or client.last_used_at
+    # At most one write a minute per key and process: "last used" is for people, not an audit.
+    if last is None or now - last >= timedelta(minutes=1):
         ConnectorKey.objects.filter(pk=client.key_id).update(last_used_at=now)
+        connector_key_use_written(client.key_id, now)

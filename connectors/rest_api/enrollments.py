@@ -7,7 +7,13 @@ from rest_framework import serializers
 from cadence.kernel.money import Money
 from commerce import api as commerce_api
 from connectors.errors import ConnectorError
-from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
+from connectors.rest_api.fields import (
+    MajorAmountField,
+    SpecBodySerializer,
+    api_call,
+    money_from,
+    public_id,
+)
 from connectors.rest_api.idempotency import (
     SpecEndpointView,
     enrollment_event_key,
@@ -42,7 +48,7 @@ class EnrollmentRequestView(SpecEndpointView):
 
     endpoint = ENROLLMENT_REQUEST_ENDPOINT
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(SpecBodySerializer):
         class Meta:
             ref_name = "EnrollmentRequestInput"
 
@@ -132,7 +138,7 @@ class EnrollmentStatusView(SpecEndpointView):
     endpoint = "enrollment-status"
     EVENTS = {"enrollment.approved": "approved", "enrollment.rejected": "rejected"}
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(SpecBodySerializer):
         class Meta:
             ref_name = "EnrollmentStatusInput"
 

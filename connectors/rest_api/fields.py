@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from cadence.api import AmountField
 from cadence.kernel.errors import ApplicationError
@@ -18,6 +20,27 @@ from cadence.kernel.money import Money, MoneyError, currency
 )
 class MajorAmountField(AmountField):
     """An amount in major units, a JSON number or a decimal string (described for the docs)."""
+
+
+class SpecBodySerializer(serializers.Serializer):
+    # The serializer of a spec endpoint's body, whose fields are built once per class. (Said in
+    # comments: a docstring would become every body's description in the API docs.)
+    #
+    # DRF deep-copies every declared field, nested serializers and theirs included, for each
+    # instance: for these bodies, a good part of a request's CPU. Their fields (and ``validate``
+    # methods) keep nothing of a request and read nothing of their serializer but its
+    # ``partial`` (never set here), so the fields bound for the class's first instance validate
+    # every later one. Only for input validated with ``data=``; not for output or ``partial``.
+
+    @cached_property
+    def fields(self):
+        fields = type(self).__dict__.get("_fields_of_the_class")
+        if fields is None:
+            fields = BindingDict(self)
+            for name, field in self.get_fields().items():
+                fields[name] = field
+            type(self)._fields_of_the_class = fields
+        return fields
 
 
 def public_id(**kwargs) -> serializers.CharField:

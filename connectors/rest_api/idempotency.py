@@ -116,7 +116,7 @@ class SpecEndpointView(ConnectorAPIView):
     def answer_later(self, request, body: Mapping[str, Any]) -> Response:
         """``Prefer: respond-async``: keep the request, process it on a worker, answer 202 with
         where to read the answer; a repeat of a request answered already gets that answer."""
-        from connectors.tasks import inbound_request_process
+        from connectors.tasks import inbound_requests_drain_wake
 
         accepted = inbound_request_accept(
             endpoint=self.endpoint,
@@ -125,7 +125,7 @@ class SpecEndpointView(ConnectorAPIView):
             # The key is a credential: only its hash is ever stored.
             request_body={name: value for name, value in request.data.items() if name != KEY_FIELD},
             connector_key_id=request.user.key_id,
-            process_later=lambda record_id: inbound_request_process.delay(record_id),
+            process_later=lambda _record_id: inbound_requests_drain_wake(),
         )
         if accepted.answered is not None:
             answered = accepted.answered

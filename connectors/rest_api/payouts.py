@@ -5,7 +5,13 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from connectors.instructors import revenue_with_instructors
-from connectors.rest_api.fields import MajorAmountField, api_call, money_from, public_id
+from connectors.rest_api.fields import (
+    MajorAmountField,
+    SpecBodySerializer,
+    api_call,
+    money_from,
+    public_id,
+)
 from connectors.rest_api.idempotency import (
     SpecEndpointView,
     enrollment_event_key,
@@ -49,7 +55,7 @@ class CourseCompletionView(SpecEndpointView):
 
     endpoint = "course-completion"
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(SpecBodySerializer):
         class Meta:
             ref_name = "CourseCompletionInput"
 
@@ -116,7 +122,7 @@ class RevenueRecordedView(SpecEndpointView):
 
     endpoint = "revenue-recorded"
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(SpecBodySerializer):
         class Meta:
             ref_name = "RevenueRecordedInput"
 
