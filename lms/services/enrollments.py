@@ -190,7 +190,9 @@ def enrollment_requests(
     existing = {
         (e.external_order_id, e.external_order_item_id): e
         for e in Enrollment.objects.select_related("user", "course").filter(
-            external_order_item_id__in=[item_id for _order_id, item_id in keyed.values()]
+            # Both keys, so that the unique constraint's index serves the read.
+            external_order_id__in={order_id for order_id, _item_id in keyed.values()},
+            external_order_item_id__in=[item_id for _order_id, item_id in keyed.values()],
         )
     }
     fresh = [index for index, key in keyed.items() if key not in existing]

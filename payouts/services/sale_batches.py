@@ -49,7 +49,9 @@ def revenues_record(*, revenues: list[RevenueRecorded], now: datetime | None = N
     candidates = {index: fact for index, fact in facts.items() if fact is not None}
     known = set(
         Sale.objects.filter(
-            order_item_id__in=[fact["order_item_id"] for fact in candidates.values()]
+            # Both keys, so that the unique constraint's index serves the read.
+            order_id__in={fact["order_id"] for fact in candidates.values()},
+            order_item_id__in=[fact["order_item_id"] for fact in candidates.values()],
         ).values_list("order_id", "order_item_id")
     )
     fresh = {
