@@ -259,3 +259,35 @@ def test_webhook_subscribers_hear_of_the_order_and_of_each_paid_item():
     item_body = sent.filter(subscription=per_item).order_by("pk").first().body
     assert f'"orderId":"{order.public_id}"' in item_body
     assert '"purchaseMetadata"' in item_body and '"items"' not in item_body
+
+
+def test_a_refusal_that_may_pass_fails_the_order_before_any_item_is_refunded(monkeypatch):
+    from cadence.kernel.errors import ApplicationError
+    from commerce.models import Refund
+    from connectors.outbox.services import outbox_delivery_attempt
+
+    order = paid_undelivered(monkeypatch, learner(), course_for_sale()[1], course_for_sale()[1])
+    monkeypatch.setattr(
+        "connectors.consumers.enrollment_request.lms_api.enrollment_requests",
+        lambda requests: [
+            ApplicationError("the course is archived", field="courseId", code="unavailable"),
+            ApplicationError("no course has the id", field="courseId", code="not_found"),
+        ],
+    )
+    refunded = []
+    monkeypatch.setattr(
+        "connectors.consumers.enrollment_request.commerce_api.order_item_enrollment_rejected",
+        lambda **kwargs: refunded.append(kwargs["order_item_id"]),
+    )
+    delivery = OutboxDelivery.objects.get(
+        consumer="lms:enrollment-request", event__payload__order_id=order.public_id
+    )
+
+    outcome = outbox_delivery_attempt(delivery_id=delivery.pk)
+
+    assert outcome.status == "retry"
+    assert "no course has the id" in OutboxDelivery.objects.get(pk=delivery.pk).last_error
+    # Commerce was not asked to refund (and so to call its processor) for an order that is
+    # delivered again later.
+    assert refunded == []
+    assert not Refund.objects.filter(order_item__order=order).exists()

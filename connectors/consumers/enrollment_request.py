@@ -34,9 +34,18 @@ def enrollment_requests_on_order_paid(envelope: EventEnvelope) -> None:
     outcomes = lms_api.enrollment_requests(
         [pending_enrollment_request(paid) for paid in order.items]
     )
-    for paid, outcome in zip(order.items, outcomes, strict=True):
-        if isinstance(outcome, ApplicationError):
-            _refused_for_good_refund(paid, outcome)
+    refused = [
+        (paid, outcome)
+        for paid, outcome in zip(order.items, outcomes, strict=True)
+        if isinstance(outcome, ApplicationError)
+    ]
+    # A refusal that may pass fails the delivery before any item is refunded, so that the
+    # retry finds the order as it was.
+    for _paid, refusal in refused:
+        if refusal.code not in lms_api.ENROLLMENT_REFUSED_FOR_GOOD:
+            raise refusal
+    for paid, refusal in refused:
+        _refused_for_good_refund(paid, refusal)
 
 
 @registry.subscribe(payment_completed, name=CONSUMER)
