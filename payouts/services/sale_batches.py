@@ -18,23 +18,13 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cadence.kernel.money import Money
 from payouts import conf
 from payouts.data import RevenueRecorded
 from payouts.errors import PayoutsError
-from payouts.models import (
-    EarnedRevenue,
-    JournalEntry,
-    JournalTransaction,
-    PoolRecipient,
-    RevenueShareConfig,
-    Sale,
-)
+from payouts.models import EarnedRevenue, RevenueShareConfig, Sale
 from payouts.services import sales
-from payouts.services.inputs import require_currency, require_id, require_minor, require_moment
-from payouts.services.journal import CLEARING, PLATFORM_LOSSES, PROCESSOR_FEES, account_for
+from payouts.services.journal import journal_post_new
 
-Status = EarnedRevenue.Status
 Kind = EarnedRevenue.Kind
 
 
@@ -45,19 +35,19 @@ def revenues_record(*, revenues: list[RevenueRecorded], now: datetime | None = N
     """``sales.revenue_record`` for each of ``revenues`` (the items of one order), in one
     transaction: idempotent per order item, refusing what it refuses."""
     now = now or timezone.now()
-    facts = {index: _fresh_facts(revenue) for index, revenue in enumerate(revenues)}
-    candidates = {index: fact for index, fact in facts.items() if fact is not None}
+    checked = {index: _checked_or_none(revenue) for index, revenue in enumerate(revenues)}
+    candidates = {index: fact for index, fact in checked.items() if fact is not None}
     known = set(
         Sale.objects.filter(
             # Both keys, so that the unique constraint's index serves the read.
-            order_id__in={fact["order_id"] for fact in candidates.values()},
-            order_item_id__in=[fact["order_item_id"] for fact in candidates.values()],
+            order_id__in={fact.order_id for fact in candidates.values()},
+            order_item_id__in=[fact.order_item_id for fact in candidates.values()],
         ).values_list("order_id", "order_item_id")
     )
     fresh = {
         index: fact
         for index, fact in candidates.items()
-        if (fact["order_id"], fact["order_item_id"]) not in known
+        if (fact.order_id, fact.order_item_id) not in known
     }
     if not _fresh_sales_record(list(fresh.values()), now):
         fresh = {}
@@ -66,54 +56,32 @@ def revenues_record(*, revenues: list[RevenueRecorded], now: datetime | None = N
             sales.revenue_record(revenue=revenue, now=now)
 
 
-def _fresh_facts(revenue: RevenueRecorded) -> dict | None:
-    """The sale's fields as ``sales.revenue_record`` checks them, or ``None`` when a check
-    refuses them (``sales.revenue_record`` then refuses with its own words)."""
+def _checked_or_none(revenue: RevenueRecorded) -> sales.CheckedRevenue | None:
+    """``revenue`` checked as ``sales.revenue_record`` checks it, or ``None`` when a check
+    refuses it (``sales.revenue_record`` then refuses it with its own words)."""
     try:
-        fact = {
-            "order_id": require_id(revenue.order_id, "orderId"),
-            "order_item_id": require_id(revenue.order_item_id, "orderItemId"),
-            "course_id": require_id(revenue.course_id, "courseId"),
-            "content_creator_id": require_id(revenue.content_creator_id, "contentCreatorId"),
-            "currency": require_currency(revenue.currency),
-            "gross_minor": require_minor(revenue.gross_amount, "grossAmount"),
-            "tax_minor": require_minor(revenue.tax_amount, "taxAmount"),
-            "discount_minor": require_minor(revenue.discount_amount, "discountAmount"),
-            "processor_fee_minor": require_minor(revenue.platform_fee, "platformFee"),
-            "net_minor": require_minor(revenue.net_amount, "netAmount", may_be_negative=True),
-            "paid_at": require_moment(revenue.paid_at, "paidAt"),
-            "instructor_ids": sales._user_ids(revenue.instructor_ids, "instructorIds"),
-            "course_instructor_ids": sales._user_ids(
-                revenue.course_instructor_ids, "courseInstructorIds"
-            ),
-        }
+        return sales.revenue_checked(revenue)
     except PayoutsError:
         return None
-    if fact["gross_minor"] - fact["tax_minor"] - fact["processor_fee_minor"] != fact["net_minor"]:
-        return None
-    return fact
 
 
-def _fresh_sales_record(facts: list[dict], now: datetime) -> bool:
+def _fresh_sales_record(checked: list[sales.CheckedRevenue], now: datetime) -> bool:
     """Write the sales payouts knew nothing of, their shares and journal transactions; ``False``
     (nothing written) if a concurrent writer recorded one of them first."""
-    if not facts:
+    if not checked:
         return True
-    configs = _configs_in_force(facts)
+    configs = _configs_in_force(checked)
     rows = []
-    for fact in facts:
-        config = configs[(fact["course_id"], fact["paid_at"])]
-        rows.append(
-            Sale(
-                **fact,
-                revenue_recorded_at=now,
-                share_config=config if config.pk else None,
-                content_creator_share_bp=config.content_creator_share_bp,
-                instructor_pool_share_bp=config.instructor_pool_share_bp,
-                platform_share_bp=config.platform_share_bp,
-                no_instructor_recipient=config.no_instructor_recipient,
-            )
+    for fact in checked:
+        sale = Sale(
+            order_id=fact.order_id,
+            order_item_id=fact.order_item_id,
+            course_instructor_ids=fact.course_instructor_ids,
+            revenue_recorded_at=now,
+            **fact.facts,
         )
+        sales.config_apply(sale, configs[(fact.facts["course_id"], fact.facts["paid_at"])])
+        rows.append(sale)
     try:
         with transaction.atomic():
             created = Sale.objects.bulk_create(rows)
@@ -135,13 +103,15 @@ def _fresh_sales_record(facts: list[dict], now: datetime) -> bool:
     shares_of: dict[int, list[EarnedRevenue]] = defaultdict(list)
     for share in shares:
         shares_of[share.sale_id].append(share)
-    _recorded_journal_post(created, shares_of, now)
+    journal_post_new((sales.recorded_posting(sale, shares_of[sale.pk]) for sale in created), at=now)
     return True
 
 
-def _configs_in_force(facts: list[dict]) -> dict[tuple[str, datetime], RevenueShareConfig]:
+def _configs_in_force(
+    checked: list[sales.CheckedRevenue],
+) -> dict[tuple[str, datetime], RevenueShareConfig]:
     """``sales.share_config_in_force`` of each (course, payment time), in one query."""
-    wanted = {(fact["course_id"], fact["paid_at"]) for fact in facts}
+    wanted = {(fact.facts["course_id"], fact.facts["paid_at"]) for fact in checked}
     candidates = list(
         RevenueShareConfig.objects.filter(
             course_id__in={course_id for course_id, _at in wanted} | {""},
@@ -152,50 +122,7 @@ def _configs_in_force(facts: list[dict]) -> dict[tuple[str, datetime], RevenueSh
     for course_id, at in wanted:
         in_force = [c for c in candidates if c.effective_from <= at]
         # The course's own rows before the platform default's, the latest first.
-        config = next((c for c in in_force if c.course_id == course_id and course_id), None)
+        config = next((c for c in in_force if c.course_id == course_id), None)
         config = config or next((c for c in in_force if c.course_id == ""), None)
-        found[(course_id, at)] = config or RevenueShareConfig(
-            course_id="",
-            content_creator_share_bp=4000,
-            instructor_pool_share_bp=3000,
-            platform_share_bp=3000,
-            no_instructor_recipient=PoolRecipient.PLATFORM,
-        )
+        found[(course_id, at)] = config or sales.spec_default_config()
     return found
-
-
-def _recorded_journal_post(
-    created: list[Sale], shares_of: dict[int, list[EarnedRevenue]], now: datetime
-) -> None:
-    """Each new sale's ``sale:<id>:recorded`` transaction, as ``sales`` posts it (balanced, its
-    legs merged per account, zero legs left out), all in two statements."""
-    postings = []
-    for sale in created:
-        legs = [
-            (CLEARING, Money(sale.gross_minor - sale.tax_minor, sale.currency)),
-            (PROCESSOR_FEES, Money(-sale.processor_fee_minor, sale.currency)),
-            (PLATFORM_LOSSES, Money(max(-sale.net_minor, 0), sale.currency)),
-        ] + [(account_for(row, Status.PENDING), -row.amount) for row in shares_of[sale.pk]]
-        key = f"sale:{sale.pk}:recorded"
-        merged: dict[tuple[str, str], int] = defaultdict(int)
-        for account, money in legs:
-            merged[(account, money.currency)] += money.minor
-        if sum(merged.values()):
-            raise PayoutsError(f"journal transaction {key} does not balance", field="legs")
-        entries = [(acct, code, minor) for (acct, code), minor in merged.items() if minor]
-        if entries:
-            postings.append((sale, key, entries))
-    transactions = JournalTransaction.objects.bulk_create(
-        JournalTransaction(
-            key=key,
-            description=f"Revenue recorded for {sale.order_id}/{sale.order_item_id}",
-            posted_at=now,
-            sale=sale,
-        )
-        for sale, key, _entries in postings
-    )
-    JournalEntry.objects.bulk_create(
-        JournalEntry(transaction=row, account=acct, currency=code, amount_minor=minor)
-        for row, (_sale, _key, entries) in zip(transactions, postings, strict=True)
-        for acct, code, minor in entries
-    )
