@@ -458,14 +458,25 @@ class Bench:
             f">= {P3_RATIO:.2f}x",
             ratio >= P3_RATIO,
         )
+        # The target's figure: a paid order becoming its enrollments and earnings, from the
+        # payment's confirmation on; the whole buy (cart and checkout too) is reported beside it.
         self.add(
             "P3",
-            "queries per order, 1 / 3 items",
-            f"{single['queries']} / {triple['queries']}",
+            "queries per paid order (payment confirmed → enrollment + earnings), 1 / 3 items",
+            f"{single['paid_queries']} / {triple['paid_queries']}",
             "",
             None,
             f"<= {P3_QUERIES}, equal",
-            single["queries"] == triple["queries"] <= P3_QUERIES,
+            single["paid_queries"] == triple["paid_queries"] <= P3_QUERIES,
+        )
+        self.add(
+            "P3",
+            "queries per order, whole buy (cart, checkout, payment, deliveries), 1 / 3 items",
+            f"{single['queries']} / {triple['queries']}",
+            "",
+            None,
+            "report",
+            None,
         )
         if not self.size.scale:
             return

@@ -157,7 +157,7 @@ def revenue_by_order_item(
     *, since: datetime | None = None, until: datetime | None = None
 ) -> list[OrderItemRevenue]:
     """The revenue ledger summed per order item (sales less refunds) for entries recorded in
-    ``[since, until)``; for reconciling with what consumers of ``payment.completed`` recorded."""
+    ``[since, until)``; for reconciling with what consumers of ``order.paid`` recorded."""
     return [
         OrderItemRevenue(
             order_id=row["order_id"],
@@ -187,7 +187,7 @@ def seed_demo_purchase(
     *, customer_id: str, course_id: str, coupon_code: str = "", billing_region: str = ""
 ) -> DemoPurchase:
     """The demo customer buys the course (cart, checkout, the ``test`` processor), publishing
-    ``payment.completed`` as any purchase does; a course they already hold is not bought again."""
+    ``order.paid`` as any purchase does; a course they already hold is not bought again."""
     return demo.demo_purchase(
         customer_id=customer_id,
         course_id=course_id,

@@ -49,6 +49,23 @@ class PaymentCompleted:
 
 
 @dataclass(frozen=True)
+class OrderPaid:
+    """A paid order with every item it paid for, each as its ``PaymentCompleted``.
+
+    One event for the whole order, so that each consumer handles the order's items together.
+    ``item_event_ids`` are the ids of the items' ``payment.completed`` as outbound webhooks send
+    them (one per item, in the order of ``items``): outside systems still hear of each paid item.
+    """
+
+    order_id: str
+    user_id: str
+    currency: str
+    paid_at: datetime
+    items: tuple[PaymentCompleted, ...]
+    item_event_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RefundCompleted:
     """Money went back to the learner for (part of) one order item.
 

@@ -68,7 +68,7 @@ def reconcile(*, repair: bool = True) -> list[Finding]:
     enrollments = {row.order_item_id: row for row in lms_api.purchased_enrollments()}
     known = {row.order_item_id: row for row in payouts_api.sales_overview()}
     findings = _commerce_and_lms(sales, enrollments) + _payouts(sales, enrollments, known)
-    in_flight = _in_flight([finding.order_item_id for finding in findings])
+    in_flight = _in_flight(findings)
     findings = _with_repairs(
         [finding for finding in findings if finding.order_item_id not in in_flight], repair
     )
@@ -251,19 +251,28 @@ def _payouts(sales: dict, enrollments: dict, known: dict) -> list[Finding]:
     return findings
 
 
-def _in_flight(order_item_ids: list[str]) -> set[str]:
-    """Those of the order items with an event still being delivered to another context (one
-    query; only deliveries to the reconciled contexts count)."""
-    if not order_item_ids:
+def _in_flight(findings: list[Finding]) -> set[str]:
+    """Those of the findings' order items with an event still being delivered to another
+    context (one query; only deliveries to the reconciled contexts count)."""
+    if not findings:
         return set()
-    return set(
+    rows = (
         OutboxDelivery.objects.filter(
             status=OutboxDelivery.Status.PENDING,
-            event__payload__order_item_id__in=order_item_ids,
+            event__payload__order_id__in={finding.order_id for finding in findings},
         )
         .filter(RECONCILED_CONSUMERS)
-        .values_list("event__payload__order_item_id", flat=True)
+        .values_list("event__payload", flat=True)
     )
+    return {item_id for payload in rows for item_id in order_item_ids_of(payload)}
+
+
+def order_item_ids_of(payload: dict) -> list[str]:
+    """The order items an event speaks of: its own (one item's facts), or each of its items'
+    (commerce's ``order.paid``, which states the whole order)."""
+    if isinstance(payload.get("items"), list):
+        return [item.get("order_item_id") for item in payload["items"]]
+    return [payload.get("order_item_id")]
 
 
 def _with_repairs(findings: list[Finding], repair: bool) -> list[Finding]:
@@ -275,21 +284,21 @@ def _with_repairs(findings: list[Finding], repair: bool) -> list[Finding]:
     rows = OutboxDelivery.objects.filter(
         status=OutboxDelivery.Status.DEAD,
         consumer__in={finding.lost_by for finding in lost},
-        event__payload__order_item_id__in=[finding.order_item_id for finding in lost],
-    ).values_list("consumer", "event__payload__order_item_id", "event__event_type", "pk")
+        event__payload__order_id__in={finding.order_id for finding in lost},
+    ).values_list("consumer", "event__payload", "event__event_type", "pk")
     # An item may have several dead deliveries for one consumer (one per refund of it).
     dead: dict[tuple[str, str], list[int]] = {}
-    event_types: dict[str, str] = {}
-    for consumer, order_item_id, event_type, delivery_id in rows:
-        dead.setdefault((consumer, order_item_id), []).append(delivery_id)
-        event_types[consumer] = event_type
+    event_types: dict[tuple[str, str], str] = {}
+    for consumer, payload, event_type, delivery_id in rows:
+        for order_item_id in order_item_ids_of(payload):
+            dead.setdefault((consumer, order_item_id), []).append(delivery_id)
+            event_types[(consumer, order_item_id)] = event_type
     repaired = []
     for finding in findings:
-        delivery_ids = dead.get((finding.lost_by, finding.order_item_id))
+        key = (finding.lost_by, finding.order_item_id)
+        delivery_ids = dead.get(key)
         if delivery_ids:
-            finding = replace(
-                finding, **_repair(delivery_ids, repair, event_types[finding.lost_by])
-            )
+            finding = replace(finding, **_repair(delivery_ids, repair, event_types[key]))
         repaired.append(finding)
     return repaired
 

@@ -51,6 +51,19 @@ def enrollment_request(request: PendingEnrollmentRequest) -> EnrollmentReceipt:
     return services.enrollment_request(request)
 
 
+def enrollment_requests(
+    requests: list[PendingEnrollmentRequest],
+) -> list[EnrollmentReceipt | errors.LmsError]:
+    """Connector 1 for every item of one order at once: ``enrollment_request`` for each, with
+    the same idempotency, checks and refusals, reading the order's enrollments, users and courses
+    in one query each and writing the new enrollments together.
+
+    The answers come in the order of ``requests``: a receipt, or the error that request alone
+    was refused with (nothing is created for it; the others go on).
+    """
+    return services.enrollment_requests(requests)
+
+
 def enrollment_cancel_for_refund(
     *, order_id: str, order_item_id: str, reason: str
 ) -> EnrollmentStatus:
@@ -87,6 +100,11 @@ def course_instructor_ids(*, course_id: str) -> tuple[str, ...]:
     course): whom a sale of it pays from the instructor pool until the LMS assigns the
     enrollment its instructor (``enrollment.instructor_assigned``)."""
     return selectors.course_instructor_ids(course_id)
+
+
+def course_instructor_ids_of(*, course_ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """``course_instructor_ids`` of several courses, by course id (one query)."""
+    return selectors.course_instructor_ids_of(list(course_ids))
 
 
 def purchased_enrollments() -> list[PurchasedEnrollment]:

@@ -316,6 +316,20 @@ def course_instructor_ids(course_public_id: str) -> tuple[str, ...]:
     )
 
 
+def course_instructor_ids_of(course_public_ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """``course_instructor_ids`` of several courses at once (one query); a course without
+    instructors (or unknown) maps to ``()``."""
+    found: dict[str, list[str]] = {course_id: [] for course_id in course_public_ids}
+    rows = (
+        CourseInstructor.objects.filter(course__public_id__in=course_public_ids)
+        .order_by("assigned_at", "pk")
+        .values_list("course__public_id", "instructor__public_id")
+    )
+    for course_id, instructor_id in rows:
+        found[course_id].append(instructor_id)
+    return {course_id: tuple(ids) for course_id, ids in found.items()}
+
+
 def enrollment_exists(enrollment_id: str) -> bool:
     return Enrollment.objects.filter(public_id=enrollment_id).exists()
 

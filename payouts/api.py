@@ -21,7 +21,7 @@ from payouts.data import (
     SaleOverview,
 )
 from payouts.selectors import earnings
-from payouts.services import demo, interactions, payees, sales
+from payouts.services import demo, interactions, payees, sale_batches, sales
 
 
 def revenue_record(revenue: RevenueRecorded) -> SaleEarnings:
@@ -34,6 +34,11 @@ def revenue_record_from_event(revenue: RevenueRecorded) -> None:
     """Connector 4 in process (the outbox): as ``revenue_record``, without reading back the
     earnings nobody waits for."""
     sales.revenue_record(revenue=revenue)
+
+
+def revenues_record_from_event(revenues: list[RevenueRecorded]) -> None:
+    """``revenue_record_from_event`` for the items of one order, in one transaction."""
+    sale_batches.revenues_record(revenues=revenues)
 
 
 def enrollment_approval_record(approval: EnrollmentApproved) -> SaleEarnings:

@@ -103,8 +103,8 @@ def deliver_all(*, shuffled: bool = False, twice: bool = False, seed: int = 7) -
 
 def redeliver(delivery: OutboxDelivery) -> None:
     """Run the delivery's consumer again on its event, ignoring the processed-event record."""
-    consumer = registry.consumer_named(delivery.consumer)
     event = delivery.event
+    consumer = registry.consumer_named(delivery.consumer, event.event_type)
     envelope = consumer.event.envelope_from_json(
         event_id=event.event_id, occurred_at=event.occurred_at, payload=event.payload
     )

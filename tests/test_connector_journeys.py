@@ -180,8 +180,8 @@ def test_no_key_reports_on_a_sale_made_here_and_the_lms_still_ends_it_in_the_spe
     order_item = purchase(learner(), item)
     enrollment = enrollment_of(order_item)
     paid = OutboxEvent.objects.get(
-        event_type="cadence.commerce.payment.completed.v1",
-        payload__order_item_id=order_item.public_id,
+        event_type="cadence.commerce.order.paid.v1",
+        payload__order_id=order_item.order.public_id,
     )
     bodies = spec_bodies(
         order_id=order_item.order.public_id,

@@ -92,10 +92,10 @@ def test_the_demo_shows_a_sale_paid_out_a_learner_partway_and_one_awaiting_appro
 
 @pytest.mark.django_db
 def test_the_demo_stops_with_the_reason_when_an_event_cannot_be_delivered(monkeypatch):
-    def refuse(request):
+    def refuse(requests):
         raise RuntimeError("the LMS is down")
 
-    monkeypatch.setattr(lms_api, "enrollment_request", refuse)
+    monkeypatch.setattr(lms_api, "enrollment_requests", refuse)
 
     with pytest.raises(CommandError, match=r"lms:enrollment-request.*the LMS is down"):
         _seed()

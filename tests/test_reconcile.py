@@ -59,7 +59,7 @@ def test_a_paid_item_whose_enrollment_request_died_is_found_and_delivered_again(
     user, (_course, item) = learner(), course_for_sale()
     with monkeypatch.context() as patched:
         patched.setattr(
-            "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
+            "connectors.consumers.enrollment_request.lms_api.enrollment_requests", failing
         )
         order_item = purchase(user, item)
     assert OutboxDelivery.objects.get(consumer="lms:enrollment-request").status == "dead"
@@ -87,10 +87,10 @@ def test_each_finding_of_an_item_gets_its_own_dead_deliveries(monkeypatch, setti
     user, (_course, item) = learner(), course_for_sale()
     with monkeypatch.context() as patched:
         patched.setattr(
-            "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
+            "connectors.consumers.enrollment_request.lms_api.enrollment_requests", failing
         )
         patched.setattr(
-            "connectors.consumers.payouts.payouts_api.revenue_record_from_event", failing
+            "connectors.consumers.payouts.payouts_api.revenues_record_from_event", failing
         )
         order_item = purchase(user, item)
     dead = dict(OutboxDelivery.objects.filter(status="dead").values_list("consumer", "pk"))
@@ -101,8 +101,7 @@ def test_each_finding_of_an_item_gets_its_own_dead_deliveries(monkeypatch, setti
     assert findings[PAID_NOT_ENROLLED].dead_delivery_ids == (dead["lms:enrollment-request"],)
     assert findings[REVENUE_MISMATCH].dead_delivery_ids == (dead["payouts:revenue-recorded"],)
     assert findings[PAID_NOT_ENROLLED].repair == (
-        "1 dead-lettered cadence.commerce.payment.completed.v1 delivery; run with repair to "
-        "deliver again"
+        "1 dead-lettered cadence.commerce.order.paid.v1 delivery; run with repair to deliver again"
     )
 
     reconcile()
@@ -125,7 +124,7 @@ def test_a_sale_whose_events_are_still_on_their_way_is_not_judged_yet(monkeypatc
     delivery = OutboxDelivery.objects.get(consumer="lms:enrollment-request")
     with monkeypatch.context() as patched:
         patched.setattr(
-            "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
+            "connectors.consumers.enrollment_request.lms_api.enrollment_requests", failing
         )
         outbox_delivery_attempt(delivery_id=delivery.pk)
     revenue = OutboxDelivery.objects.get(consumer="payouts:revenue-recorded")
@@ -246,7 +245,7 @@ def test_revenue_payouts_never_recorded_and_a_gross_that_differs_are_found(monke
     user, (_course, item) = learner(), course_for_sale()
     with monkeypatch.context() as patched:
         patched.setattr(
-            "connectors.consumers.payouts.payouts_api.revenue_record_from_event", failing
+            "connectors.consumers.payouts.payouts_api.revenues_record_from_event", failing
         )
         lost = purchase(user, item)
     told_wrong = purchase(learner(), item)
@@ -280,7 +279,7 @@ def test_an_item_taken_with_a_full_discount_is_no_refund_and_its_enrollment_is_e
     assert enrollment_of(enrolled).state == Enrollment.State.PENDING
     with monkeypatch.context() as patched:
         patched.setattr(
-            "connectors.consumers.enrollment_request.lms_api.enrollment_request", failing
+            "connectors.consumers.enrollment_request.lms_api.enrollment_requests", failing
         )
         not_enrolled = free_purchase(learner(), course_for_sale()[1])
 

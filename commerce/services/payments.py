@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cadence.kernel.money import Money
+from cadence.kernel.public_ids import new_public_id
 from commerce import events
-from commerce.data import PaymentCompleted, PurchaseMetadata
+from commerce.data import OrderPaid, PaymentCompleted, PurchaseMetadata
 from commerce.errors import CommerceError, CommerceNotFound
 from commerce.models import CartItem, Order, OrderItem, Payment, RevenueLedgerEntry
 from commerce.pricing import fee_parts
@@ -184,7 +185,7 @@ def payment_record_success(
     exchange_rate: Decimal | None = None,
 ) -> Payment:
     """The processor took the money: mark the order paid, split the fee across its items, write
-    one ledger entry per item and publish ``payment.completed`` per item. Idempotent.
+    one ledger entry per item and publish ``order.paid`` with every item. Idempotent.
 
     ``fee`` is in the payment's currency; when the processor settles in another currency its own
     figure and rate are kept beside it. A fee that cannot be told in the payment's currency is
@@ -239,8 +240,16 @@ def payment_record_success(
         )
         for item in items
     )
-    for item in items:
-        events.payment_completed.publish(_payment_completed(order=order, item=item))
+    events.order_paid.publish(
+        OrderPaid(
+            order_id=order.public_id,
+            user_id=order.customer_id,
+            currency=order.currency,
+            paid_at=order.paid_at,
+            items=tuple(_payment_completed(order=order, item=item) for item in items),
+            item_event_ids=tuple(new_public_id("evt") for _ in items),
+        )
+    )
     # What was bought leaves the cart; anything else the learner added stays.
     CartItem.objects.filter(
         cart__customer_id=order.customer_id, item_id__in=[i.catalog_item_id for i in items]

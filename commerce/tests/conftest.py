@@ -11,8 +11,8 @@ def published():
     def receive(sender, envelope, **kwargs):
         seen.append((envelope.event_type, envelope.payload))
 
-    for event in (events.payment_completed, events.refund_completed):
+    for event in (events.order_paid, events.refund_completed):
         event.signal.connect(receive, weak=False, dispatch_uid=f"test:{event.event_type}")
     yield seen
-    for event in (events.payment_completed, events.refund_completed):
+    for event in (events.order_paid, events.refund_completed):
         event.signal.disconnect(dispatch_uid=f"test:{event.event_type}")

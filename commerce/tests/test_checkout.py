@@ -23,7 +23,7 @@ from commerce.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PAID = "cadence.commerce.payment.completed.v1"
+PAID = "cadence.commerce.order.paid.v1"
 
 
 def test_the_specs_199_dollar_purchase_has_a_fee_of_6_07_and_a_net_of_192_93(published):
@@ -37,8 +37,11 @@ def test_the_specs_199_dollar_purchase_has_a_fee_of_6_07_and_a_net_of_192_93(pub
     entry = RevenueLedgerEntry.objects.get()
     assert (entry.kind, entry.gross_minor, entry.tax_minor) == ("sale", 19900, 0)
     assert (entry.fee_minor, entry.net_minor, entry.currency) == (607, 19293, "USD")
-    [(event_type, payload)] = published
+    [(event_type, paid)] = published
     assert event_type == PAID
+    assert (paid.order_id, paid.user_id, paid.currency) == (order.public_id, learner, "USD")
+    assert paid.paid_at == order.paid_at and len(paid.item_event_ids) == 1
+    [payload] = paid.items
     oi = OrderItem.objects.get()
     assert payload == PaymentCompleted(
         order_id=order.public_id,
@@ -91,7 +94,9 @@ def test_a_coupon_and_tax_are_snapshotted_per_item_and_add_up_to_the_order(publi
     assert sum(OrderItem.objects.values_list("fee_minor", flat=True)) == payment.fee_minor
     for entry in RevenueLedgerEntry.objects.all():
         assert entry.gross_minor - entry.tax_minor - entry.fee_minor == entry.net_minor
-    assert [p.gross_amount for _, p in published] == [i.total_minor for i in order.items.all()]
+    [(_, paid)] = published  # one event for the whole order, its items in it
+    assert [p.gross_amount for p in paid.items] == [i.total_minor for i in order.items.all()]
+    assert len(set(paid.item_event_ids)) == 3
 
 
 def test_a_declined_payment_leaves_the_order_failed_and_nothing_charged(published):
@@ -276,7 +281,7 @@ def test_a_full_discount_is_paid_without_a_processor_and_without_a_fee(published
 
     assert started.order.state == "paid" and started.order.total_minor == 0
     assert started.payment.processor == "none" and started.payment.fee_minor == 0
-    assert published[0][1].net_amount == 0
+    assert published[0][1].items[0].net_amount == 0
 
 
 def test_a_seat_cap_stops_sales_when_the_course_is_full():

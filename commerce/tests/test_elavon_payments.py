@@ -9,7 +9,7 @@ from commerce.tests.factories import in_cart, learner_id, priced_item
 from commerce.tests.fake_elavon import FakeElavon
 from commerce.tests.processor_settings import offer_elavon
 
-PAID = "cadence.commerce.payment.completed.v1"
+PAID = "cadence.commerce.order.paid.v1"
 REFUNDED = "cadence.commerce.refund.completed.v1"
 
 
@@ -46,7 +46,7 @@ def test_a_verified_sale_pays_the_order_with_the_operators_fee_schedule(converge
     entry = RevenueLedgerEntry.objects.get()
     # 2.5% + 10 cents of $199.00, the schedule configured for Elavon.
     assert (entry.fee_minor, entry.net_minor) == (508, 19900 - 508)
-    assert [p.platform_fee for kind, p in published if kind == PAID] == [508]
+    assert [p.platform_fee for kind, o in published if kind == PAID for p in o.items] == [508]
     complete(started, sale["ssl_txn_id"])
     assert RevenueLedgerEntry.objects.count() == 1 and len(published) == 1
 

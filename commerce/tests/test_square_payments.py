@@ -12,7 +12,7 @@ from commerce.tests.processor_settings import (
     offer_square,
 )
 
-PAID = "cadence.commerce.payment.completed.v1"
+PAID = "cadence.commerce.order.paid.v1"
 REFUNDED = "cadence.commerce.refund.completed.v1"
 
 
@@ -48,7 +48,7 @@ def test_the_token_pays_the_order_with_squares_actual_fee(square_api, published)
     assert Order.objects.get().state == "paid"
     entry = RevenueLedgerEntry.objects.get()
     assert (entry.fee_minor, entry.net_minor) == (532, 19900 - 532)
-    assert [p.platform_fee for kind, p in published if kind == PAID] == [532]
+    assert [p.platform_fee for kind, o in published if kind == PAID for p in o.items] == [532]
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from commerce.tests.fake_stripe import FakeStripe, event, signature
 
 WEBHOOK = "/api/v1/payments/webhooks/stripe/"
 SECRET = "whsec_test_secret"
-PAID = "cadence.commerce.payment.completed.v1"
+PAID = "cadence.commerce.order.paid.v1"
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_a_signed_succeeded_event_pays_the_order_with_stripes_actual_fee(stripe_
     assert Order.objects.get().state == "paid"
     entry = RevenueLedgerEntry.objects.get()
     assert (entry.fee_minor, entry.net_minor) == (620, 19280)
-    assert [p.platform_fee for kind, p in published if kind == PAID] == [620]
+    assert [p.platform_fee for kind, o in published if kind == PAID for p in o.items] == [620]
     # The same delivery again is acknowledged and changes nothing.
     assert deliver(Client(), payload, signature(payload, SECRET)).json()["outcome"] == "duplicate"
     assert RevenueLedgerEntry.objects.count() == 1 and len(published) == 1
@@ -329,7 +329,9 @@ def test_a_eur_charge_on_a_usd_account_records_the_fee_in_eur_and_keeps_stripes_
     assert str(payment.exchange_rate).rstrip("0") == "1.0853"
     entry = RevenueLedgerEntry.objects.get()
     assert (entry.currency, entry.fee_minor, entry.net_minor) == ("EUR", 599, 19900 - 599)
-    assert [(p.currency, p.platform_fee) for kind, p in published if kind == PAID] == [("EUR", 599)]
+    assert [
+        (p.currency, p.platform_fee) for kind, o in published if kind == PAID for p in o.items
+    ] == [("EUR", 599)]
 
 
 @pytest.mark.django_db

@@ -20,7 +20,7 @@ from commerce.tests.processor_settings import (
 
 KEY = SQUARE_SIGNATURE_KEY
 SQUARE_URL = SQUARE_WEBHOOK_URL
-PAID = "cadence.commerce.payment.completed.v1"
+PAID = "cadence.commerce.order.paid.v1"
 REFUNDED = "cadence.commerce.refund.completed.v1"
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from cadence.kernel.events import EventEnvelope
 from cadence.kernel.money import Money
-from commerce.data import PaymentCompleted, RefundCompleted
-from commerce.events import payment_completed, refund_completed
+from commerce.data import OrderPaid, PaymentCompleted, RefundCompleted
+from commerce.events import order_paid, payment_completed, refund_completed
 from connectors import registry
 from lms import api as lms_api
 from lms.data import (
@@ -77,16 +77,28 @@ def _notify_learner_of(
     return enrollment
 
 
-@registry.subscribe(payment_completed, name="notifications:order-paid")
+@registry.subscribe(order_paid, name="notifications:order-paid")
 def notify_order_paid(envelope: EventEnvelope) -> None:
     """One notification per order, however many items it has (the subject is the order)."""
+    paid: OrderPaid = envelope.payload
+    _order_paid_notify(order_id=paid.order_id, user_id=paid.user_id)
+
+
+@registry.subscribe(payment_completed, name="notifications:order-paid")
+def notify_order_paid_of_item(envelope: EventEnvelope) -> None:
+    """An item's ``payment.completed`` queued before ``order.paid``: the same one notification
+    per order (notify is idempotent on the order)."""
     paid: PaymentCompleted = envelope.payload
+    _order_paid_notify(order_id=paid.order_id, user_id=paid.user_id)
+
+
+def _order_paid_notify(*, order_id: str, user_id: str) -> None:
     _notify_user(
-        paid.user_id,
+        user_id,
         kind="order_paid",
-        subject_id=paid.order_id,
-        facts={"order_id": paid.order_id},
-        link=reverse("commerce:order", args=[paid.order_id]),
+        subject_id=order_id,
+        facts={"order_id": order_id},
+        link=reverse("commerce:order", args=[order_id]),
     )
 
 

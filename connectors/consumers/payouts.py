@@ -9,10 +9,10 @@ are left out.
 from __future__ import annotations
 
 from cadence.kernel.events import EventEnvelope
-from commerce.data import PaymentCompleted, RefundCompleted
-from commerce.events import payment_completed, refund_completed
+from commerce.data import OrderPaid, PaymentCompleted, RefundCompleted
+from commerce.events import order_paid, payment_completed, refund_completed
 from connectors import registry
-from connectors.instructors import revenue_with_instructors
+from connectors.instructors import revenue_with_instructors, revenues_with_instructors
 from lms.data import (
     EnrollmentApproved,
     EnrollmentCompleted,
@@ -32,27 +32,38 @@ from payouts import api as payouts_api
 from payouts import data as payouts_data
 
 
+@registry.subscribe(order_paid, name="payouts:revenue-recorded")
+def revenue_record_on_order_paid(envelope: EventEnvelope) -> None:
+    """Connector 4 for every item of the order, in one transaction: each paid item's net is
+    split into pending earned revenue (idempotent per order item)."""
+    order: OrderPaid = envelope.payload
+    payouts_api.revenues_record_from_event(
+        revenues_with_instructors([_revenue_recorded(paid) for paid in order.items])
+    )
+
+
 @registry.subscribe(payment_completed, name="payouts:revenue-recorded")
 def revenue_record_on_payment(envelope: EventEnvelope) -> None:
-    """Connector 4: the paid item's net is split into pending earned revenue."""
+    """Connector 4 for one paid item (an event queued before ``order.paid``)."""
     paid: PaymentCompleted = envelope.payload
-    revenue = revenue_with_instructors(
-        payouts_data.RevenueRecorded(
-            order_id=paid.order_id,
-            order_item_id=paid.order_item_id,
-            course_id=paid.course_id,
-            content_creator_id=paid.content_creator_id,
-            gross_amount=paid.gross_amount,
-            tax_amount=paid.tax_amount,
-            discount_amount=paid.discount_amount,
-            platform_fee=paid.platform_fee,
-            net_amount=paid.net_amount,
-            currency=paid.currency,
-            paid_at=paid.paid_at,
-            instructor_ids=(paid.instructor_id,) if paid.instructor_id else (),
-        )
+    payouts_api.revenue_record_from_event(revenue_with_instructors(_revenue_recorded(paid)))
+
+
+def _revenue_recorded(paid: PaymentCompleted) -> payouts_data.RevenueRecorded:
+    return payouts_data.RevenueRecorded(
+        order_id=paid.order_id,
+        order_item_id=paid.order_item_id,
+        course_id=paid.course_id,
+        content_creator_id=paid.content_creator_id,
+        gross_amount=paid.gross_amount,
+        tax_amount=paid.tax_amount,
+        discount_amount=paid.discount_amount,
+        platform_fee=paid.platform_fee,
+        net_amount=paid.net_amount,
+        currency=paid.currency,
+        paid_at=paid.paid_at,
+        instructor_ids=(paid.instructor_id,) if paid.instructor_id else (),
     )
-    payouts_api.revenue_record_from_event(revenue)
 
 
 @registry.subscribe(enrollment_instructor_assigned, name="payouts:instructor-assigned")

@@ -65,9 +65,11 @@ def outbox_delivery_attempt(*, delivery_id: int, before_due: bool = False) -> De
             claim = _claim(delivery_id=delivery_id, now=now, before_due=before_due)
             if claim is None:
                 return SKIPPED
-            consumer = registry.consumer_named(claim.consumer)
+            consumer = registry.consumer_named(claim.consumer, claim.event_type)
             if consumer is None:
-                raise LookupError(f"no consumer named {claim.consumer!r} is registered")
+                raise LookupError(
+                    f"no consumer named {claim.consumer!r} of {claim.event_type} is registered"
+                )
             if claim.first_time:
                 consumer.handle(
                     consumer.event.envelope_from_json(
@@ -91,6 +93,7 @@ class _Claim:
     consumer: str
     attempts_before: int
     event_id: str
+    event_type: str
     occurred_at: datetime
     payload: dict
     first_time: bool  # the consumer's processed-event record was written by this claim
@@ -125,6 +128,7 @@ def _claim(*, delivery_id: int, now: datetime, before_due: bool) -> _Claim | Non
         consumer=delivery.consumer,
         attempts_before=attempts_before,
         event_id=event.event_id,
+        event_type=event.event_type,
         occurred_at=event.occurred_at,
         payload=event.payload,
         first_time=first_time,
@@ -154,7 +158,8 @@ def _claim_in_one_statement(*, delivery_id: int, now: datetime, before_due: bool
             FROM claimed WHERE delivery.id = claimed.id
             RETURNING delivery.event_id, delivery.consumer, delivery.attempts
         ), event AS (
-            SELECT delivered.consumer, delivered.attempts, e.event_id, e.occurred_at, e.payload
+            SELECT delivered.consumer, delivered.attempts, e.event_id, e.event_type,
+                   e.occurred_at, e.payload
             FROM delivered JOIN {events} AS e ON e.id = delivered.event_id
         ), first_time AS (
             INSERT INTO {processed} (consumer, event_id, processed_at)
@@ -162,7 +167,7 @@ def _claim_in_one_statement(*, delivery_id: int, now: datetime, before_due: bool
             ON CONFLICT (consumer, event_id) DO NOTHING
             RETURNING id
         )
-        SELECT consumer, attempts, event_id, occurred_at, payload,
+        SELECT consumer, attempts, event_id, event_type, occurred_at, payload,
                EXISTS (SELECT 1 FROM first_time)
         FROM event
     """  # noqa: S608  (our table names)
@@ -179,11 +184,12 @@ def _claim_in_one_statement(*, delivery_id: int, now: datetime, before_due: bool
         row = cursor.fetchone()
     if row is None:
         return None
-    consumer, attempts, event_id, occurred_at, payload, first_time = row
+    consumer, attempts, event_id, event_type, occurred_at, payload, first_time = row
     return _Claim(
         consumer=consumer,
         attempts_before=attempts - 1,
         event_id=event_id,
+        event_type=event_type,
         occurred_at=occurred_at,
         payload=json.loads(payload) if isinstance(payload, str) else payload,
         first_time=first_time,

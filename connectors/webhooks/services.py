@@ -56,18 +56,49 @@ def webhook_body(
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class OutgoingEvent:
+    event_id: str
+    event_type: str
+    occurred_at: datetime
+    data: dict[str, Any]
+
+
 def webhook_deliveries_create(
     *, event_id: str, event_type: str, occurred_at: datetime, data: dict[str, Any]
 ) -> list[int]:
     """Create one delivery per active subscription that wants the event; send them after commit."""
-    body = webhook_body(
-        event_id=event_id, event_type=event_type, occurred_at=occurred_at, data=data
+    return webhook_deliveries_create_many(
+        [
+            OutgoingEvent(
+                event_id=event_id, event_type=event_type, occurred_at=occurred_at, data=data
+            )
+        ]
     )
-    wanting = [s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants(event_type)]
-    deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(subscription=s, event_id=event_id, event_type=event_type, body=body)
-        for s in wanting
-    )
+
+
+def webhook_deliveries_create_many(events: list[OutgoingEvent]) -> list[int]:
+    """``webhook_deliveries_create`` for several events: the subscriptions read once, the
+    deliveries written together (in the order of ``events``)."""
+    subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
+    deliveries = []
+    for event in events:
+        wanting = [s for s in subscriptions if s.wants(event.event_type)]
+        if not wanting:
+            continue
+        body = webhook_body(
+            event_id=event.event_id,
+            event_type=event.event_type,
+            occurred_at=event.occurred_at,
+            data=event.data,
+        )
+        deliveries += [
+            WebhookDelivery(
+                subscription=s, event_id=event.event_id, event_type=event.event_type, body=body
+            )
+            for s in wanting
+        ]
+    deliveries = WebhookDelivery.objects.bulk_create(deliveries)
     ids = [delivery.pk for delivery in deliveries]
     if ids:
         transaction.on_commit(lambda: enqueue_webhook_deliveries(ids))

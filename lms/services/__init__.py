@@ -30,6 +30,7 @@ from lms.services.enrollments import (
     enrollment_instructor_assign,
     enrollment_reject,
     enrollment_request,
+    enrollment_requests,
     enrollment_revoke,
     enrollment_start,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "enrollment_instructor_assign",
     "enrollment_reject",
     "enrollment_request",
+    "enrollment_requests",
     "enrollment_revoke",
     "enrollment_start",
     "interaction_record",

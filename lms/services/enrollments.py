@@ -167,6 +167,118 @@ def enrollment_request(request: PendingEnrollmentRequest) -> EnrollmentReceipt:
     return _repeat_receipt(existing, request)
 
 
+def enrollment_requests(
+    requests: list[PendingEnrollmentRequest],
+) -> list[EnrollmentReceipt | LmsError]:
+    """``enrollment_request`` for the items of one order: each answered as it would be alone (a
+    receipt, or the error that refused it), with the enrollments, users and courses read once
+    for all of them and the new enrollments and their transitions written together.
+
+    A concurrent request for one of the items (its insert meets the twin's row) sends every new
+    one through ``enrollment_request`` alone, which settles each race as it always does.
+    """
+    outcomes: list[EnrollmentReceipt | LmsError | None] = [None] * len(requests)
+    keyed: dict[int, tuple[str, str]] = {}
+    for index, request in enumerate(requests):
+        try:
+            keyed[index] = (
+                _required_key(request.external_order_id, "externalOrderId"),
+                _required_key(request.external_order_item_id, "externalOrderItemId"),
+            )
+        except LmsError as refusal:
+            outcomes[index] = refusal
+    existing = {
+        (e.external_order_id, e.external_order_item_id): e
+        for e in Enrollment.objects.select_related("user", "course").filter(
+            # Both keys, so that the unique constraint's index serves the read.
+            external_order_id__in={order_id for order_id, _item_id in keyed.values()},
+            external_order_item_id__in=[item_id for _order_id, item_id in keyed.values()],
+        )
+    }
+    fresh = [index for index, key in keyed.items() if key not in existing]
+    users = {
+        user.public_id: user
+        for user in User.objects.select_related("department").filter(
+            public_id__in={requests[index].user_id for index in fresh}
+        )
+    }
+    courses = {
+        course.public_id: course
+        for course in Course.objects.filter(
+            public_id__in={requests[index].course_id for index in fresh}
+        )
+    }
+    new: dict[int, Enrollment] = {}
+    for index in fresh:
+        try:
+            fields = _validated_fields(requests[index], users=users, courses=courses)
+        except LmsError as refusal:
+            outcomes[index] = refusal
+            continue
+        order_id, order_item_id = keyed[index]
+        new[index] = Enrollment(
+            external_order_id=order_id, external_order_item_id=order_item_id, **fields
+        )
+    created = _enrollments_create(list(new.values()))
+    for index, enrollment in zip(new, created, strict=True) if created is not None else ():
+        outcomes[index] = EnrollmentReceipt(
+            enrollment_id=enrollment.public_id,
+            status=enrollment.state,
+            message=_receipt_message(enrollment),
+            created=True,
+        )
+    for index, key in keyed.items():
+        if outcomes[index] is not None:
+            continue
+        try:
+            if index in new:  # lost a race to a concurrent request: settled one by one
+                outcomes[index] = enrollment_request(requests[index])
+            else:
+                outcomes[index] = _repeat_receipt(existing[key], requests[index])
+        except LmsError as refusal:
+            outcomes[index] = refusal
+    return outcomes
+
+
+@transaction.atomic(savepoint=False)
+def _enrollments_create(enrollments: list[Enrollment]) -> list[Enrollment] | None:
+    """``_enrollment_create`` for several at once; ``None`` (nothing written) if a concurrent
+    request made one of them first."""
+    if not enrollments:
+        return []
+    try:
+        with transaction.atomic():
+            created = Enrollment.objects.bulk_create(enrollments)
+    except IntegrityError:
+        return None
+    EnrollmentTransition.objects.bulk_create(
+        EnrollmentTransition(
+            enrollment=enrollment,
+            name="request",
+            source_state="",
+            target_state=enrollment.state,
+            actor_system=Enrollment.Source.COMMERCE,
+            reason=(
+                f"order {enrollment.external_order_id}, item {enrollment.external_order_item_id}"
+            ),
+        )
+        for enrollment in created
+    )
+    for enrollment in created:
+        if enrollment.instructor_id:
+            _instructor_change_log(
+                enrollment,
+                previous=None,
+                actor=None,
+                system=Enrollment.Source.COMMERCE,
+                reason="assigned in the enrollment request",
+            )
+        events.enrollment_requested.publish(_requested(enrollment))
+        if enrollment.auto_approve_requested:
+            _schedule_auto_approval(enrollment.pk)
+    return created
+
+
 # No savepoint of its own inside the caller's transaction: nothing it raises is survived by the
 # caller, but the twin's insert, which has its own savepoint.
 @transaction.atomic(savepoint=False)
@@ -249,17 +361,30 @@ def _receipt_message(enrollment: Enrollment) -> str:
     return f"Enrollment already {enrollment.get_state_display().lower()}"
 
 
-def _validated_fields(request: PendingEnrollmentRequest) -> dict:
+def _validated_fields(
+    request: PendingEnrollmentRequest,
+    *,
+    users: dict[str, User] | None = None,
+    courses: dict[str, Course] | None = None,
+) -> dict:
+    """The new enrollment's fields, or the refusal naming its field. ``users`` and ``courses``
+    (by public id) are the ones read already for several requests at once."""
     if request.approval_status not in APPROVAL_STATUSES:
         raise LmsError("must be 'pending' or 'auto-approved'", field="approvalStatus")
-    user = User.objects.select_related("department").filter(public_id=request.user_id).first()
+    if users is not None:
+        user = users.get(request.user_id)
+    else:
+        user = User.objects.select_related("department").filter(public_id=request.user_id).first()
     if user is None:
         raise LmsNotFound(f"no user has the id '{request.user_id}'", field="userId")
     if not user.is_active:
         raise LmsError(
             "this user's account is deactivated", field="userId", code=ACCOUNT_DEACTIVATED
         )
-    course = Course.objects.filter(public_id=request.course_id).first()
+    if courses is not None:
+        course = courses.get(request.course_id)
+    else:
+        course = Course.objects.filter(public_id=request.course_id).first()
     if course is None:
         raise LmsNotFound(f"no course has the id '{request.course_id}'", field="courseId")
     if course.status != Course.Status.PUBLISHED:

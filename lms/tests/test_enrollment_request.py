@@ -305,3 +305,62 @@ def test_five_simultaneous_identical_requests_create_one_enrollment():
     assert sorted(r.created for r in receipts) == [False, False, False, False, True]
     assert EnrollmentTransition.objects.count() == 1
     assert api.enrollment_request(request).enrollment_id == receipts[0].enrollment_id
+
+
+# --- the items of one order at once --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_orders_requests_are_answered_in_order_each_as_it_would_be_alone(published):
+    user, teacher = UserFactory(), UserFactory()
+    first, second, archived = CourseFactory(), CourseFactory(), CourseFactory(status="archived")
+    CourseInstructorFactory(course=second, instructor=teacher)
+    already = api.enrollment_request(request_for(user, first, external_order_item_id="oi_1"))
+    requests = [
+        request_for(user, first, external_order_item_id="oi_1"),  # a repeat
+        request_for(user, second, external_order_item_id="oi_2", instructor_id=teacher.public_id),
+        request_for(user, archived, external_order_item_id="oi_3"),
+        request_for(UserFactory(), first, external_order_item_id="oi_1"),  # another user's key
+        request_for(user, second, external_order_item_id="oi_4", auto_approve=True),
+    ]
+
+    answers = api.enrollment_requests(requests)
+
+    assert answers[0].enrollment_id == already.enrollment_id and answers[0].created is False
+    assert answers[1].created is True and answers[4].created is True
+    assert isinstance(answers[2], LmsError) and answers[2].code == "unavailable"
+    assert isinstance(answers[3], LmsConflict) and answers[3].field == "externalOrderItemId"
+    made = Enrollment.objects.get(public_id=answers[1].enrollment_id)
+    assert (made.user, made.course, made.instructor) == (user, second, teacher)
+    assert (made.purchase_amount_minor, made.external_order_item_id) == (19900, "oi_2")
+    assert EnrollmentTransition.objects.filter(enrollment=made, name="request").exists()
+    assert EnrollmentInstructorChange.objects.filter(enrollment=made).count() == 1
+    assert Enrollment.objects.get(public_id=answers[4].enrollment_id).auto_approve_requested
+    requested = [e.order_item_id for e in published.of("enrollment.requested")]
+    assert requested == ["oi_1", "oi_2", "oi_4"]
+    assert Enrollment.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_an_orders_requests_read_the_same_whatever_the_number_of_items():
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory()
+    courses = [CourseFactory() for _ in range(4)]
+
+    def writes_and_reads(items: list) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            answers = api.enrollment_requests(items)
+        assert all(answer.created for answer in answers)
+        # What grows with the items is each new enrollment's enrollment.requested only.
+        return [q["sql"] for q in captured if "connectors_outbox" not in q["sql"]]
+
+    one = writes_and_reads([request_for(user, courses[0], external_order_item_id="oi_a")])
+    three = writes_and_reads(
+        [
+            request_for(user, course, external_order_item_id=f"oi_b{n}", external_order_id="o2")
+            for n, course in enumerate(courses[1:])
+        ]
+    )
+
+    assert len(one) == len(three)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from cadence.kernel.money import Money
 from payouts.errors import PayoutsError
@@ -61,6 +62,32 @@ def account_for(row: EarnedRevenue, status: str) -> str:
     raise ValueError(f"no account for status {status}")
 
 
+class Posting(NamedTuple):
+    """One transaction to post: its idempotency key, what it records, its legs."""
+
+    key: str
+    description: str
+    legs: list[tuple[str, Money]]
+    sale: Sale | None = None
+    payout: Payout | None = None
+
+
+def balanced_entries(key: str, legs: Iterable[tuple[str, Money]]) -> list[tuple[str, str, int]]:
+    """``legs`` merged per account and currency, zero entries left out: (account, currency,
+    minor). Raises ``PayoutsError`` if they do not sum to zero in every currency."""
+    totals: dict[str, int] = defaultdict(int)
+    merged: dict[tuple[str, str], int] = defaultdict(int)
+    for account, money in legs:
+        totals[money.currency] += money.minor
+        merged[(account, money.currency)] += money.minor
+    unbalanced = {code: total for code, total in totals.items() if total}
+    if unbalanced:
+        raise PayoutsError(
+            f"journal transaction {key} does not balance: {unbalanced}", field="legs"
+        )
+    return [(acct, code, minor) for (acct, code), minor in merged.items() if minor]
+
+
 def journal_post(
     *,
     key: str,
@@ -77,17 +104,7 @@ def journal_post(
     """
     if JournalTransaction.objects.filter(key=key).exists():
         return None
-    totals: dict[str, int] = defaultdict(int)
-    merged: dict[tuple[str, str], int] = defaultdict(int)
-    for account, money in legs:
-        totals[money.currency] += money.minor
-        merged[(account, money.currency)] += money.minor
-    unbalanced = {code: total for code, total in totals.items() if total}
-    if unbalanced:
-        raise PayoutsError(
-            f"journal transaction {key} does not balance: {unbalanced}", field="legs"
-        )
-    entries = [(acct, code, minor) for (acct, code), minor in merged.items() if minor]
+    entries = balanced_entries(key, legs)
     if not entries:
         return None
     transaction_row = JournalTransaction.objects.create(
@@ -98,3 +115,28 @@ def journal_post(
         for acct, code, minor in entries
     )
     return transaction_row
+
+
+def journal_post_new(postings: Iterable[Posting], *, at: datetime) -> None:
+    """``journal_post`` of each of ``postings``, whose keys the caller knows are new (their
+    sales were created in this transaction), in two statements whatever their number.
+
+    A key posted already fails the whole call on the unique key, as a concurrent writer would.
+    """
+    ready = [(posting, balanced_entries(posting.key, posting.legs)) for posting in postings]
+    ready = [(posting, entries) for posting, entries in ready if entries]
+    rows = JournalTransaction.objects.bulk_create(
+        JournalTransaction(
+            key=posting.key,
+            description=posting.description,
+            posted_at=at,
+            sale=posting.sale,
+            payout=posting.payout,
+        )
+        for posting, _entries in ready
+    )
+    JournalEntry.objects.bulk_create(
+        JournalEntry(transaction=row, account=acct, currency=code, amount_minor=minor)
+        for row, (_posting, entries) in zip(rows, ready, strict=True)
+        for acct, code, minor in entries
+    )

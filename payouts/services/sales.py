@@ -10,6 +10,7 @@ all end in the same state.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
@@ -42,6 +43,7 @@ from payouts.services.journal import (
     CLEARING,
     PLATFORM_LOSSES,
     PROCESSOR_FEES,
+    Posting,
     account_for,
     journal_post,
 )
@@ -86,8 +88,11 @@ def share_config_in_force(*, course_id: str, at: datetime) -> RevenueShareConfig
         .order_by("platform_default", "-effective_from")
         .first()
     )
-    if config is not None:
-        return config
+    return config if config is not None else spec_default_config()
+
+
+def spec_default_config() -> RevenueShareConfig:
+    """The spec's 40/30/30 split, unsaved: what applies while no config row is in force."""
     return RevenueShareConfig(
         course_id="",
         content_creator_share_bp=4000,
@@ -97,16 +102,34 @@ def share_config_in_force(*, course_id: str, at: datetime) -> RevenueShareConfig
     )
 
 
+def config_apply(sale: Sale, config: RevenueShareConfig) -> None:
+    """Fix on ``sale`` the split of ``config``: later changes to the config do not touch it."""
+    sale.share_config = config if config.pk else None
+    sale.content_creator_share_bp = config.content_creator_share_bp
+    sale.instructor_pool_share_bp = config.instructor_pool_share_bp
+    sale.platform_share_bp = config.platform_share_bp
+    sale.no_instructor_recipient = config.no_instructor_recipient
+
+
 # --- api facts ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> Sale:
-    """Record a paid order item (Connector 4) and create its pending earned revenue.
+@dataclass(frozen=True)
+class CheckedRevenue:
+    """A revenue-recorded fact whose every field passed the checks."""
 
-    Idempotent on (orderId, orderItemId): the same payload again changes nothing; a different
-    payload for the same item is refused. Amounts that do not reconcile
-    (gross - tax - fee != net) are refused and nothing is written.
+    order_id: str
+    order_item_id: str
+    facts: dict[str, object]  # the sale's fields; a repeat must bring the very same
+    # Not compared on a repeat: it is what the LMS knew when each copy was sent, and the LMS's
+    # own word on the enrollment's instructor supersedes it anyway.
+    course_instructor_ids: list[str]
+
+
+def revenue_checked(revenue: RevenueRecorded) -> CheckedRevenue:
+    """``revenue``'s fields checked, or ``PayoutsError`` naming the first field refused.
+
+    Amounts that do not reconcile (gross - tax - fee != net) are refused.
     """
     order_id = require_id(revenue.order_id, "orderId")
     order_item_id = require_id(revenue.order_item_id, "orderItemId")
@@ -131,8 +154,6 @@ def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> 
         )
     instructors = _user_ids(revenue.instructor_ids, "instructorIds")
     course_instructors = _user_ids(revenue.course_instructor_ids, "courseInstructorIds")
-
-    sale = _locked_sale(order_id=order_id, order_item_id=order_item_id)
     facts = {
         "course_id": course_id,
         "content_creator_id": creator_id,
@@ -145,26 +166,36 @@ def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> 
         "net_minor": net,
         "paid_at": paid_at,
     }
+    return CheckedRevenue(order_id, order_item_id, facts, course_instructors)
+
+
+@transaction.atomic
+def revenue_record(*, revenue: RevenueRecorded, now: datetime | None = None) -> Sale:
+    """Record a paid order item (Connector 4) and create its pending earned revenue.
+
+    Idempotent on (orderId, orderItemId): the same payload again changes nothing; a different
+    payload for the same item is refused. A payload the checks refuse
+    (``revenue_checked``) writes nothing.
+    """
+    checked = revenue_checked(revenue)
+    sale = _locked_sale(order_id=checked.order_id, order_item_id=checked.order_item_id)
     if sale.is_recorded:
-        for name, value in facts.items():
+        for name, value in checked.facts.items():
             if getattr(sale, name) != value:
                 raise PayoutsConflict(
-                    f"order item {order_item_id} was already recorded with a different {name}",
+                    f"order item {checked.order_item_id} was already recorded with a different "
+                    f"{name}",
                     field=_camel(name),
                 )
         return sale
-    config = share_config_in_force(course_id=course_id, at=paid_at)
-    for name, value in facts.items():
+    config = share_config_in_force(
+        course_id=checked.facts["course_id"], at=checked.facts["paid_at"]
+    )
+    for name, value in checked.facts.items():
         setattr(sale, name, value)
-    # Not compared on a repeat: it is what the LMS knew when each copy was sent, and the LMS's
-    # own word on the enrollment's instructor supersedes it anyway.
-    sale.course_instructor_ids = course_instructors
+    sale.course_instructor_ids = checked.course_instructor_ids
     sale.revenue_recorded_at = now or timezone.now()
-    sale.share_config = config if config.pk else None
-    sale.content_creator_share_bp = config.content_creator_share_bp
-    sale.instructor_pool_share_bp = config.instructor_pool_share_bp
-    sale.platform_share_bp = config.platform_share_bp
-    sale.no_instructor_recipient = config.no_instructor_recipient
+    config_apply(sale, config)
     sale.save()
     sale_reconcile(sale=sale, now=now)
     return sale
@@ -428,19 +459,24 @@ def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
             for role, user_id, minor in share_amounts(sale)
         ]
     )
+    journal_post(**recorded_posting(sale, rows)._asdict(), at=now)
+    return rows
+
+
+def recorded_posting(sale: Sale, shares: list[EarnedRevenue]) -> Posting:
+    """The ``sale:<id>:recorded`` journal transaction of a sale and its new, pending shares:
+    what commerce holds for it, less the processor's fee and any loss, owed to the shares."""
     legs = [
         (CLEARING, Money(sale.gross_minor - sale.tax_minor, sale.currency)),
         (PROCESSOR_FEES, Money(-sale.processor_fee_minor, sale.currency)),
         (PLATFORM_LOSSES, Money(max(-sale.net_minor, 0), sale.currency)),
-    ] + [(account_for(row, Status.PENDING), -row.amount) for row in rows]
-    journal_post(
+    ] + [(account_for(row, Status.PENDING), -row.amount) for row in shares]
+    return Posting(
         key=f"sale:{sale.pk}:recorded",
         description=f"Revenue recorded for {sale.order_id}/{sale.order_item_id}",
         legs=legs,
-        at=now,
         sale=sale,
     )
-    return rows
 
 
 def _holder(share: EarnedRevenue, rows: list[EarnedRevenue]) -> EarnedRevenue:

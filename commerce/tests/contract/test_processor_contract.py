@@ -20,7 +20,7 @@ from commerce.services import refund_issue
 from commerce.tests.contract.drivers import DRIVERS, Delivery, ProcessorDriver
 from commerce.tests.factories import in_cart, learner_id, priced_item
 
-PAID = "cadence.commerce.payment.completed.v1"
+PAID = "cadence.commerce.order.paid.v1"
 REFUNDED = "cadence.commerce.refund.completed.v1"
 WITH_WEBHOOKS = [d for d in DRIVERS if d.sends_webhooks]
 REFUSING = [d for d in DRIVERS if d.can_refuse_refunds]
@@ -79,7 +79,7 @@ def test_a_payment_succeeds_and_records_the_processors_fee(driver, published):
     entry = RevenueLedgerEntry.objects.get()
     assert (entry.gross_minor, entry.tax_minor, entry.fee_minor) == (19900, 0, fee)
     assert entry.net_minor == 19900 - fee
-    assert [(kind, p.platform_fee, p.net_amount) for kind, p in published] == [
+    assert [(kind, p.platform_fee, p.net_amount) for kind, o in published for p in o.items] == [
         (PAID, fee, 19900 - fee)
     ]
 

@@ -1,0 +1,128 @@
+"""Connector 4 for every item of one order at once: ``sales.revenue_record`` with the order's
+reads and writes done together.
+
+An order's items are new to payouts as a rule (nothing else can be known of an item before its
+payment): their sales, shares and journal transactions are then written with one statement per
+table, whatever the number of items. Each such item ends exactly as ``sales.revenue_record``
+leaves a sale with no other fact: shares from ``sales.share_amounts`` of the config in force,
+all pending, and the ``sale:<id>:recorded`` journal transaction. Every other item (already
+recorded, a fact about it arrived first, an input the checks refuse, a concurrent writer) goes
+through ``sales.revenue_record`` itself, which settles it as always.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from payouts import conf
+from payouts.data import RevenueRecorded
+from payouts.errors import PayoutsError
+from payouts.models import EarnedRevenue, RevenueShareConfig, Sale
+from payouts.services import sales
+from payouts.services.journal import journal_post_new
+
+Kind = EarnedRevenue.Kind
+
+
+# No savepoint of its own in the caller's transaction (the outbox delivery's): a failure fails
+# the whole delivery, which is retried.
+@transaction.atomic(savepoint=False)
+def revenues_record(*, revenues: list[RevenueRecorded], now: datetime | None = None) -> None:
+    """``sales.revenue_record`` for each of ``revenues`` (the items of one order), in one
+    transaction: idempotent per order item, refusing what it refuses."""
+    now = now or timezone.now()
+    checked = {index: _checked_or_none(revenue) for index, revenue in enumerate(revenues)}
+    candidates = {index: fact for index, fact in checked.items() if fact is not None}
+    known = set(
+        Sale.objects.filter(
+            # Both keys, so that the unique constraint's index serves the read.
+            order_id__in={fact.order_id for fact in candidates.values()},
+            order_item_id__in=[fact.order_item_id for fact in candidates.values()],
+        ).values_list("order_id", "order_item_id")
+    )
+    fresh = {
+        index: fact
+        for index, fact in candidates.items()
+        if (fact.order_id, fact.order_item_id) not in known
+    }
+    if not _fresh_sales_record(list(fresh.values()), now):
+        fresh = {}
+    for index, revenue in enumerate(revenues):
+        if index not in fresh:
+            sales.revenue_record(revenue=revenue, now=now)
+
+
+def _checked_or_none(revenue: RevenueRecorded) -> sales.CheckedRevenue | None:
+    """``revenue`` checked as ``sales.revenue_record`` checks it, or ``None`` when a check
+    refuses it (``sales.revenue_record`` then refuses it with its own words)."""
+    try:
+        return sales.revenue_checked(revenue)
+    except PayoutsError:
+        return None
+
+
+def _fresh_sales_record(checked: list[sales.CheckedRevenue], now: datetime) -> bool:
+    """Write the sales payouts knew nothing of, their shares and journal transactions; ``False``
+    (nothing written) if a concurrent writer recorded one of them first."""
+    if not checked:
+        return True
+    configs = _configs_in_force(checked)
+    rows = []
+    for fact in checked:
+        sale = Sale(
+            order_id=fact.order_id,
+            order_item_id=fact.order_item_id,
+            course_instructor_ids=fact.course_instructor_ids,
+            revenue_recorded_at=now,
+            **fact.facts,
+        )
+        sales.config_apply(sale, configs[(fact.facts["course_id"], fact.facts["paid_at"])])
+        rows.append(sale)
+    try:
+        with transaction.atomic():
+            created = Sale.objects.bulk_create(rows)
+    except IntegrityError:
+        return False
+    shares = EarnedRevenue.objects.bulk_create(
+        EarnedRevenue(
+            sale=sale,
+            role=role,
+            user_id=user_id,
+            kind=Kind.SHARE,
+            amount_minor=minor,
+            currency=sale.currency,
+            hold_until=sale.paid_at + conf.hold_period(),
+        )
+        for sale in created
+        for role, user_id, minor in sales.share_amounts(sale)
+    )
+    shares_of: dict[int, list[EarnedRevenue]] = defaultdict(list)
+    for share in shares:
+        shares_of[share.sale_id].append(share)
+    journal_post_new((sales.recorded_posting(sale, shares_of[sale.pk]) for sale in created), at=now)
+    return True
+
+
+def _configs_in_force(
+    checked: list[sales.CheckedRevenue],
+) -> dict[tuple[str, datetime], RevenueShareConfig]:
+    """``sales.share_config_in_force`` of each (course, payment time), in one query."""
+    wanted = {(fact.facts["course_id"], fact.facts["paid_at"]) for fact in checked}
+    candidates = list(
+        RevenueShareConfig.objects.filter(
+            course_id__in={course_id for course_id, _at in wanted} | {""},
+            effective_from__lte=max(at for _course_id, at in wanted),
+        ).order_by("-effective_from")
+    )
+    found = {}
+    for course_id, at in wanted:
+        in_force = [c for c in candidates if c.effective_from <= at]
+        # The course's own rows before the platform default's, the latest first.
+        config = next((c for c in in_force if c.course_id == course_id), None)
+        config = config or next((c for c in in_force if c.course_id == ""), None)
+        found[(course_id, at)] = config or sales.spec_default_config()
+    return found
