@@ -531,6 +531,16 @@ def test_decimal_string_shows_exactly_the_currencys_decimals(minor, code, text):
 @pytest.mark.parametrize(
     ("minor", "code"), [(1.5, "USD"), (True, "USD"), ("100", "USD"), (1, "XXX")]
 )
-def test_decimal_string_refuses_what_money_refuses(minor, code):
-    with pytest.raises(MoneyError):
+def test_decimal_string_refuses_what_money_refuses_in_its_words(minor, code):
+    with pytest.raises(MoneyError) as money_refused:
+        Money(minor, code)
+    with pytest.raises(MoneyError) as refused:
         decimal_string(minor, code)
+
+    assert refused.value.as_dict() == money_refused.value.as_dict()
+    assert refused.value.field == money_refused.value.field
+
+
+# Equivalent mutant cadence.kernel.money.x_decimal_string__mutmut_13: it looks the currency up
+# with ``_CURRENCIES.get(None)``, which finds nothing, so ``currency(code)`` finds the very same
+# currency (or refuses the very same code) by the slower path.
