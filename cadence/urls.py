@@ -12,7 +12,10 @@ admin.site.index_title = "Operations"
 handler404 = "cadence.views.page_not_found"
 handler500 = "cadence.views.server_error"
 
+# The connector endpoints first: outside systems call them most, and each pattern tried before a
+# match costs every request (tests/test_url_order.py: no pattern shadows another).
 urlpatterns = [
+    path("", include("connectors.urls")),
     path("", HomeView.as_view(), name="home"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
@@ -22,6 +25,5 @@ urlpatterns = [
     path("", include("lms.urls")),
     path("", include("commerce.urls")),
     path("", include("payouts.urls")),
-    path("", include("connectors.urls")),
     path("", include("notifications.urls")),
 ]
