@@ -265,17 +265,7 @@ def _enrollments_create(enrollments: list[Enrollment]) -> list[Enrollment] | Non
         for enrollment in created
     )
     for enrollment in created:
-        if enrollment.instructor_id:
-            _instructor_change_log(
-                enrollment,
-                previous=None,
-                actor=None,
-                system=Enrollment.Source.COMMERCE,
-                reason="assigned in the enrollment request",
-            )
-        events.enrollment_requested.publish(_requested(enrollment))
-        if enrollment.auto_approve_requested:
-            _schedule_auto_approval(enrollment.pk)
+        _requested_announce(enrollment)
     return created
 
 
@@ -304,6 +294,13 @@ def _enrollment_create(order_id: str, order_item_id: str, fields: dict) -> Enrol
         actor_system=Enrollment.Source.COMMERCE,
         reason=f"order {order_id}, item {order_item_id}",
     )
+    _requested_announce(enrollment)
+    return enrollment
+
+
+def _requested_announce(enrollment: Enrollment) -> None:
+    """What follows a new pending enrollment: its instructor logged, its event published, and
+    its auto-approval scheduled when it asked for one."""
     if enrollment.instructor_id:
         _instructor_change_log(
             enrollment,
@@ -315,7 +312,6 @@ def _enrollment_create(order_id: str, order_item_id: str, fields: dict) -> Enrol
     events.enrollment_requested.publish(_requested(enrollment))
     if enrollment.auto_approve_requested:
         _schedule_auto_approval(enrollment.pk)
-    return enrollment
 
 
 def _required_key(value: object, field: str) -> str:

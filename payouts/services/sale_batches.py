@@ -18,14 +18,11 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payouts import conf
 from payouts.data import RevenueRecorded
 from payouts.errors import PayoutsError
 from payouts.models import EarnedRevenue, RevenueShareConfig, Sale
 from payouts.services import sales
 from payouts.services.journal import journal_post_new
-
-Kind = EarnedRevenue.Kind
 
 
 # No savepoint of its own in the caller's transaction (the outbox delivery's): a failure fails
@@ -88,17 +85,7 @@ def _fresh_sales_record(checked: list[sales.CheckedRevenue], now: datetime) -> b
     except IntegrityError:
         return False
     shares = EarnedRevenue.objects.bulk_create(
-        EarnedRevenue(
-            sale=sale,
-            role=role,
-            user_id=user_id,
-            kind=Kind.SHARE,
-            amount_minor=minor,
-            currency=sale.currency,
-            hold_until=sale.paid_at + conf.hold_period(),
-        )
-        for sale in created
-        for role, user_id, minor in sales.share_amounts(sale)
+        share for sale in created for share in sales.new_shares(sale)
     )
     shares_of: dict[int, list[EarnedRevenue]] = defaultdict(list)
     for share in shares:

@@ -444,23 +444,26 @@ def _shares_ensure(sale: Sale, now: datetime) -> list[EarnedRevenue]:
     existing = list(sale.earned_revenue.filter(kind=Kind.SHARE).order_by("id"))
     if existing:
         return existing
-    hold_until = sale.paid_at + conf.hold_period()
-    rows = EarnedRevenue.objects.bulk_create(
-        [
-            EarnedRevenue(
-                sale=sale,
-                role=role,
-                user_id=user_id,
-                kind=Kind.SHARE,
-                amount_minor=minor,
-                currency=sale.currency,
-                hold_until=hold_until,
-            )
-            for role, user_id, minor in share_amounts(sale)
-        ]
-    )
+    rows = EarnedRevenue.objects.bulk_create(new_shares(sale))
     journal_post(**recorded_posting(sale, rows)._asdict(), at=now)
     return rows
+
+
+def new_shares(sale: Sale) -> list[EarnedRevenue]:
+    """The sale's shares as ``share_amounts`` splits it, unsaved, pending until the hold ends."""
+    hold_until = sale.paid_at + conf.hold_period()
+    return [
+        EarnedRevenue(
+            sale=sale,
+            role=role,
+            user_id=user_id,
+            kind=Kind.SHARE,
+            amount_minor=minor,
+            currency=sale.currency,
+            hold_until=hold_until,
+        )
+        for role, user_id, minor in share_amounts(sale)
+    ]
 
 
 def recorded_posting(sale: Sale, shares: list[EarnedRevenue]) -> Posting:
