@@ -40,7 +40,10 @@ def test_a_learner_buys_a_course_with_the_keyboard_alone(page, django_user_model
     tab_to(page, "Check out")
     page.keyboard.press("Enter")
     page.wait_for_url("**/accounts/login/**")
-    page.keyboard.type("kim")  # the username field has the focus
+    # The username field takes the focus by itself (autofocus), which the browser applies at its
+    # next rendering after the load: wait for it, as a person would see the caret, then type.
+    page.wait_for_function("() => document.activeElement?.id === 'id_username'")
+    page.keyboard.type("kim")
     page.keyboard.press("Tab")  # to the password field
     page.keyboard.type("pw-kim-12345")
     page.keyboard.press("Enter")
