@@ -56,11 +56,17 @@ def test_the_grading_queue_filters_by_course_and_how_long_work_waited(client):
 
 
 def test_the_roster_shows_each_learners_progress(client):
+    # Names fixed so that one learner's last name is never part of the other's name.
     enrollment = teaching_enrollment(lessons=4, title="Payments")
+    enrollment.user.first_name, enrollment.user.last_name = "Ada", "Lovelace"
+    enrollment.user.save(update_fields=["first_name", "last_name"])
     lessons = list(LessonFactory._meta.model.objects.filter(module__course=enrollment.course))
     LessonCompletion.objects.create(enrollment=enrollment, lesson=lessons[0])
     other = EnrollmentFactory(
-        course=enrollment.course, instructor=enrollment.instructor, state="in_progress"
+        course=enrollment.course,
+        instructor=enrollment.instructor,
+        state="in_progress",
+        user=UserFactory(first_name="Grace", last_name="Hopper"),
     )
     client.force_login(enrollment.instructor)
 
