@@ -134,6 +134,24 @@ def enrollment_contact(*, enrollment_id: str) -> EnrollmentContact | None:
     enrollment = selectors.enrollment_with_learner(enrollment_id)
     if enrollment is None:
         return None
+    return _enrollment_contact(enrollment)
+
+
+def enrollment_contacts(*, enrollment_ids: list[str]) -> list[EnrollmentContact]:
+    """``enrollment_contact`` of several enrollments (one query), in the order of
+    ``enrollment_ids``; unknown ones are left out."""
+    by_id = {
+        enrollment.public_id: enrollment
+        for enrollment in selectors.enrollments_with_learner(list(enrollment_ids))
+    }
+    return [
+        _enrollment_contact(by_id[enrollment_id])
+        for enrollment_id in enrollment_ids
+        if enrollment_id in by_id
+    ]
+
+
+def _enrollment_contact(enrollment) -> EnrollmentContact:
     user = enrollment.user
     return EnrollmentContact(
         enrollment_id=enrollment.public_id,

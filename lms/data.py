@@ -137,6 +137,20 @@ class EnrollmentRequested:
 
 
 @dataclass(frozen=True)
+class OrderEnrollmentsRequested:
+    """The new pending enrollments one learner's order asked for, made together (the LMS's
+    ``enrollment_requests``): one fact for the order, so that its consumers handle the
+    enrollments together. Each enrollment is the ``EnrollmentRequested`` it would have published
+    alone; ``enrollment_event_ids`` are the ids outbound webhooks send each one's
+    ``enrollment.requested`` under (in the order of ``enrollments``)."""
+
+    order_id: str
+    user_id: str
+    enrollments: tuple[EnrollmentRequested, ...]
+    enrollment_event_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class EnrollmentApproved:
     """Connector 2: ``approved_by`` is "auto-approval" or the staff member's public id."""
 

@@ -11,6 +11,7 @@ from lms.data import (
     EnrollmentRequested,
     EnrollmentStarted,
     InstructorInteractionRecorded,
+    OrderEnrollmentsRequested,
     UserSynced,
 )
 
@@ -21,6 +22,10 @@ course_published = DomainEvent("cadence.lms.course.published.v1", CourseSynced)
 course_updated = DomainEvent("cadence.lms.course.updated.v1", CourseSynced)
 
 enrollment_requested = DomainEvent("cadence.lms.enrollment.requested.v1", EnrollmentRequested)
+# The new enrollments of one order, made together (each as its own enrollment.requested inside).
+order_enrollments_requested = DomainEvent(
+    "cadence.lms.order_enrollments.requested.v1", OrderEnrollmentsRequested
+)
 enrollment_approved = DomainEvent("cadence.lms.enrollment.approved.v1", EnrollmentApproved)
 enrollment_rejected = DomainEvent("cadence.lms.enrollment.rejected.v1", EnrollmentRejected)
 enrollment_started = DomainEvent("cadence.lms.enrollment.started.v1", EnrollmentStarted)

@@ -410,6 +410,12 @@ def enrollment_with_learner(public_id: str) -> Enrollment | None:
     return Enrollment.objects.select_related("user", "course").filter(public_id=public_id).first()
 
 
+def enrollments_with_learner(public_ids: list[str]) -> list[Enrollment]:
+    return list(
+        Enrollment.objects.select_related("user", "course").filter(public_id__in=public_ids)
+    )
+
+
 # --- lesson media and previews ---------------------------------------------------------------
 
 

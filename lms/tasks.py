@@ -16,6 +16,21 @@ def enrollment_auto_approve_task(enrollment_pk: int) -> str:
     return services.enrollment_auto_approve(enrollment_pk=enrollment_pk).state
 
 
+@shared_task(name="lms.enrollments_auto_approve")
+def enrollments_auto_approve_task(enrollment_pks: list[int]) -> list[str]:
+    """``enrollment_auto_approve`` for the enrollments one request made together, each in its
+    own transaction (safe to repeat): one that fails leaves the others to go on, and stays
+    pending for staff."""
+    states = []
+    for enrollment_pk in enrollment_pks:
+        try:
+            states.append(services.enrollment_auto_approve(enrollment_pk=enrollment_pk).state)
+        except Exception:
+            logger.exception("auto-approval of enrollment %s failed", enrollment_pk)
+            states.append("failed")
+    return states
+
+
 @shared_task(name="lms.submission_files_sweep")
 def submission_files_sweep_task() -> int:
     """Delete submission files left behind by uploads whose transaction rolled back."""

@@ -148,12 +148,12 @@ def test_a_new_signed_request_to_a_connector_endpoint_takes_a_fixed_number_of_qu
 # The most a paid order's fan-out may take, from the buyer's payment confirmation to the last
 # consumer (the P3 benchmark's "paid order" figure): the payment, order, fee split and ledger,
 # the order's one order.paid recorded and delivered once to each consumer (all its enrollment
-# requests together, all its earnings together, the order's notification, the webhook fan-out),
-# and what those cause. The order.paid deliveries cost the same whatever the number of items but
-# for recording each new enrollment's enrollment.requested; that event is one fact per enrollment
-# and its own deliveries (the learner's "waiting for approval" notification and its email, its
-# webhook fan-out, the auto-approval check) are per item: 15 queries an item.
-PAID_ORDER_QUERIES = {1: 62, 3: 92}
+# requests together, all its earnings together, the order's notification), and what those
+# cause: the LMS's one order_enrollments.requested for the order's new enrollments, delivered
+# once to the notifications (one "waiting for approval" for the order, and its email). The same
+# whatever the number of items. With no webhook subscription there is no webhook fan-out to
+# deliver, and an enrollment staff must review schedules no auto-approval check.
+PAID_ORDER_QUERIES = {1: 51, 3: 51}
 
 
 def paid_order_fan_out_queries(items: int) -> int:

@@ -291,3 +291,98 @@ def test_a_refusal_that_may_pass_fails_the_order_before_any_item_is_refunded(mon
     # delivered again later.
     assert refunded == []
     assert not Refund.objects.filter(order_item__order=order).exists()
+
+
+# --- the order's new enrollments: one event from the LMS ----------------------------------------
+
+ENROLLMENTS_REQUESTED = "cadence.lms.order_enrollments.requested.v1"
+ENROLLMENT_REQUESTED = "cadence.lms.enrollment.requested.v1"
+
+
+def test_an_orders_new_enrollments_are_one_event_and_one_waiting_notification():
+    user = learner()
+    (first, first_item), (second, second_item) = course_for_sale(), course_for_sale()
+    (taken_at_once, free_item) = course_for_sale(requires_approval=False)
+
+    order = order_of(user, first_item, second_item, free_item)
+
+    assert not OutboxEvent.objects.filter(event_type=ENROLLMENT_REQUESTED).exists()
+    [event] = OutboxEvent.objects.filter(event_type=ENROLLMENTS_REQUESTED)
+    assert (event.payload["order_id"], event.payload["user_id"]) == (
+        order.public_id,
+        user.public_id,
+    )
+    enrollments = Enrollment.objects.filter(external_order_id=order.public_id)
+    assert sorted(e["enrollment_id"] for e in event.payload["enrollments"]) == sorted(
+        enrollments.values_list("public_id", flat=True)
+    )
+    assert set(OutboxDelivery.objects.filter(event=event).values_list("status", flat=True)) == {
+        "delivered"
+    }
+    # Staff decide on two; the automatic approval took the third at once.
+    [waiting] = Notification.objects.filter(kind="enrollment_pending")
+    assert (waiting.recipient_id, waiting.subject_id) == (user.public_id, order.public_id)
+    assert first.title in waiting.title and second.title in waiting.title
+    assert taken_at_once.title not in waiting.title
+    assert waiting.emailed_at is not None
+    assert enrollments.get(course=taken_at_once).state == "approved"
+
+    for delivery in OutboxDelivery.objects.filter(event=event):
+        redeliver(delivery)
+    deliver_all(twice=True)
+
+    assert Notification.objects.filter(kind="enrollment_pending").count() == 1
+
+
+def test_an_order_the_automatic_approval_takes_whole_tells_of_no_waiting():
+    order = order_of(learner(), course_for_sale(requires_approval=False)[1])
+
+    assert OutboxEvent.objects.filter(event_type=ENROLLMENTS_REQUESTED).count() == 1
+    assert not Notification.objects.filter(kind="enrollment_pending").exists()
+    assert Enrollment.objects.get(external_order_id=order.public_id).state == "approved"
+
+
+def test_webhook_subscribers_hear_of_each_new_enrollment_of_the_order():
+    per_enrollment = WebhookSubscriptionFactory(event_types=ENROLLMENT_REQUESTED)
+
+    order = order_of(learner(), course_for_sale()[1], course_for_sale()[1])
+
+    payload = OutboxEvent.objects.get(event_type=ENROLLMENTS_REQUESTED).payload
+    sent = WebhookDelivery.objects.filter(subscription=per_enrollment).order_by("pk")
+    assert list(sent.values_list("event_type", flat=True)) == [ENROLLMENT_REQUESTED] * 2
+    assert list(sent.values_list("event_id", flat=True)) == payload["enrollment_event_ids"]
+    for body, enrollment in zip(
+        sent.values_list("body", flat=True), payload["enrollments"], strict=True
+    ):
+        assert f'"enrollmentId":"{enrollment["enrollment_id"]}"' in body
+        assert f'"orderId":"{order.public_id}"' in body and '"enrollments"' not in body
+
+
+def test_an_enrollment_requested_queued_before_the_order_event_is_still_told():
+    """A database upgraded with per-enrollment events in its outbox: the same consumer name
+    tells the learner of each, as before."""
+    from lms.data import EnrollmentRequested
+    from lms.events import enrollment_requested
+
+    order = order_of(learner(), course_for_sale()[1])
+    Notification.objects.filter(kind="enrollment_pending").delete()
+    enrollment = Enrollment.objects.select_related("user", "course").get(
+        external_order_id=order.public_id
+    )
+
+    with transaction.atomic():
+        enrollment_requested.publish(
+            EnrollmentRequested(
+                enrollment_id=enrollment.public_id,
+                order_id=enrollment.external_order_id,
+                order_item_id=enrollment.external_order_item_id,
+                user_id=enrollment.user.public_id,
+                course_id=enrollment.course.public_id,
+                instructor_id=None,
+                requested_at=enrollment.requested_at,
+            )
+        )
+    deliver_all()
+
+    [waiting] = Notification.objects.filter(kind="enrollment_pending")
+    assert waiting.subject_id == enrollment.public_id

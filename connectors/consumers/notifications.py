@@ -23,6 +23,7 @@ from lms.data import (
     EnrollmentRejected,
     EnrollmentRequested,
     InstructorInteractionRecorded,
+    OrderEnrollmentsRequested,
     UserContact,
 )
 from lms.events import (
@@ -31,6 +32,7 @@ from lms.events import (
     enrollment_rejected,
     enrollment_requested,
     instructor_interaction_recorded,
+    order_enrollments_requested,
 )
 from notifications import api as notifications_api
 from notifications.data import NotificationRequest, Recipient
@@ -116,6 +118,39 @@ def notify_enrollment_pending(envelope: EventEnvelope) -> None:
         subject_id=requested.enrollment_id,
         link=reverse("lms:my_learning"),
     )
+
+
+@registry.subscribe(order_enrollments_requested, name="notifications:enrollment-pending")
+def notify_order_enrollments_pending(envelope: EventEnvelope) -> None:
+    """An order's new enrollments: one "waiting for approval" notification for the order,
+    naming the courses staff will decide on (the subject is the order, so a redelivery tells
+    nobody twice), none when the automatic approval takes them all."""
+    requested: OrderEnrollmentsRequested = envelope.payload
+    awaiting = [
+        enrollment
+        for enrollment in lms_api.enrollment_contacts(
+            enrollment_ids=[e.enrollment_id for e in requested.enrollments]
+        )
+        if enrollment.awaits_review
+    ]
+    if not awaiting:
+        return
+    notifications_api.notify(
+        NotificationRequest(
+            recipient=_recipient(awaiting[0].learner),
+            kind="enrollment_pending",
+            subject_id=requested.order_id,
+            facts={"course_title": _in_words([e.course_title for e in awaiting])},
+            link=reverse("lms:my_learning"),
+        )
+    )
+
+
+def _in_words(titles: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(titles) == 1:
+        return titles[0]
+    return f"{', '.join(titles[:-1])} and {titles[-1]}"
 
 
 @registry.subscribe(enrollment_approved, name="notifications:enrollment-approved")

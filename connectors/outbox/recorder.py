@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cadence.kernel.events import DomainEvent, EventEnvelope
 from connectors import registry
-from connectors.models import OutboxDelivery, OutboxEvent
+from connectors.models import OutboxDelivery, OutboxEvent, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +35,22 @@ def _record(sender: DomainEvent, envelope: EventEnvelope, **kwargs) -> None:
 
 
 def outbox_event_record(*, envelope: EventEnvelope) -> list[int]:
-    """Write the event and its deliveries; ask for delivery once the transaction commits."""
+    """Write the event and its deliveries; ask for delivery once the transaction commits.
+
+    The outbound webhooks' fan-out gets a delivery only if an active subscription may want the
+    event (as itself or as what it goes out as): with none, there is nobody to send it to, and
+    a fan-out that finds nobody would cost a claim, a read and a commit for nothing. An event
+    goes out to the subscriptions active when it is recorded and still active at its fan-out.
+    """
+    from connectors.webhooks.consumer import webhook_consumer_name, webhook_event_types
+
     # The on-commit kick delivers at once; the sweep only takes rows the kick left behind.
     sweep_after = timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
     consumers = [consumer.name for consumer in registry.consumers_of(envelope.event_type)]
+    webhooks = webhook_consumer_name(envelope.event_type)
+    sent_as = webhook_event_types(envelope.event_type)
     if connection.vendor == "postgresql":
-        delivery_ids = _one_statement_record(envelope, consumers, sweep_after)
+        delivery_ids = _one_statement_record(envelope, consumers, sweep_after, webhooks, sent_as)
     else:
         event = OutboxEvent.objects.create(
             event_id=envelope.event_id,
@@ -48,21 +58,62 @@ def outbox_event_record(*, envelope: EventEnvelope) -> list[int]:
             payload=envelope.payload_json(),
             occurred_at=envelope.occurred_at,
         )
-        deliveries = OutboxDelivery.objects.bulk_create(
-            OutboxDelivery(event=event, consumer=name, next_attempt_at=sweep_after)
-            for name in consumers
-        )
-        delivery_ids = [delivery.pk for delivery in deliveries]
+        delivery_ids = _deliveries_insert(event.pk, consumers, sweep_after, webhooks, sent_as)
     if delivery_ids:
         transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
     return delivery_ids
 
 
-def _one_statement_record(envelope: EventEnvelope, consumers: list[str], sweep_after) -> list[int]:
+def _deliveries_insert(
+    event_pk: int, consumers: list[str], sweep_after, webhooks: str, sent_as: tuple[str, ...]
+) -> list[int]:
+    """SQLite's deliveries in one statement, with the same choice of the webhooks' fan-out as
+    ``_one_statement_record`` (SQLite's spelling of it)."""
+    delivery_table = connection.ops.quote_name(OutboxDelivery._meta.db_table)
+    subscription_table = connection.ops.quote_name(WebhookSubscription._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {delivery_table} (event_id, consumer, status, attempts, "  # noqa: S608
+            "next_attempt_at, last_attempt_at, last_error, delivered_at, created_at) "
+            "SELECT %s, c.value, %s, 0, %s, NULL, '', NULL, %s FROM json_each(%s) AS c "
+            "WHERE c.value <> %s OR EXISTS ("
+            f"SELECT 1 FROM {subscription_table} s WHERE s.is_active AND ("
+            "trim(s.event_types, ' ' || char(9, 10, 11, 12, 13)) = '' "
+            "OR instr(s.event_types, '*') > 0 OR instr(s.event_types, '?') > 0 "
+            "OR instr(s.event_types, '[') > 0 "
+            "OR EXISTS (SELECT 1 FROM json_each(%s) AS t "
+            "WHERE instr(s.event_types, t.value) > 0))) "
+            "ORDER BY c.key RETURNING id",
+            [
+                event_pk,
+                OutboxDelivery.Status.PENDING,
+                connection.ops.adapt_datetimefield_value(sweep_after),
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                json.dumps(consumers),
+                webhooks,
+                json.dumps(list(sent_as)),
+            ],
+        )
+        return sorted(delivery_id for (delivery_id,) in cursor.fetchall())
+
+
+def _one_statement_record(
+    envelope: EventEnvelope,
+    consumers: list[str],
+    sweep_after,
+    webhooks: str,
+    sent_as: tuple[str, ...],
+) -> list[int]:
     """The event and its deliveries in one round trip (PostgreSQL's writing WITH): every event
-    of every order pays this, so it is worth a statement the ORM cannot write."""
+    of every order pays this, so it is worth a statement the ORM cannot write.
+
+    The webhooks' fan-out is left out when no active subscription may want the event. "May":
+    a subscription with no types, with a pattern (``*``, ``?``, ``[``), or whose text holds one
+    of the types; a few too many fan-outs (``cadence.lms.enrollment.requested.v1`` inside a
+    longer line) only find nobody to send to, as every fan-out did before."""
     event_table = connection.ops.quote_name(OutboxEvent._meta.db_table)
     delivery_table = connection.ops.quote_name(OutboxDelivery._meta.db_table)
+    subscription_table = connection.ops.quote_name(WebhookSubscription._meta.db_table)
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -73,6 +124,12 @@ def _one_statement_record(envelope: EventEnvelope, consumers: list[str], sweep_a
             "next_attempt_at, last_attempt_at, last_error, delivered_at, created_at) "
             "SELECT event.id, consumer, %s, 0, %s, NULL, '', NULL, %s "
             "FROM event, unnest(%s::varchar[]) WITH ORDINALITY AS c(consumer, n) "
+            "WHERE c.consumer <> %s OR EXISTS ("
+            f"SELECT 1 FROM {subscription_table} s WHERE s.is_active AND ("
+            "s.event_types !~ '\\S' OR strpos(s.event_types, '*') > 0 "
+            "OR strpos(s.event_types, '?') > 0 OR strpos(s.event_types, '[') > 0 "
+            "OR EXISTS (SELECT 1 FROM unnest(%s::text[]) AS t(event_type) "
+            "WHERE strpos(s.event_types, t.event_type) > 0))) "
             "ORDER BY c.n RETURNING id",
             [
                 envelope.event_id,
@@ -84,6 +141,8 @@ def _one_statement_record(envelope: EventEnvelope, consumers: list[str], sweep_a
                 sweep_after,
                 now,
                 consumers,
+                webhooks,
+                list(sent_as),
             ],
         )
         return [delivery_id for (delivery_id,) in cursor.fetchall()]

@@ -47,11 +47,9 @@ def test_an_event_is_stored_and_delivered_after_commit():
     envelope = publish("hello")
 
     event = OutboxEvent.objects.get(event_id=envelope.event_id)
-    # One delivery per consumer: the ping recorder, and the webhooks consumer of every event.
-    assert sorted(event.deliveries.values_list("consumer", flat=True)) == [
-        CONSUMER,
-        "webhooks:cadence.connectors.ping.sent.v1",
-    ]
+    # One delivery per consumer: the ping recorder (no webhook subscription wants it, so the
+    # webhooks' fan-out has none: below).
+    assert list(event.deliveries.values_list("consumer", flat=True)) == [CONSUMER]
     delivery = event.deliveries.get(consumer=CONSUMER)
     assert event.payload == {"name": "hello", "fail_times": 0}
     assert delivery.status == OutboxDelivery.Status.DELIVERED
@@ -146,7 +144,7 @@ def test_the_sweep_delivers_what_no_kick_delivered(monkeypatch):
     assert delivery.pk not in outbox_deliveries_due()  # still inside the grace period
 
     OutboxDelivery.objects.update(next_attempt_at=delivery.created_at)
-    assert outbox_sweep() == 2  # the ping recorder's delivery and the webhooks consumer's
+    assert outbox_sweep() == 1
     delivery.refresh_from_db()
     assert delivery.status == OutboxDelivery.Status.DELIVERED
     assert effects("lost") == 1
@@ -162,7 +160,7 @@ def test_delivering_pending_now_runs_every_consumer_once_and_reports_failures():
     first = outbox_deliver_pending_now()
 
     assert effects("now") == 1 and effects("broken") == 0
-    assert first.delivered == 3  # "now" to the recorder; both to the webhooks consumer
+    assert first.delivered == 1  # "now" to the recorder
     assert len(first.failed) == 1 and "ping broken fails on attempt 1" in first.failed[0]
     assert CONSUMER in first.failed[0]
     # The failed one waits for its backoff, even from a second drain.
@@ -235,3 +233,38 @@ def test_a_second_consumer_of_an_event_is_delivered_while_the_first_is_being_han
 
     assert outcomes == {"first": "delivered", "second": "delivered"}
     assert Group.objects.filter(name__startswith="pair-").count() == 2
+
+
+WEBHOOKS = "webhooks:cadence.connectors.ping.sent.v1"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("event_types", "is_active", "fanned_out"),
+    [
+        ("", True, True),  # every event
+        ("cadence.connectors.ping.sent.v1", True, True),
+        ("  cadence.lms.enrollment.approved.v1\ncadence.connectors.ping.sent.v1 ", True, True),
+        ("cadence.connectors.*", True, True),
+        ("cadence.lms.*", True, True),  # a pattern: the fan-out decides (and finds nobody)
+        ("cadence.lms.enrollment.approved.v1", True, False),
+        ("", False, False),  # paused
+        (None, True, False),  # no subscription at all
+    ],
+)
+def test_the_webhooks_fan_out_is_recorded_only_if_an_active_subscription_may_want_the_event(
+    event_types, is_active, fanned_out
+):
+    from connectors.tests.factories import WebhookSubscriptionFactory
+
+    if event_types is not None:
+        WebhookSubscriptionFactory(event_types=event_types, is_active=is_active)
+
+    envelope = publish("maybe")
+
+    consumers = set(
+        OutboxDelivery.objects.filter(event__event_id=envelope.event_id).values_list(
+            "consumer", flat=True
+        )
+    )
+    assert consumers == ({CONSUMER, WEBHOOKS} if fanned_out else {CONSUMER})

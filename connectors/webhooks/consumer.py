@@ -7,7 +7,9 @@ created in the consumer's transaction, with its processed-event record.
 
 Commerce's ``order.paid`` goes out as itself and, for each of its items, as the
 ``payment.completed`` that subscribers received per item before ``order.paid`` replaced it
-(with the item's own event id from the order's payload), all from the one delivery.
+(with the item's own event id from the order's payload), all from the one delivery. The LMS's
+``order_enrollments.requested`` likewise goes out as itself and as each new enrollment's
+``enrollment.requested``.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from cadence.kernel.events import DomainEvent, EventEnvelope, to_json
 from commerce.data import OrderPaid
 from commerce.events import order_paid, payment_completed
 from connectors import registry
+from lms.data import OrderEnrollmentsRequested
+from lms.events import enrollment_requested, order_enrollments_requested
 
 CONSUMER_PREFIX = "webhooks:"
 
 
 def webhook_consumer_register(event: DomainEvent) -> None:
-    name = CONSUMER_PREFIX + event.event_type
+    name = webhook_consumer_name(event.event_type)
     if registry.consumer_named(name, event.event_type) is None:
         handler = SPECIAL_HANDLERS.get(event.event_type, webhook_deliveries_for_event)
         registry.subscribe(event, name=name)(handler)
@@ -65,4 +69,54 @@ def webhook_deliveries_for_order_paid(envelope: EventEnvelope) -> None:
     )
 
 
-SPECIAL_HANDLERS = {order_paid.event_type: webhook_deliveries_for_order_paid}
+def webhook_deliveries_for_order_enrollments(envelope: EventEnvelope) -> None:
+    """``order_enrollments.requested`` and each enrollment's ``enrollment.requested``, in one
+    read of the subscriptions and one write."""
+    from connectors.webhooks.services import OutgoingEvent, webhook_deliveries_create_many
+
+    order: OrderEnrollmentsRequested = envelope.payload
+    webhook_deliveries_create_many(
+        [
+            OutgoingEvent(
+                event_id=envelope.event_id,
+                event_type=envelope.event_type,
+                occurred_at=envelope.occurred_at,
+                data=envelope.payload_json(),
+            )
+        ]
+        + [
+            OutgoingEvent(
+                event_id=event_id,
+                event_type=enrollment_requested.event_type,
+                occurred_at=envelope.occurred_at,
+                data=to_json(enrollment),
+            )
+            for enrollment, event_id in zip(
+                order.enrollments, order.enrollment_event_ids, strict=True
+            )
+        ]
+    )
+
+
+SPECIAL_HANDLERS = {
+    order_paid.event_type: webhook_deliveries_for_order_paid,
+    order_enrollments_requested.event_type: webhook_deliveries_for_order_enrollments,
+}
+
+# The types an event goes out as, when not only as itself.
+SENT_AS = {
+    order_paid.event_type: (order_paid.event_type, payment_completed.event_type),
+    order_enrollments_requested.event_type: (
+        order_enrollments_requested.event_type,
+        enrollment_requested.event_type,
+    ),
+}
+
+
+def webhook_consumer_name(event_type: str) -> str:
+    return CONSUMER_PREFIX + event_type
+
+
+def webhook_event_types(event_type: str) -> tuple[str, ...]:
+    """The event types a subscription may want for the event to go out to it."""
+    return SENT_AS.get(event_type, (event_type,))

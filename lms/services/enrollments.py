@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from cadence.kernel.money import Money, MoneyError, currency
+from cadence.kernel.public_ids import new_public_id
 from lms import events, selectors
 from lms.data import (
     EnrollmentApproved,
@@ -25,6 +26,7 @@ from lms.data import (
     EnrollmentRequested,
     EnrollmentStarted,
     EnrollmentStatus,
+    OrderEnrollmentsRequested,
     PendingEnrollmentRequest,
     PurchaseMetadata,
 )
@@ -265,7 +267,9 @@ def _enrollments_create(enrollments: list[Enrollment]) -> list[Enrollment] | Non
         for enrollment in created
     )
     for enrollment in created:
-        _requested_announce(enrollment)
+        _instructor_of_request_log(enrollment)
+    _order_enrollments_announce(created)
+    _auto_approvals_schedule(created)
     return created
 
 
@@ -300,7 +304,13 @@ def _enrollment_create(order_id: str, order_item_id: str, fields: dict) -> Enrol
 
 def _requested_announce(enrollment: Enrollment) -> None:
     """What follows a new pending enrollment: its instructor logged, its event published, and
-    its auto-approval scheduled when it asked for one."""
+    its auto-approval scheduled when it asked for one that may apply."""
+    _instructor_of_request_log(enrollment)
+    events.enrollment_requested.publish(_requested(enrollment))
+    _auto_approvals_schedule([enrollment])
+
+
+def _instructor_of_request_log(enrollment: Enrollment) -> None:
     if enrollment.instructor_id:
         _instructor_change_log(
             enrollment,
@@ -309,9 +319,24 @@ def _requested_announce(enrollment: Enrollment) -> None:
             system=Enrollment.Source.COMMERCE,
             reason="assigned in the enrollment request",
         )
-    events.enrollment_requested.publish(_requested(enrollment))
-    if enrollment.auto_approve_requested:
-        _schedule_auto_approval(enrollment.pk)
+
+
+def _order_enrollments_announce(enrollments: list[Enrollment]) -> None:
+    """One ``order_enrollments.requested`` per learner's order for its new enrollments made
+    together, in place of an ``enrollment.requested`` each: its consumers handle them together."""
+    by_order: dict[tuple[str, str], list[Enrollment]] = {}
+    for enrollment in enrollments:
+        key = (enrollment.external_order_id, enrollment.user.public_id)
+        by_order.setdefault(key, []).append(enrollment)
+    for (order_id, user_id), made in by_order.items():
+        events.order_enrollments_requested.publish(
+            OrderEnrollmentsRequested(
+                order_id=order_id,
+                user_id=user_id,
+                enrollments=tuple(_requested(enrollment) for enrollment in made),
+                enrollment_event_ids=tuple(new_public_id("evt") for _ in made),
+            )
+        )
 
 
 def _required_key(value: object, field: str) -> str:
@@ -340,9 +365,9 @@ def _repeat_receipt(existing: Enrollment, request: PendingEnrollmentRequest) -> 
             "this order item already enrolled the user in another course",
             field="externalOrderItemId",
         )
-    if existing.state == Enrollment.State.PENDING and existing.auto_approve_requested:
+    if existing.state == Enrollment.State.PENDING:
         # The first request's approval task may have been lost; asking again is harmless.
-        _schedule_auto_approval(existing.pk)
+        _auto_approvals_schedule([existing])
     return EnrollmentReceipt(
         enrollment_id=existing.public_id,
         status=existing.state,
@@ -443,10 +468,18 @@ def purchase_fields(metadata: PurchaseMetadata | None) -> dict:
     return fields
 
 
-def _schedule_auto_approval(enrollment_pk: int) -> None:
-    from lms.tasks import enrollment_auto_approve_task
+def _auto_approvals_schedule(enrollments: list[Enrollment]) -> None:
+    """After commit, one task for the approval workflow of those that asked for it, but for
+    those it cannot approve (staff review them: no task to find that out again)."""
+    from lms.tasks import enrollments_auto_approve_task
 
-    transaction.on_commit(lambda: enrollment_auto_approve_task.delay(enrollment_pk))
+    pks = [
+        enrollment.pk
+        for enrollment in enrollments
+        if enrollment.auto_approve_requested and auto_approval_applies(enrollment)
+    ]
+    if pks:
+        transaction.on_commit(lambda: enrollments_auto_approve_task.delay(pks))
 
 
 # --- approval --------------------------------------------------------------------------------

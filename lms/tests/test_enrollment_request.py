@@ -268,12 +268,37 @@ def test_auto_approve_runs_after_commit_and_approves_only_when_allowed(
 @pytest.mark.django_db
 def test_without_auto_approve_nothing_is_scheduled(monkeypatch, django_capture_on_commit_callbacks):
     scheduled = []
-    monkeypatch.setattr("lms.tasks.enrollment_auto_approve_task.delay", scheduled.append)
+    monkeypatch.setattr("lms.tasks.enrollments_auto_approve_task.delay", scheduled.append)
     with django_capture_on_commit_callbacks(execute=True):
         api.enrollment_request(request_for(UserFactory(), CourseFactory(requires_approval=False)))
 
     assert scheduled == []
     assert Enrollment.objects.get().state == "pending"
+
+
+@pytest.mark.django_db
+def test_an_auto_approve_request_that_staff_must_review_schedules_nothing(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    scheduled = []
+    monkeypatch.setattr("lms.tasks.enrollments_auto_approve_task.delay", scheduled.append)
+    user = UserFactory()
+    reviewed, free = CourseFactory(requires_approval=True), CourseFactory(requires_approval=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        api.enrollment_requests(
+            [
+                request_for(user, reviewed, external_order_item_id="oi_1", auto_approve=True),
+                request_for(user, free, external_order_item_id="oi_2", auto_approve=True),
+            ]
+        )
+        # A repeat asks again only for the one the workflow may approve.
+        api.enrollment_request(
+            request_for(user, reviewed, external_order_item_id="oi_1", auto_approve=True)
+        )
+
+    free_pk = Enrollment.objects.get(course=free).pk
+    assert scheduled == [[free_pk]]
+    assert Enrollment.objects.get(course=free).state == "pending"  # the task did not run
 
 
 @pytest.mark.postgres
@@ -336,8 +361,18 @@ def test_an_orders_requests_are_answered_in_order_each_as_it_would_be_alone(publ
     assert EnrollmentTransition.objects.filter(enrollment=made, name="request").exists()
     assert EnrollmentInstructorChange.objects.filter(enrollment=made).count() == 1
     assert Enrollment.objects.get(public_id=answers[4].enrollment_id).auto_approve_requested
-    requested = [e.order_item_id for e in published.of("enrollment.requested")]
-    assert requested == ["oi_1", "oi_2", "oi_4"]
+    # The one request alone published its enrollment.requested; the order's new enrollments
+    # are one order_enrollments.requested, each inside as it would have been published alone.
+    assert [e.order_item_id for e in published.of("enrollment.requested")] == ["oi_1"]
+    [together] = published.of("order_enrollments.requested")
+    assert (together.order_id, together.user_id) == ("ord_123", user.public_id)
+    assert [e.order_item_id for e in together.enrollments] == ["oi_2", "oi_4"]
+    assert [e.enrollment_id for e in together.enrollments] == [
+        answers[1].enrollment_id,
+        answers[4].enrollment_id,
+    ]
+    assert together.enrollments[0].instructor_id == teacher.public_id
+    assert len(set(together.enrollment_event_ids)) == 2
     assert Enrollment.objects.count() == 3
 
 
@@ -352,8 +387,7 @@ def test_an_orders_requests_read_the_same_whatever_the_number_of_items():
         with CaptureQueriesContext(connection) as captured:
             answers = api.enrollment_requests(items)
         assert all(answer.created for answer in answers)
-        # What grows with the items is each new enrollment's enrollment.requested only.
-        return [q["sql"] for q in captured if "connectors_outbox" not in q["sql"]]
+        return [q["sql"] for q in captured]
 
     one = writes_and_reads([request_for(user, courses[0], external_order_item_id="oi_a")])
     three = writes_and_reads(
