@@ -7,7 +7,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import TruncDay, TruncMonth
 from django.utils import timezone
 
@@ -42,6 +53,19 @@ def held_course_ids(*, customer_id: str, course_ids: Iterable[str]) -> set[str]:
         OrderItem.objects.filter(
             ACTIVE, order__customer_id=customer_id, course_id__in=list(course_ids)
         ).values_list("course_id", flat=True)
+    )
+
+
+def order_titles_already_held(order: Order) -> list[str]:
+    """The titles of ``order``'s items whose course the learner already holds by another order
+    (in the order's item order), in one query."""
+    held = OrderItem.objects.filter(
+        ACTIVE, order__customer_id=order.customer_id, course_id=OuterRef("course_id")
+    )
+    return list(
+        OrderItem.objects.filter(Exists(held), order=order)
+        .order_by("pk")
+        .values_list("course_title", flat=True)
     )
 
 

@@ -56,11 +56,16 @@ def kinds_turned_off(*, user_id: str) -> set[str]:
 
 
 def is_wanted(*, user_id: str, kind: str) -> bool:
+    off = turned_off(user_id=user_id, kind=kind)
+    return off is None or not off.exists()
+
+
+def turned_off(*, user_id: str, kind: str) -> QuerySet[NotificationPreference] | None:
+    """The recipient's preference that would turn ``kind`` off; ``None`` for an essential kind,
+    which cannot be."""
     if kind in ESSENTIAL:
-        return True
-    return not NotificationPreference.objects.filter(
-        user_id=user_id, kind=kind, enabled=False
-    ).exists()
+        return None
+    return NotificationPreference.objects.filter(user_id=user_id, kind=kind, enabled=False)
 
 
 __all__ = ["ESSENTIAL", "OPTIONAL"]

@@ -31,8 +31,6 @@ def notification_create(*, request: NotificationRequest) -> bool:
     if request.kind not in Kind.values:
         raise NotificationsError(f"unknown kind {request.kind!r}", field="kind")
     recipient = request.recipient
-    if not selectors.is_wanted(user_id=recipient.user_id, kind=request.kind):
-        return False
     words = words_for(request.kind, request.facts)
     notification = Notification(
         recipient_id=recipient.user_id,
@@ -45,9 +43,14 @@ def notification_create(*, request: NotificationRequest) -> bool:
         link=request.link,
     )
     # One statement, no savepoint: a notification already there (a redelivered event) or being
-    # made by a concurrent delivery is left as it is.
-    if not insert_unless_present(notification, unique=("recipient_id", "kind", "subject_id")):
-        return True
+    # made by a concurrent delivery is left as it is, and the recipient's turning the kind off
+    # is read inside it.
+    if not insert_unless_present(
+        notification,
+        unique=("recipient_id", "kind", "subject_id"),
+        unless=selectors.turned_off(user_id=recipient.user_id, kind=request.kind),
+    ):
+        return selectors.is_wanted(user_id=recipient.user_id, kind=request.kind)
     # One more unread once committed: counted on in the cache, not recounted in SQL.
     transaction.on_commit(partial(selectors.unread_count_add_one, user_id=recipient.user_id))
     transaction.on_commit(partial(_email_send, notification.pk))

@@ -153,7 +153,7 @@ def test_a_new_signed_request_to_a_connector_endpoint_takes_a_fixed_number_of_qu
 # once to the notifications (one "waiting for approval" for the order, and its email). The same
 # whatever the number of items. With no webhook subscription there is no webhook fan-out to
 # deliver, and an enrollment staff must review schedules no auto-approval check.
-PAID_ORDER_QUERIES = {1: 51, 3: 51}
+PAID_ORDER_QUERIES = {1: 43, 3: 43}
 
 
 def paid_order_fan_out_queries(items: int) -> int:

@@ -22,7 +22,7 @@ from commerce.pricing import fee_parts
 from commerce.processors import NO_PROCESSOR, processor_named
 from commerce.processors.base import PaymentResult
 from commerce.processors.test import AUTHENTICATION_OUTCOMES, OUTCOMES
-from commerce.selectors import held_course_ids
+from commerce.selectors import order_titles_already_held
 from commerce.services.orders import order_cancel
 
 
@@ -123,9 +123,7 @@ def payment_reference_record(*, payment_id: str, reference: str, succeeded: bool
 
 
 def _titles_already_held(order: Order) -> str:
-    items = list(order.items.all())
-    held = held_course_ids(customer_id=order.customer_id, course_ids=[i.course_id for i in items])
-    return ", ".join(f"'{i.course_title}'" for i in items if i.course_id in held)
+    return ", ".join(f"'{title}'" for title in order_titles_already_held(order))
 
 
 def payment_result_record(*, payment_id: str, result: PaymentResult) -> Payment:
@@ -191,10 +189,15 @@ def payment_record_success(
     figure and rate are kept beside it. A fee that cannot be told in the payment's currency is
     taken from the configured schedule: the payment is recorded either way.
     """
-    payment = _payment_locked(payment_id)
+    # The payment and its order, both locked, in one read.
+    payment = (
+        Payment.objects.select_for_update().select_related("order").filter(public_id=payment_id)
+    ).first()
+    if payment is None:
+        raise CommerceNotFound(f"no payment '{payment_id}'", field="paymentId")
     if payment.state == Payment.State.SUCCEEDED:
         return payment
-    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    order = payment.order
     now = timezone.now()
     amount = Money(payment.amount_minor, payment.currency)
     if fee is not None and fee.currency != payment.currency:

@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from cadence.kernel.money import Money, MoneyError, currency
 from cadence.kernel.public_ids import new_public_id
+from cadence.kernel.rows import insert_all_unless_present
 from lms import events, selectors
 from lms.data import (
     EnrollmentApproved,
@@ -176,8 +177,8 @@ def enrollment_requests(
     receipt, or the error that refused it), with the enrollments, users and courses read once
     for all of them and the new enrollments and their transitions written together.
 
-    A concurrent request for one of the items (its insert meets the twin's row) sends every new
-    one through ``enrollment_request`` alone, which settles each race as it always does.
+    An item a concurrent request made first (the insert leaves out the twin's row) goes through
+    ``enrollment_request`` alone, which settles the race as it always does.
     """
     outcomes: list[EnrollmentReceipt | LmsError | None] = [None] * len(requests)
     keyed: dict[int, tuple[str, str]] = {}
@@ -221,8 +222,10 @@ def enrollment_requests(
         new[index] = Enrollment(
             external_order_id=order_id, external_order_item_id=order_item_id, **fields
         )
-    created = _enrollments_create(list(new.values()))
-    for index, enrollment in zip(new, created, strict=True) if created is not None else ():
+    made = _enrollments_create(list(new.values()))
+    for index, enrollment in zip(new, made, strict=True):
+        if enrollment is None:
+            continue
         outcomes[index] = EnrollmentReceipt(
             enrollment_id=enrollment.public_id,
             status=enrollment.state,
@@ -243,16 +246,13 @@ def enrollment_requests(
 
 
 @transaction.atomic(savepoint=False)
-def _enrollments_create(enrollments: list[Enrollment]) -> list[Enrollment] | None:
-    """``_enrollment_create`` for several at once; ``None`` (nothing written) if a concurrent
-    request made one of them first."""
-    if not enrollments:
-        return []
-    try:
-        with transaction.atomic():
-            created = Enrollment.objects.bulk_create(enrollments)
-    except IntegrityError:
-        return None
+def _enrollments_create(enrollments: list[Enrollment]) -> list[Enrollment | None]:
+    """``_enrollment_create`` for several at once, in one insert that leaves out (``None`` in
+    their place) those a concurrent request made first: no savepoint to survive the twin's row."""
+    inserted = insert_all_unless_present(
+        enrollments, unique=("external_order_id", "external_order_item_id")
+    )
+    created = [e for e, made in zip(enrollments, inserted, strict=True) if made]
     EnrollmentTransition.objects.bulk_create(
         EnrollmentTransition(
             enrollment=enrollment,
@@ -270,7 +270,7 @@ def _enrollments_create(enrollments: list[Enrollment]) -> list[Enrollment] | Non
         _instructor_of_request_log(enrollment)
     _order_enrollments_announce(created)
     _auto_approvals_schedule(created)
-    return created
+    return [e if made else None for e, made in zip(enrollments, inserted, strict=True)]
 
 
 # No savepoint of its own inside the caller's transaction: nothing it raises is survived by the

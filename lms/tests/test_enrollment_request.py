@@ -398,3 +398,37 @@ def test_an_orders_requests_read_the_same_whatever_the_number_of_items():
     )
 
     assert len(one) == len(three)
+
+
+@pytest.mark.django_db
+def test_an_item_a_concurrent_request_made_first_is_answered_as_a_repeat(monkeypatch, published):
+    """The twin's enrollment is made between the batch's read and its insert: the insert leaves
+    it out (no savepoint, no failure), the others are made, nothing doubles."""
+    from lms.services import enrollments
+
+    user = UserFactory()
+    first, second = CourseFactory(), CourseFactory()
+    requests = [
+        request_for(user, first, external_order_item_id="oi_1"),
+        request_for(user, second, external_order_item_id="oi_2"),
+    ]
+    real_validated = enrollments._validated_fields
+    twins = []
+
+    def twin_first(request, **kwargs):
+        if kwargs and not twins:  # the batch's own check: the twin comes in meanwhile
+            monkeypatch.setattr(enrollments, "_validated_fields", real_validated)
+            twins.append(api.enrollment_request(requests[1]))
+        return real_validated(request, **kwargs)
+
+    monkeypatch.setattr(enrollments, "_validated_fields", twin_first)
+    answers = api.enrollment_requests(requests)
+
+    [twin] = twins
+    assert (answers[0].created, answers[1].created) == (True, False)
+    assert answers[1].enrollment_id == twin.enrollment_id
+    assert Enrollment.objects.count() == 2
+    assert EnrollmentTransition.objects.filter(name="request").count() == 2
+    [together] = published.of("order_enrollments.requested")
+    assert [e.order_item_id for e in together.enrollments] == ["oi_1"]
+    assert [e.order_item_id for e in published.of("enrollment.requested")] == ["oi_2"]

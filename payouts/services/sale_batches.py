@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from cadence.kernel.rows import insert_all_unless_present
 from payouts.data import RevenueRecorded
 from payouts.errors import PayoutsError
 from payouts.models import EarnedRevenue, RevenueShareConfig, Sale
@@ -33,23 +34,12 @@ def revenues_record(*, revenues: list[RevenueRecorded], now: datetime | None = N
     transaction: idempotent per order item, refusing what it refuses."""
     now = now or timezone.now()
     checked = {index: _checked_or_none(revenue) for index, revenue in enumerate(revenues)}
-    candidates = {index: fact for index, fact in checked.items() if fact is not None}
-    known = set(
-        Sale.objects.filter(
-            # Both keys, so that the unique constraint's index serves the read.
-            order_id__in={fact.order_id for fact in candidates.values()},
-            order_item_id__in=[fact.order_item_id for fact in candidates.values()],
-        ).values_list("order_id", "order_item_id")
-    )
-    fresh = {
-        index: fact
-        for index, fact in candidates.items()
-        if (fact.order_id, fact.order_item_id) not in known
-    }
-    if not _fresh_sales_record(list(fresh.values()), now):
-        fresh = {}
+    # No read of the sales first: the insert leaves out every item that has a sale row already
+    # (recorded, or made by a fact that arrived first), and those go the one-item way below.
+    fresh = {index: fact for index, fact in checked.items() if fact is not None}
+    written = _fresh_sales_record(fresh, now)
     for index, revenue in enumerate(revenues):
-        if index not in fresh:
+        if index not in written:
             sales.revenue_record(revenue=revenue, now=now)
 
 
@@ -62,11 +52,13 @@ def _checked_or_none(revenue: RevenueRecorded) -> sales.CheckedRevenue | None:
         return None
 
 
-def _fresh_sales_record(checked: list[sales.CheckedRevenue], now: datetime) -> bool:
-    """Write the sales payouts knew nothing of, their shares and journal transactions; ``False``
-    (nothing written) if a concurrent writer recorded one of them first."""
-    if not checked:
-        return True
+def _fresh_sales_record(fresh: dict[int, sales.CheckedRevenue], now: datetime) -> set[int]:
+    """Write the sales payouts knows nothing of, their shares and journal transactions; the
+    indexes of those written. One insert that leaves out every item with a sale row already
+    (one known before, or a concurrent writer's): no read first, no savepoint."""
+    if not fresh:
+        return set()
+    checked = list(fresh.values())
     configs = _configs_in_force(checked)
     rows = []
     for fact in checked:
@@ -79,11 +71,8 @@ def _fresh_sales_record(checked: list[sales.CheckedRevenue], now: datetime) -> b
         )
         sales.config_apply(sale, configs[(fact.facts["course_id"], fact.facts["paid_at"])])
         rows.append(sale)
-    try:
-        with transaction.atomic():
-            created = Sale.objects.bulk_create(rows)
-    except IntegrityError:
-        return False
+    inserted = insert_all_unless_present(rows, unique=("order_id", "order_item_id"))
+    created = [sale for sale, made in zip(rows, inserted, strict=True) if made]
     shares = EarnedRevenue.objects.bulk_create(
         share for sale in created for share in sales.new_shares(sale)
     )
@@ -91,7 +80,7 @@ def _fresh_sales_record(checked: list[sales.CheckedRevenue], now: datetime) -> b
     for share in shares:
         shares_of[share.sale_id].append(share)
     journal_post_new((sales.recorded_posting(sale, shares_of[sale.pk]) for sale in created), at=now)
-    return True
+    return {index for index, made in zip(fresh, inserted, strict=True) if made}
 
 
 def _configs_in_force(

@@ -147,3 +147,30 @@ def test_an_item_payouts_heard_of_first_goes_the_one_item_way_and_ends_the_same(
         assert snapshot(b.order_item_id) == snapshot(s.order_item_id)
     assert Sale.objects.get(order_item_id=batch[1].order_item_id).approved_at is not None
     assert ledger_verify().ok
+
+
+def test_an_item_a_concurrent_writer_records_first_is_left_to_the_one_item_way(monkeypatch):
+    """The concurrent writer's sale is made between the batch's read and its insert: the insert
+    leaves it out (no savepoint, no failure) and the one-item path settles it; nothing doubles."""
+    from payouts.services import sale_batches
+
+    revenues = order("race")
+    real_configs = sale_batches._configs_in_force
+
+    def twin_first(checked):
+        with transaction.atomic():
+            api.revenue_record_from_event(revenues[1])
+        return real_configs(checked)
+
+    monkeypatch.setattr(sale_batches, "_configs_in_force", twin_first)
+    api.revenues_record_from_event(revenues)
+    monkeypatch.undo()
+
+    reference = order("ref")
+    api.revenues_record_from_event(reference)
+    assert Sale.objects.filter(order_id="ord_race").count() == 3
+    for n in (1, 2, 3):
+        assert without_prefix(journal(f"oi_race{n}"), "race") == without_prefix(
+            journal(f"oi_ref{n}"), "ref"
+        )
+    assert ledger_verify().ok
