@@ -174,8 +174,9 @@ def enrollment_requests(
     requests: list[PendingEnrollmentRequest],
 ) -> list[EnrollmentReceipt | LmsError]:
     """``enrollment_request`` for the items of one order: each answered as it would be alone (a
-    receipt, or the error that refused it), with the enrollments, users and courses read once
-    for all of them and the new enrollments and their transitions written together.
+    receipt, or the error that refused it), with the users and courses read once for all of
+    them, the new enrollments and their transitions written together, and the enrollments
+    already made read once, for the items the insert or a check left out.
 
     An item a concurrent request made first (the insert leaves out the twin's row) goes through
     ``enrollment_request`` alone, which settles the race as it always does.
@@ -190,33 +191,27 @@ def enrollment_requests(
             )
         except LmsError as refusal:
             outcomes[index] = refusal
-    existing = {
-        (e.external_order_id, e.external_order_item_id): e
-        for e in Enrollment.objects.select_related("user", "course").filter(
-            # Both keys, so that the unique constraint's index serves the read.
-            external_order_id__in={order_id for order_id, _item_id in keyed.values()},
-            external_order_item_id__in=[item_id for _order_id, item_id in keyed.values()],
-        )
-    }
-    fresh = [index for index, key in keyed.items() if key not in existing]
+    # New items are the rule (an order is paid once): they are checked and inserted first, and
+    # the enrollments already made are read only for the items the insert or a check left out.
     users = {
         user.public_id: user
         for user in User.objects.select_related("department").filter(
-            public_id__in={requests[index].user_id for index in fresh}
+            public_id__in={requests[index].user_id for index in keyed}
         )
     }
     courses = {
         course.public_id: course
         for course in Course.objects.filter(
-            public_id__in={requests[index].course_id for index in fresh}
+            public_id__in={requests[index].course_id for index in keyed}
         )
     }
     new: dict[int, Enrollment] = {}
-    for index in fresh:
+    refusals: dict[int, LmsError] = {}
+    for index in keyed:
         try:
             fields = _validated_fields(requests[index], users=users, courses=courses)
         except LmsError as refusal:
-            outcomes[index] = refusal
+            refusals[index] = refusal
             continue
         order_id, order_item_id = keyed[index]
         new[index] = Enrollment(
@@ -232,17 +227,32 @@ def enrollment_requests(
             message=_receipt_message(enrollment),
             created=True,
         )
-    for index, key in keyed.items():
-        if outcomes[index] is not None:
-            continue
+    left = {index: key for index, key in keyed.items() if outcomes[index] is None}
+    existing = _existing_of(list(left.values()))
+    for index, key in left.items():
         try:
-            if index in new:  # lost a race to a concurrent request: settled one by one
-                outcomes[index] = enrollment_request(requests[index])
-            else:
+            if key in existing:  # a repeat, answered by what the first request made
                 outcomes[index] = _repeat_receipt(existing[key], requests[index])
+            elif index in refusals:
+                outcomes[index] = refusals[index]
+            else:  # lost a race to a concurrent request still settling: settled alone
+                outcomes[index] = enrollment_request(requests[index])
         except LmsError as refusal:
             outcomes[index] = refusal
     return outcomes
+
+
+def _existing_of(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Enrollment]:
+    if not keys:
+        return {}
+    return {
+        (e.external_order_id, e.external_order_item_id): e
+        for e in Enrollment.objects.select_related("user", "course").filter(
+            # Both keys, so that the unique constraint's index serves the read.
+            external_order_id__in={order_id for order_id, _item_id in keys},
+            external_order_item_id__in=[item_id for _order_id, item_id in keys],
+        )
+    }
 
 
 @transaction.atomic(savepoint=False)
