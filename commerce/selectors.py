@@ -56,17 +56,13 @@ def held_course_ids(*, customer_id: str, course_ids: Iterable[str]) -> set[str]:
     )
 
 
-def order_titles_already_held(order: Order) -> list[str]:
-    """The titles of ``order``'s items whose course the learner already holds by another order
-    (in the order's item order), in one query."""
+def order_items_with_held(order: Order) -> list[OrderItem]:
+    """``order``'s items in their order, each with ``already_held``: whether the learner holds
+    its course by another order already (one query)."""
     held = OrderItem.objects.filter(
         ACTIVE, order__customer_id=order.customer_id, course_id=OuterRef("course_id")
     )
-    return list(
-        OrderItem.objects.filter(Exists(held), order=order)
-        .order_by("pk")
-        .values_list("course_title", flat=True)
-    )
+    return list(order.items.annotate(already_held=Exists(held)).order_by("pk"))
 
 
 def customer_holds_course(*, customer_id: str, course_id: str) -> bool:

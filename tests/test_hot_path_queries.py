@@ -147,17 +147,17 @@ def test_a_new_signed_request_to_a_connector_endpoint_takes_a_fixed_number_of_qu
 
 # The most a paid order's fan-out may take, from the buyer's payment confirmation to the last
 # consumer (the P3 benchmark's "paid order" figure), the same whatever the number of items:
-# the payment (12: the payment and the titles already held read before the processor, then
-# the payment and order locked in one read, their updates, the items and their fee split, the
-# ledger, the order.paid, the cart), the order.paid delivered once to each consumer (the LMS 9:
-# users, courses, one insert of the enrollments and one of their transitions, and the one
-# order_enrollments.requested of the order's new enrollments; payouts 9; the order's
-# notification 5 and its email 1), the order_enrollments.requested delivered to the
-# notifications (one "waiting for approval" for the order, 5, and its email 1), and the
-# harness's last read. With no webhook subscription no webhook fan-out is recorded, and an
-# enrollment staff must review schedules no auto-approval check. Inserts meet a twin's row with
-# ON CONFLICT DO NOTHING, not a savepoint.
-PAID_ORDER_QUERIES = {1: 42, 3: 42}
+# the payment (11: the payment, and the order's items with whether each course is held
+# already, read before the processor; then the payment and order locked in one read, their
+# updates, the items' fee split, the ledger, the order.paid, the cart); the order.paid
+# delivered once to each consumer (the LMS 9: users, courses, one insert of the enrollments
+# and one of their transitions, and the one order_enrollments.requested of the order's new
+# enrollments; payouts 9; the order's notification 5 and its email 1); the
+# order_enrollments.requested delivered to the notifications (one "waiting for approval" for
+# the order, 5, and its email 1); and the harness's last read. With no webhook subscription no
+# webhook fan-out is recorded, and an enrollment staff must review schedules no auto-approval
+# check. Inserts meet a twin's row with ON CONFLICT DO NOTHING, not a savepoint.
+PAID_ORDER_QUERIES = {1: 41, 3: 41}
 
 
 def paid_order_fan_out_queries(items: int) -> int:

@@ -22,7 +22,7 @@ from commerce.pricing import fee_parts
 from commerce.processors import NO_PROCESSOR, processor_named
 from commerce.processors.base import PaymentResult
 from commerce.processors.test import AUTHENTICATION_OUTCOMES, OUTCOMES
-from commerce.selectors import order_titles_already_held
+from commerce.selectors import order_items_with_held
 from commerce.services.orders import order_cancel
 
 
@@ -52,7 +52,8 @@ def payment_confirm(*, payment_id: str, customer_id: str, outcome: str = "") -> 
         raise CommerceNotFound(f"no payment '{payment_id}'", field="paymentId")
     if payment.state in {Payment.State.SUCCEEDED, Payment.State.FAILED, Payment.State.CANCELLED}:
         return payment
-    titles = _titles_already_held(payment.order)
+    items = order_items_with_held(payment.order)
+    titles = _titles_held(items)
     if titles:
         # Another order gave the learner these courses meanwhile (two tabs): do not charge twice.
         order_cancel(order_id=payment.order.public_id)
@@ -66,7 +67,7 @@ def payment_confirm(*, payment_id: str, customer_id: str, outcome: str = "") -> 
     result = processor_named(payment.processor).confirm_payment(
         reference=payment.processor_reference, outcome=outcome
     )
-    return payment_result_record(payment_id=payment_id, result=result)
+    return payment_result_record(payment_id=payment_id, result=result, items=items)
 
 
 def payment_complete(
@@ -123,17 +124,25 @@ def payment_reference_record(*, payment_id: str, reference: str, succeeded: bool
 
 
 def _titles_already_held(order: Order) -> str:
-    return ", ".join(f"'{title}'" for title in order_titles_already_held(order))
+    return _titles_held(order_items_with_held(order))
 
 
-def payment_result_record(*, payment_id: str, result: PaymentResult) -> Payment:
-    """Apply a processor's report about a payment (from a confirm call or a webhook)."""
+def _titles_held(items: list[OrderItem]) -> str:
+    return ", ".join(f"'{item.course_title}'" for item in items if item.already_held)
+
+
+def payment_result_record(
+    *, payment_id: str, result: PaymentResult, items: list[OrderItem] | None = None
+) -> Payment:
+    """Apply a processor's report about a payment (from a confirm call or a webhook); ``items``:
+    the order's items, when the caller read them already."""
     if result.status == "succeeded":
         return payment_record_success(
             payment_id=payment_id,
             fee=result.fee,
             settlement_fee=result.settlement_fee,
             exchange_rate=result.exchange_rate,
+            items=items,
         )
     if result.status == "failed":
         return payment_record_failure(
@@ -181,9 +190,14 @@ def payment_record_success(
     fee: Money | None,
     settlement_fee: Money | None = None,
     exchange_rate: Decimal | None = None,
+    items: list[OrderItem] | None = None,
 ) -> Payment:
     """The processor took the money: mark the order paid, split the fee across its items, write
     one ledger entry per item and publish ``order.paid`` with every item. Idempotent.
+
+    ``items`` are the order's items (in their order) if the caller read them before the
+    processor call: nothing changes an order's items before its payment succeeds, which only
+    this function records (under the payment's lock), so they need no second read.
 
     ``fee`` is in the payment's currency; when the processor settles in another currency its own
     figure and rate are kept beside it. A fee that cannot be told in the payment's currency is
@@ -220,7 +234,8 @@ def payment_record_success(
         order.mark_paid_late(at=now)
     order.save()
 
-    items = list(order.items.order_by("pk"))
+    if items is None or any(item.order_id != order.pk for item in items):
+        items = list(order.items.order_by("pk"))
     for item, fee_part in zip(
         items, fee_parts(fee.minor, [i.total_minor for i in items]), strict=True
     ):
