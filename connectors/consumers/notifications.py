@@ -147,7 +147,7 @@ def notify_order_enrollments_pending(envelope: EventEnvelope) -> None:
 
 
 def _in_words(titles: list[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
+    """The titles as a sentence lists them: A; A and B; A, B and C."""
     if len(titles) == 1:
         return titles[0]
     return f"{', '.join(titles[:-1])} and {titles[-1]}"
