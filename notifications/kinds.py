@@ -51,8 +51,9 @@ WORDING: dict[str, Wording] = {
         "Thank you for your purchase. Your receipt and the order's progress are on the order page.",
     ),
     Kind.ENROLLMENT_PENDING: Wording(
-        "Your enrollment in {course_title} is waiting for approval",
-        "We will tell you as soon as staff have looked at it.",
+        # One notification may name several courses of one order: worded for one or many.
+        "Waiting for approval: {course_title}",
+        "Staff will look at your enrollment soon. We will tell you as soon as they have.",
     ),
     Kind.ENROLLMENT_APPROVED: Wording(
         "You're in: {course_title}",
