@@ -1,4 +1,5 @@
-"""Response headers that every page and API answer of Cadence carries."""
+"""Response headers that every page and API answer of Cadence carries, and the shorter way the
+connector endpoints' POSTs take to their views."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.exception import convert_exception_to_response
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.middleware.common import CommonMiddleware
+from django.urls import get_script_prefix, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.module_loading import import_string
 
 
 class PermissionsPolicyMiddleware:
@@ -134,3 +140,54 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         # whose script the policy silently blocks.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+class _ViewOnlyHandler(BaseHandler):
+    """Django's own resolving, calling and rendering of a view, without any middleware hook."""
+
+    _view_middleware = _template_response_middleware = _exception_middleware = ()
+
+
+class ConnectorPostMiddleware:
+    """POSTs to the views named in settings.CONNECTOR_POST_URL_NAMES (the spec's connector
+    endpoints) go through settings.CONNECTOR_POST_MIDDLEWARE only, not the rest of MIDDLEWARE.
+
+    Outside systems post JSON there, authenticated by a connector key and a signature: no
+    session, no CSRF cookie, no log-in, no flash message, no static file. The middleware for
+    those (sessions, CSRF, authentication, messages, WhiteNoise) is skipped, each layer of it
+    costing every request; the answer still gets the same headers (the policies, no-store,
+    X-Frame-Options), from the same middleware. Place it right after SecurityMiddleware. The
+    short chain is built as Django builds MIDDLEWARE's, but it holds no view, exception or
+    template-response hooks: a middleware with one is refused there. CsrfViewMiddleware does not
+    run either, so only a view exempt from it (as DRF's are) may be named.
+    """
+
+    _HOOKS = ("process_view", "process_exception", "process_template_response")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        chain = convert_exception_to_response(_ViewOnlyHandler()._get_response)
+        for path in reversed(settings.CONNECTOR_POST_MIDDLEWARE):
+            middleware = import_string(path)(chain)
+            if any(hasattr(middleware, hook) for hook in self._HOOKS):
+                raise ImproperlyConfigured(
+                    f"{path} has a view hook: not for CONNECTOR_POST_MIDDLEWARE"
+                )
+            chain = convert_exception_to_response(middleware)
+        self.connector_post_chain = chain
+        self._paths: frozenset[str] | None = None
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path in self._connector_paths():
+            return self.connector_post_chain(request)
+        return self.get_response(request)
+
+    def _connector_paths(self) -> frozenset[str]:
+        if self._paths is None:  # the URLconf is read at the first request, not at start-up
+            paths = frozenset(reverse(name) for name in settings.CONNECTOR_POST_URL_NAMES)
+            for path in paths:
+                view = resolve("/" + path.removeprefix(get_script_prefix())).func
+                if not getattr(view, "csrf_exempt", False):
+                    raise ImproperlyConfigured(f"{path} is CSRF-checked: not a connector POST")
+            self._paths = paths
+        return self._paths

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cadence.middleware.ConnectorPostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cadence.middleware.ContentSecurityPolicyMiddleware",
     "cadence.middleware.PermissionsPolicyMiddleware",
@@ -73,6 +74,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cadence.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+# The spec's connector endpoints, to which outside systems POST signed JSON, carrying no session:
+# such a POST goes through this middleware only (cadence.middleware.ConnectorPostMiddleware), the
+# same headers on its answer as MIDDLEWARE writes, in the same order.
+CONNECTOR_POST_URL_NAMES = [
+    f"connector-{endpoint}{form}"
+    for endpoint in (
+        "enrollment-request",
+        "enrollment-status",
+        "course-completion",
+        "revenue-recorded",
+    )
+    for form in ("", "-slash")
+]
+CONNECTOR_POST_MIDDLEWARE = [
+    "cadence.middleware.ContentSecurityPolicyMiddleware",
+    "cadence.middleware.PermissionsPolicyMiddleware",
+    "cadence.middleware.SlashRedirectMiddleware",
+    "cadence.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -228,6 +228,14 @@ def connector_key_known(prefix: str) -> KnownKey:
     return known
 
 
+def connector_key_copy(prefix: str) -> KnownKey | None:
+    """This process's copy of the key with ``prefix``, if it has one, not checked against the
+    keys' version: whoever uses it reads ``KEYS_VERSION`` afterwards (with another round trip
+    to the cache it makes anyway) and reads the key again with ``connector_key_known`` if the
+    version is no longer the copy's."""
+    return _known.get(prefix)
+
+
 def connector_keys_changed() -> None:
     """Make every process read the keys again: now, and once the change is committed (a process
     that read the key between the two would otherwise keep what was about to change)."""

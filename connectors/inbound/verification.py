@@ -11,11 +11,15 @@ from django.utils import timezone
 
 from connectors.errors import ConnectorAuthenticationError, ConnectorPermissionError
 from connectors.inbound.keys import (
+    KEYS_VERSION,
+    KnownKey,
+    connector_key_copy,
     connector_key_known,
     connector_key_use_written,
     key_hash,
     key_prefix,
 )
+from connectors.inbound.rate_limit import rate_limit_count
 from connectors.models import ConnectorKey, ConnectorScope
 from connectors.signatures import (
     HEADER,
@@ -58,6 +62,7 @@ def connector_request_verify(
     scope: str,
     body_only_signature_accepted: bool = False,
     now: datetime | None = None,
+    known: KnownKey | None = None,
 ) -> ConnectorClient:
     """Identify the caller of a connector endpoint, or raise ``ConnectorAuthenticationError``;
     raise ``ConnectorPermissionError`` if its key lacks ``scope``.
@@ -70,7 +75,8 @@ def connector_request_verify(
     spec's POST endpoints, whose bodies name what they act on; anywhere else a captured ``v1``
     would open every other request with the same body. Nothing is written: a request may still
     be refused after this (its rate limit), so whoever accepts it last calls
-    ``connector_key_use_record``.
+    ``connector_key_use_record``. ``known`` is the key to verify against (the key's prefix's),
+    by default the one ``connector_key_known`` gives.
     """
     now = now or timezone.now()
     if not api_key:
@@ -78,7 +84,7 @@ def connector_request_verify(
             f"send the connector key in the {KEY_FIELD!r} field or as 'Authorization: Api-Key …'",
             field=KEY_FIELD,
         )
-    known = connector_key_known(key_prefix(api_key))
+    known = known or connector_key_known(key_prefix(api_key))
     key = known.key
     expected_hash = key.key_hash if key is not None else _NO_SUCH_HASH
     if not hmac.compare_digest(expected_hash, key_hash(api_key)) or key is None:
@@ -128,6 +134,41 @@ def connector_request_verify(
         scopes=frozenset(key.scopes),
         last_used_at=key.last_used_at,
     )
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A verified request, counted against its key's rate limit."""
+
+    client: ConnectorClient
+    wait: int | None  # the seconds to wait if the key is over its rate limit, else None
+
+
+def connector_request_admit(*, api_key: str | None, **request) -> Admitted:
+    """``connector_request_verify`` (same arguments), then the request counted against its key's
+    ``requests_per_minute``: a request is counted only once its key and signature are proven.
+
+    A key this process has a copy of costs one round trip to the shared cache: the request is
+    verified against the copy, then the keys' version is read in the same round trip as the
+    count. If the version is no longer the copy's (a key or secret changed, anywhere), the request
+    is verified again against the key read afresh, keeping its count (it was signed with a secret
+    of the key); a request the copy refuses is verified again likewise, so that a new secret or
+    scope counts at once. Without a copy, the version is read first (``connector_key_known``).
+    """
+    copy = connector_key_copy(key_prefix(api_key)) if api_key else None
+    if copy is not None:
+        try:
+            client = connector_request_verify(api_key=api_key, known=copy, **request)
+        except (ConnectorAuthenticationError, ConnectorPermissionError):
+            pass  # perhaps only by the copy: verified again below, with the current version
+        else:
+            counted = rate_limit_count(key_id=client.key_id, read=KEYS_VERSION)
+            if counted.read != copy.version:
+                client = connector_request_verify(api_key=api_key, **request)
+            return Admitted(client=client, wait=counted.wait(client.requests_per_minute))
+    client = connector_request_verify(api_key=api_key, **request)
+    counted = rate_limit_count(key_id=client.key_id)
+    return Admitted(client=client, wait=counted.wait(client.requests_per_minute))
 
 
 def _body_only_signature_check(*, parsed, secrets: list[str], body: bytes, accepted: bool) -> None:

@@ -1,5 +1,5 @@
-"""DRF plumbing that puts ``connector_request_verify``, the key's scopes and its rate limit in
-front of a view."""
+"""DRF plumbing that puts ``connector_request_admit`` (the key, its signature and scopes, its
+rate limit) in front of a view."""
 
 from __future__ import annotations
 
@@ -11,17 +11,15 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from cadence.api import json_depth_check
 from connectors.errors import ConnectorAuthenticationError, ConnectorPermissionError
-from connectors.inbound.rate_limit import rate_limit_wait
 from connectors.inbound.verification import (
     KEY_FIELD,
     ConnectorClient,
     connector_key_use_record,
-    connector_request_verify,
+    connector_request_admit,
 )
 from connectors.models import ConnectorScope
 from connectors.signatures import HEADER
@@ -62,7 +60,9 @@ class RateLimited(exceptions.APIException):
 
 class ConnectorKeyAuthentication(BaseAuthentication):
     """A connector key (``Authorization: Api-Key …`` or the body's ``apiKey``) and a signature,
-    from a key that holds ``scope`` (403 otherwise).
+    from a key that holds ``scope`` (403 otherwise), within the key's ``requests_per_minute``
+    (429 with ``Retry-After`` otherwise; counted with the key's check, in one round trip to the
+    shared cache: ``connector_request_admit``).
 
     The raw body is read here, before any parser, so the signature is checked on the exact bytes
     the caller signed; DRF then parses the same cached bytes. A body-only ``v1`` signature is
@@ -70,12 +70,13 @@ class ConnectorKeyAuthentication(BaseAuthentication):
     """
 
     scope: str = ConnectorScope.CONNECTORS
+    rate_limited = True  # the API docs list its 429
 
     def authenticate(self, request):
         body = request._request.body
         view = (getattr(request, "parser_context", None) or {}).get("view")
         try:
-            client = connector_request_verify(
+            admitted = connector_request_admit(
                 api_key=_api_key(request, body),
                 signature=request.headers.get(HEADER),
                 method=request.method,
@@ -89,7 +90,9 @@ class ConnectorKeyAuthentication(BaseAuthentication):
             raise ConnectorAuthenticationFailed(error) from error
         except ConnectorPermissionError as error:
             raise ConnectorPermissionDenied(error) from error
-        return client, None
+        if admitted.wait is not None:
+            raise RateLimited(admitted.wait)
+        return admitted.client, None
 
     def authenticate_header(self, request) -> str:
         return f'{AUTH_SCHEME} realm="connectors"'
@@ -105,7 +108,6 @@ class OptionalConnectorKeyAuthentication(ConnectorKeyAuthentication):
     """
 
     scope: str | None = None  # each API says which scope reads it: a subclass per API
-    rate_limited = True  # the API docs list its 429
 
     def authenticate(self, request):
         if self.scope is None:
@@ -115,9 +117,6 @@ class OptionalConnectorKeyAuthentication(ConnectorKeyAuthentication):
         if _api_key(request, request._request.body) is None:
             return None
         client, auth = super().authenticate(request)
-        wait = rate_limit_wait(key_id=client.key_id, limit=client.requests_per_minute)
-        if wait is not None:
-            raise RateLimited(wait)
         connector_key_use_record(client)
         return client, auth
 
@@ -166,18 +165,6 @@ class IsConnectorClient(BasePermission):
         return isinstance(request.user, ConnectorClient)
 
 
-class ConnectorKeyRateThrottle(BaseThrottle):
-    """Each key's ``requests_per_minute``, counted across processes in the shared cache."""
-
-    def allow_request(self, request, view) -> bool:
-        client = request.user
-        self._wait = rate_limit_wait(key_id=client.key_id, limit=client.requests_per_minute)
-        return self._wait is None
-
-    def wait(self) -> int | None:
-        return self._wait
-
-
 class ConnectorAPIView(APIView):
     """Base of every endpoint outside systems call: key + signature + the ``connectors`` scope,
     per-key rate limit.
@@ -191,15 +178,12 @@ class ConnectorAPIView(APIView):
     body_only_signature_accepted = False
     authentication_classes = [ConnectorKeyAuthentication]
     permission_classes = [IsConnectorClient]
-    throttle_classes = [ConnectorKeyRateThrottle]
+    throttle_classes = []  # the key's rate limit is counted as it is authenticated
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # Past authentication, scope and rate limit: only an accepted request marks the key used.
         connector_key_use_record(request.user)
-
-    def throttled(self, request, wait):
-        raise RateLimited(int(wait or 1))
 
 
 class ConnectorKeyScheme(OpenApiAuthenticationExtension):

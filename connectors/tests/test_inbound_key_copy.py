@@ -126,3 +126,36 @@ def test_the_last_use_is_written_once_a_minute_by_the_process(client, issued):
 
     assert first is not None
     assert ConnectorKey.objects.get().last_used_at is None
+
+
+def test_with_a_copy_the_version_is_read_with_the_rate_limits_count(client, issued, monkeypatch):
+    assert ping(client, issued).status_code == 200  # the copy is made
+    reads_before_the_count = []
+    monkeypatch.setattr(keys, "_keys_version", lambda: reads_before_the_count.append(1))
+
+    assert ping(client, issued).status_code == 200
+
+    assert reads_before_the_count == []
+
+
+def test_a_request_verified_again_after_a_change_counts_once(client, issued, monkeypatch):
+    monkeypatch.setattr("connectors.inbound.rate_limit.clock", lambda: 1_767_225_610.0)
+    ConnectorKey.objects.filter(name=issued.name).update(requests_per_minute=2)
+    assert ping(client, issued).status_code == 200
+    keys.connector_keys_changed()  # the copy now verifies, then is found stale
+
+    assert ping(client, issued).status_code == 200  # the second request, not the third
+    assert ping(client, issued).status_code == 429
+
+
+def test_the_count_reads_an_entry_of_the_cache_with_it(db):
+    from connectors.inbound.rate_limit import rate_limit_count
+
+    cache.set(KEYS_VERSION, "v-read-with-the-count", timeout=None)
+    counted = rate_limit_count(key_id=7, read=KEYS_VERSION)
+    cache.delete(KEYS_VERSION)
+    again = rate_limit_count(key_id=7, read=KEYS_VERSION)
+
+    assert counted.read == "v-read-with-the-count"
+    assert again.read is None
+    assert again.count == counted.count + 1
