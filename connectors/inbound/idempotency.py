@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cadence.kernel.rows import insert_unless_present
 from cadence.kernel.transactions import rolled_back_whole
 from connectors.errors import IdempotencyConflict
 from connectors.models import InboundRequest
@@ -137,9 +138,11 @@ def inbound_request_accept(
     id to ``process_later`` (which sees that a worker will answer it).
 
     One statement: the record's insert, committed at once, so that the request is kept before
-    the caller is told it was accepted. The rules of ``inbound_request_once`` hold across both
-    modes: a repeat with the same payload gets the recorded answer (or, while there is none
-    yet, the same record); a repeat with a different payload raises ``IdempotencyConflict``.
+    the caller is told it was accepted; a repeat's insert does nothing (no error to survive, no
+    savepoint), and the record already there is read. The rules of ``inbound_request_once``
+    hold across both modes: a repeat with the same payload gets the recorded answer (or, while
+    there is none yet, the same record); a repeat with a different payload raises
+    ``IdempotencyConflict``.
     ``request_body`` is what the effect is made from later, the caller's body without its key.
     """
     key_text = natural_key_text(natural_key)
@@ -153,26 +156,21 @@ def inbound_request_accept(
         "payload": canonical,
         "request_body": request_body,
     }
-    try:
-        if transaction.get_connection().in_atomic_block:
-            # Inside a caller's transaction (a test's), a savepoint keeps it usable on a repeat.
-            with transaction.atomic():
-                record = InboundRequest.objects.create(**fields)
-        else:
-            record = InboundRequest.objects.create(**fields)  # committed as it is written
-    except IntegrityError:
-        record = InboundRequest.objects.get(
-            connector_key_id=connector_key_id, endpoint=endpoint, natural_key=key_text
-        )
-        if record.payload_hash == digest and record.response_status is None:
-            # Still waiting: queued again, in case the first queueing was lost (it runs once).
-            transaction.on_commit(lambda: process_later(record.pk))
-            return AcceptedRequest(public_id=record.public_id, answered=None)
-        return AcceptedRequest(
-            public_id=record.public_id, answered=_replay(record, digest, canonical, natural_key)
-        )
-    transaction.on_commit(lambda: process_later(record.pk))
-    return AcceptedRequest(public_id=record.public_id, answered=None)
+    record = InboundRequest(**fields)
+    # Every accepted request pays this insert: written without the ORM's save machinery.
+    if insert_unless_present(record, unique=("connector_key", "endpoint", "natural_key")):
+        transaction.on_commit(lambda: process_later(record.pk))
+        return AcceptedRequest(public_id=record.public_id, answered=None)
+    record = InboundRequest.objects.get(
+        connector_key_id=connector_key_id, endpoint=endpoint, natural_key=key_text
+    )
+    if record.payload_hash == digest and record.response_status is None:
+        # Still waiting: queued again, in case the first queueing was lost (it runs once).
+        transaction.on_commit(lambda: process_later(record.pk))
+        return AcceptedRequest(public_id=record.public_id, answered=None)
+    return AcceptedRequest(
+        public_id=record.public_id, answered=_replay(record, digest, canonical, natural_key)
+    )
 
 
 def inbound_request_answer(
