@@ -150,7 +150,7 @@ def test_a_new_signed_request_to_a_connector_endpoint_takes_a_fixed_number_of_qu
 # the payment (11: the payment, and the order's items with whether each course is held
 # already, read before the processor; then the payment and order locked in one read, their
 # updates, the items' fee split, the ledger, the order.paid, the cart); the order.paid
-# delivered once to each consumer (the LMS 9: users, courses, one insert of the enrollments
+# delivered once to each consumer (the LMS 8: users, courses, one insert of the enrollments
 # and one of their transitions, and the one order_enrollments.requested of the order's new
 # enrollments; payouts 9; the order's notification 5 and its email 1); the
 # order_enrollments.requested delivered to the notifications (one "waiting for approval" for
