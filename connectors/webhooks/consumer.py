@@ -45,36 +45,28 @@ def webhook_deliveries_for_event(envelope: EventEnvelope) -> None:
 def webhook_deliveries_for_order_paid(envelope: EventEnvelope) -> None:
     """``order.paid`` and each item's ``payment.completed``, in one read of the subscriptions
     and one write."""
-    from connectors.webhooks.services import OutgoingEvent, webhook_deliveries_create_many
-
     order: OrderPaid = envelope.payload
-    webhook_deliveries_create_many(
-        [
-            OutgoingEvent(
-                event_id=envelope.event_id,
-                event_type=envelope.event_type,
-                occurred_at=envelope.occurred_at,
-                data=envelope.payload_json(),
-            )
-        ]
-        + [
-            OutgoingEvent(
-                event_id=item_event_id,
-                event_type=payment_completed.event_type,
-                occurred_at=envelope.occurred_at,
-                data=to_json(item),
-            )
-            for item, item_event_id in zip(order.items, order.item_event_ids, strict=True)
-        ]
+    _deliveries_with_parts(
+        envelope, payment_completed.event_type, zip(order.items, order.item_event_ids, strict=True)
     )
 
 
 def webhook_deliveries_for_order_enrollments(envelope: EventEnvelope) -> None:
     """``order_enrollments.requested`` and each enrollment's ``enrollment.requested``, in one
     read of the subscriptions and one write."""
+    order: OrderEnrollmentsRequested = envelope.payload
+    _deliveries_with_parts(
+        envelope,
+        enrollment_requested.event_type,
+        zip(order.enrollments, order.enrollment_event_ids, strict=True),
+    )
+
+
+def _deliveries_with_parts(envelope: EventEnvelope, part_type: str, parts) -> None:
+    """The event as itself and each of its ``parts`` (a payload and its own event id) as an
+    event of ``part_type``, at the event's time."""
     from connectors.webhooks.services import OutgoingEvent, webhook_deliveries_create_many
 
-    order: OrderEnrollmentsRequested = envelope.payload
     webhook_deliveries_create_many(
         [
             OutgoingEvent(
@@ -86,14 +78,12 @@ def webhook_deliveries_for_order_enrollments(envelope: EventEnvelope) -> None:
         ]
         + [
             OutgoingEvent(
-                event_id=event_id,
-                event_type=enrollment_requested.event_type,
+                event_id=part_event_id,
+                event_type=part_type,
                 occurred_at=envelope.occurred_at,
-                data=to_json(enrollment),
+                data=to_json(part),
             )
-            for enrollment, event_id in zip(
-                order.enrollments, order.enrollment_event_ids, strict=True
-            )
+            for part, part_event_id in parts
         ]
     )
 
