@@ -483,10 +483,20 @@ def _auto_approvals_schedule(enrollments: list[Enrollment]) -> None:
     those it cannot approve (staff review them: no task to find that out again)."""
     from lms.tasks import enrollments_auto_approve_task
 
+    waived: dict[int | None, bool] = {}  # one walk up the tree per department, not per item
+
+    def applies(enrollment: Enrollment) -> bool:
+        if not enrollment.course.requires_approval:
+            return True
+        department_id = enrollment.user.department_id
+        if department_id not in waived:
+            waived[department_id] = department_waives_review(department_id)
+        return waived[department_id]
+
     pks = [
         enrollment.pk
         for enrollment in enrollments
-        if enrollment.auto_approve_requested and auto_approval_applies(enrollment)
+        if enrollment.auto_approve_requested and applies(enrollment)
     ]
     if pks:
         transaction.on_commit(lambda: enrollments_auto_approve_task.delay(pks))
@@ -499,9 +509,13 @@ def auto_approval_applies(enrollment: Enrollment) -> bool:
     """No staff review is needed: the course does not ask for it, or the department waives it."""
     if not enrollment.course.requires_approval:
         return True
-    department_id = enrollment.user.department_id
-    # A pre-approved department waives review for its sub-departments too. Walk up the tree; it is
-    # a few levels deep at most, and this runs in a background task.
+    return department_waives_review(enrollment.user.department_id)
+
+
+def department_waives_review(department_id: int | None) -> bool:
+    """Whether the department, or one above it, is pre-approved (which waives review for its
+    sub-departments too)."""
+    # Walk up the tree: it is a few levels deep at most.
     seen: set[int] = set()
     while department_id is not None and department_id not in seen:
         seen.add(department_id)

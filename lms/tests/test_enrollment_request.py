@@ -432,3 +432,27 @@ def test_an_item_a_concurrent_request_made_first_is_answered_as_a_repeat(monkeyp
     [together] = published.of("order_enrollments.requested")
     assert [e.order_item_id for e in together.enrollments] == ["oi_1"]
     assert [e.order_item_id for e in published.of("enrollment.requested")] == ["oi_2"]
+
+
+@pytest.mark.django_db
+def test_an_orders_auto_approvals_walk_the_departments_once(monkeypatch, published):
+    """Whether a department waives review is asked once for an order's items, not per item."""
+    from lms.services import enrollments
+
+    parent = DepartmentFactory(pre_approved=True)
+    user = UserFactory(department=DepartmentFactory(parent=parent))
+    courses = [CourseFactory(requires_approval=True) for _ in range(3)]
+    asked = []
+    real = enrollments.department_waives_review
+    monkeypatch.setattr(
+        enrollments, "department_waives_review", lambda d: asked.append(d) or real(d)
+    )
+
+    api.enrollment_requests(
+        [
+            request_for(user, course, external_order_item_id=f"oi_{n}", auto_approve=True)
+            for n, course in enumerate(courses)
+        ]
+    )
+
+    assert asked == [user.department_id]
