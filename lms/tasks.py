@@ -18,17 +18,9 @@ def enrollment_auto_approve_task(enrollment_pk: int) -> str:
 
 @shared_task(name="lms.enrollments_auto_approve")
 def enrollments_auto_approve_task(enrollment_pks: list[int]) -> list[str]:
-    """``enrollment_auto_approve`` for the enrollments one request made together, each in its
-    own transaction (safe to repeat): one that fails leaves the others to go on, and stays
-    pending for staff."""
-    states = []
-    for enrollment_pk in enrollment_pks:
-        try:
-            states.append(services.enrollment_auto_approve(enrollment_pk=enrollment_pk).state)
-        except Exception:
-            logger.exception("auto-approval of enrollment %s failed", enrollment_pk)
-            states.append("failed")
-    return states
+    """The approval workflow of the ``autoApprove`` enrollments one request made (safe to
+    repeat)."""
+    return services.enrollments_auto_approve(enrollment_pks=enrollment_pks)
 
 
 @shared_task(name="lms.submission_files_sweep")

@@ -33,6 +33,7 @@ from lms.services.enrollments import (
     enrollment_requests,
     enrollment_revoke,
     enrollment_start,
+    enrollments_auto_approve,
 )
 from lms.services.interactions import interaction_record
 from lms.services.learning import (
@@ -74,6 +75,7 @@ __all__ = [
     "enrollment_requests",
     "enrollment_revoke",
     "enrollment_start",
+    "enrollments_auto_approve",
     "interaction_record",
     "lesson_complete",
     "lesson_opened",

@@ -8,6 +8,7 @@ same transaction.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -63,6 +64,8 @@ SEATED_STATES = [
     Enrollment.State.IN_PROGRESS,
     Enrollment.State.COMPLETED,
 ]
+
+logger = logging.getLogger(__name__)
 
 
 # --- the one way a state changes ---------------------------------------------------------------
@@ -607,6 +610,20 @@ def enrollment_auto_approve(*, enrollment_pk: int) -> Enrollment:
         if not _has_seat(enrollment.course):
             return enrollment
         return enrollment_approve(enrollment=enrollment, system=AUTO_APPROVAL)
+
+
+def enrollments_auto_approve(*, enrollment_pks: list[int]) -> list[str]:
+    """``enrollment_auto_approve`` for the enrollments one request made together, each in its
+    own transaction: one that fails is logged and stays pending for staff, the others go on.
+    Their states, ``"failed"`` for those that failed."""
+    states = []
+    for enrollment_pk in enrollment_pks:
+        try:
+            states.append(enrollment_auto_approve(enrollment_pk=enrollment_pk).state)
+        except Exception:
+            logger.exception("auto-approval of enrollment %s failed", enrollment_pk)
+            states.append("failed")
+    return states
 
 
 # --- learning ---------------------------------------------------------------------------------

@@ -97,3 +97,15 @@ def test_two_staff_approving_at_once_approve_once_and_one_is_told_why():
 
     assert sorted(outcomes) == ["LmsConflict", "approved"]
     assert EnrollmentTransition.objects.filter(name="approve").count() == 1
+
+
+@pytest.mark.django_db
+def test_one_enrollment_whose_auto_approval_fails_leaves_the_others_approved():
+    approved = EnrollmentFactory(state="pending", course=CourseFactory(requires_approval=False))
+    missing_pk = approved.pk + 1000
+
+    states = services.enrollments_auto_approve(enrollment_pks=[missing_pk, approved.pk])
+
+    assert states == ["failed", "approved"]
+    approved.refresh_from_db()
+    assert approved.state == "approved"
