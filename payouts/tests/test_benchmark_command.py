@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from payouts.models import EarnedRevenue, Payout, PayoutAccount
+from payouts.models import EarnedRevenue, Payout, PayoutAccount, PayoutBatch
 
 
 @pytest.mark.postgres
@@ -16,10 +16,12 @@ def test_the_benchmark_runs_small_and_leaves_nothing_behind():
 
     text = out.getvalue()
     assert "rows=3000 accounts=40 payouts=40" in text
+    assert "baseline: 40 payouts" in text and "batch: 40 payouts" in text
     assert "ratio (batch / baseline): time" in text
     assert not EarnedRevenue.objects.exists()
     assert not Payout.objects.exists()
     assert not PayoutAccount.objects.exists()
+    assert not PayoutBatch.objects.exists()  # the baseline's own batch was rolled back
 
 
 @pytest.mark.django_db
