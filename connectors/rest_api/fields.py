@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from cadence.api import AmountField
 from cadence.kernel.errors import ApplicationError
@@ -43,14 +45,33 @@ class SpecBodySerializer(serializers.Serializer):
         return fields
 
 
-def public_id(**kwargs) -> serializers.CharField:
-    """An opaque id from another system (``ord_123``, ``usr_789``): non-blank, no spaces."""
-    return serializers.RegexField(
-        r"^[A-Za-z0-9_\-.:]+$",
-        max_length=64,
-        error_messages={"invalid": "must be an id of letters, digits, '_', '-', '.' or ':'"},
-        **kwargs,
-    )
+class PublicIdField(serializers.RegexField):
+    """An opaque id from another system (``ord_123``, ``usr_789``): non-blank, no spaces.
+
+    Its pattern admits neither NUL nor a surrogate, so CharField's own checks for those (a
+    Python loop over every character, on every id of every connector body) are left out.
+    """
+
+    PATTERN = r"^[A-Za-z0-9_\-.:]+$"
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            self.PATTERN,
+            max_length=64,
+            error_messages={"invalid": "must be an id of letters, digits, '_', '-', '.' or ':'"},
+            **kwargs,
+        )
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(
+                validator, (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
+            )
+        ]
+
+
+def public_id(**kwargs) -> PublicIdField:
+    return PublicIdField(**kwargs)
 
 
 def money_from(data: Mapping[str, Any], *, amount: str, code: str = "currency") -> Money:
