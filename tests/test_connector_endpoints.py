@@ -165,6 +165,10 @@ INVALID_REQUESTS = [
     (lambda b: {k: v for k, v in b.items() if k != "payload"}, 400, "payload"),
     (lambda b: with_payload(b, orderId=""), 400, "payload.orderId"),
     (lambda b: with_payload(b, orderItemId="oi 456"), 400, "payload.orderItemId"),
+    # A NUL or a lone surrogate in an id (json.dumps escapes both): refused by its pattern alone.
+    (lambda b: with_payload(b, orderItemId="oi\x00456"), 400, "payload.orderItemId"),
+    (lambda b: with_payload(b, orderItemId="oi_\ud800"), 400, "payload.orderItemId"),
+    (lambda b: with_payload(b, orderId="o" * 100_000), 400, "payload.orderId"),
     (lambda b: with_payload(b, userId=None), 400, "payload.userId"),
     (lambda b: with_payload(b, userId="usr_nobody"), 404, "payload.userId"),
     (lambda b: with_payload(b, courseId=12), 404, "payload.courseId"),

@@ -3,7 +3,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
+from payouts.management.commands.benchmark_payout_batch import Command
 from payouts.models import EarnedRevenue, Payout, PayoutAccount, PayoutBatch
 
 
@@ -18,10 +20,28 @@ def test_the_benchmark_runs_small_and_leaves_nothing_behind():
     assert "rows=3000 accounts=40 payouts=40" in text
     assert "baseline: 40 payouts" in text and "batch: 40 payouts" in text
     assert "ratio (batch / baseline): time" in text
+    assert "peak RSS of this process" in text
     assert not EarnedRevenue.objects.exists()
     assert not Payout.objects.exists()
     assert not PayoutAccount.objects.exists()
-    assert not PayoutBatch.objects.exists()  # the baseline's own batch was rolled back
+    assert not PayoutBatch.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_baseline_is_measured_and_then_leaves_the_rows_as_they_were():
+    command = Command(stdout=io.StringIO())
+    command._generate(300, 4)
+    try:
+        seconds, statements, made = command._baseline_rolled_back(timezone.now())
+
+        assert made == 4 and statements == 2 and seconds > 0
+        assert not Payout.objects.exists()
+        assert not PayoutBatch.objects.exists()
+        assert EarnedRevenue.objects.count() == 300
+        assert not EarnedRevenue.objects.filter(payout__isnull=False).exists()
+    finally:
+        command._remove()
 
 
 @pytest.mark.django_db

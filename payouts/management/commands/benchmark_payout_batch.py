@@ -155,9 +155,9 @@ class Command(BaseCommand):
             )
             cursor.execute("ANALYZE payouts_earnedrevenue")
 
-    def _baseline_rolled_back(self, now) -> tuple[float, int, int, int]:
-        """The baseline statement's (seconds, statements, payouts made), measured
-        inside a transaction that is then rolled back, leaving the rows as they were."""
+    def _baseline_rolled_back(self, now) -> tuple[float, int, int]:
+        """The baseline statement's (seconds, statements, payouts made), measured inside a
+        transaction that is then rolled back, leaving the rows as they were."""
         with transaction.atomic():
             batch = PayoutBatch.objects.create(started_at=now)
 
