@@ -464,6 +464,9 @@ PAYOUTS_TIN_ENCRYPTION_KEY = (
 # A payout handed to a worker is handed over again after this long if it is still unfinished (its
 # task lost, its worker dead); the sweep that does it runs every PAYOUTS_SEND_SWEEP_SECONDS.
 PAYOUTS_SEND_GRACE_SECONDS = env.int("PAYOUTS_SEND_GRACE_SECONDS", default=60)
+# PostgreSQL's work_mem for a payout batch's gathering: hash tables of every eligible payee, about
+# 75 bytes each, in up to twice this (payouts/services/batches.py). 32MB holds about 850,000.
+PAYOUTS_BATCH_WORK_MEM = env.str("PAYOUTS_BATCH_WORK_MEM", default="32MB")
 
 # --- Connectors ---------------------------------------------------------------------------------
 # A Fernet key for the signing secrets of connector keys and webhook subscriptions, which must be

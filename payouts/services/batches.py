@@ -7,12 +7,21 @@ bulk-created in chunks, and UPDATE … FROM attaches the rows to their payouts, 
 ``MARK_CHUNK`` rows at a time in id order. The number of statements grows with accounts and
 chunks, never with earned-revenue rows one by one, and no row is loaded into Python.
 
-Rows are locked and marked in id order, which is the order they lie in on disk: marking writes a
-new version of every row and an entry in each of its indexes, and in any other order (by payee,
-say) each step lands on another page of the table and of its indexes, so once those outgrow the
-database's cache every row costs reads and writes of whole pages and the time grows much faster
-than the rows. In id order each page is read and written once, and one chunk's pages fit in the
-cache whatever the batch's size.
+Rows are locked in the order they lie in on disk and marked in id order, the order they were
+written in: locking and marking write to every row's page, marking also an entry in each of its
+indexes, and in any other order (by payee, say) each step lands on another page of the table and
+of its indexes, so once those outgrow the database's cache every row costs reads and writes of
+whole pages and the time grows much faster than the rows. In disk order each page is read and
+written once, and one chunk's pages fit in the cache whatever the batch's size.
+
+The gathering reads the table from end to end and finds each row's account and tax info in hash
+tables of the eligible payees. The hash join hands rows on in the scan's order only while those
+tables fit in its memory (spilled to disk, it locks the rows in several passes, one per part of
+the payees), so the gathering raises ``work_mem`` for its own transaction
+(``PAYOUTS_BATCH_WORK_MEM``). An ``ORDER BY id`` would keep the order at any size, but the planner
+then looks up each row's account and tax info by index, two lookups per row (24.8 s against
+20.9 s at 10,000,000 rows). The gathered rows' index is built once they are all in, which costs
+less than half of keeping it up row by row.
 """
 
 from __future__ import annotations
@@ -55,8 +64,24 @@ def _gather_sql(vendor: str) -> str:
     lock = " FOR UPDATE OF er SKIP LOCKED" if vendor == "postgresql" else ""
     return (
         "INSERT INTO payouts_batch_gather (er_id, account_id, currency, amount_minor) "
-        "SELECT er.id, a.id, er.currency, er.amount_minor " + _PAYABLE + " ORDER BY er.id" + lock
+        "SELECT er.id, a.id, er.currency, er.amount_minor " + _PAYABLE + lock
     )
+
+
+def _gather(cursor, *, now: datetime, work_mem: str) -> None:
+    """Copy the rows a batch run at ``now`` pays into the temporary ``payouts_batch_gather``."""
+    cursor.execute("DROP TABLE IF EXISTS payouts_batch_gather")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE payouts_batch_gather (er_id bigint NOT NULL, "
+        "account_id bigint NOT NULL, currency varchar(3) NOT NULL, amount_minor bigint NOT NULL)"
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+    cursor.execute(_gather_sql(connection.vendor), [now])
+    cursor.execute("CREATE UNIQUE INDEX payouts_batch_gather_er ON payouts_batch_gather (er_id)")
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so the planner joins the gathered rows by hash, not by loop.
+        cursor.execute("ANALYZE payouts_batch_gather")
 
 
 def payable_revenue_exists(*, now: datetime) -> bool:
@@ -71,9 +96,11 @@ def _totals(minimums: dict[str, int]) -> Iterator[tuple[int, str, str, str, int,
     minimum; the account's payee and method come with the totals, read only for the groups."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT g.account_id, a.user_id, a.method, g.currency, SUM(g.amount_minor), COUNT(*) "
-            "FROM payouts_batch_gather g JOIN payouts_payoutaccount a ON a.id = g.account_id "
-            "GROUP BY g.account_id, a.user_id, a.method, g.currency "
+            # Summed before the join, so only one row per group meets the accounts.
+            "SELECT g.account_id, a.user_id, a.method, g.currency, g.total, g.count "
+            "FROM (SELECT account_id, currency, SUM(amount_minor) AS total, COUNT(*) AS count "
+            "FROM payouts_batch_gather GROUP BY account_id, currency) g "
+            "JOIN payouts_payoutaccount a ON a.id = g.account_id "
             "ORDER BY g.account_id, g.currency"
         )
         while rows := cursor.fetchmany(CHUNK):
@@ -90,7 +117,7 @@ def _attach_gathered_rows(batch: PayoutBatch) -> None:
     after = 0
     with connection.cursor() as cursor:
         while True:
-            # The chunk's last id, read off the gathered rows' primary key; none left for the
+            # The chunk's last id, read off the gathered rows' index; none left for the
             # last chunk, which runs to the end.
             cursor.execute(
                 "SELECT er_id FROM payouts_batch_gather WHERE er_id > %s "
@@ -121,19 +148,11 @@ def payout_batch_run(*, now: datetime | None = None, enqueue: bool = True) -> Pa
     """
     now = now or timezone.now()
     minimums = conf.payout_minimums_minor()
+    work_mem = conf.batch_work_mem()
     with transaction.atomic():
         batch = PayoutBatch.objects.create(started_at=now)
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS payouts_batch_gather")
-            cursor.execute(
-                "CREATE TEMPORARY TABLE payouts_batch_gather (er_id bigint PRIMARY KEY, "
-                "account_id bigint NOT NULL, currency varchar(3) NOT NULL, "
-                "amount_minor bigint NOT NULL)"
-            )
-            cursor.execute(_gather_sql(connection.vendor), [now])
-            if connection.vendor == "postgresql":
-                # Fresh statistics, so the planner joins the gathered rows by hash, not by loop.
-                cursor.execute("ANALYZE payouts_batch_gather")
+            _gather(cursor, now=now, work_mem=work_mem)
         payout_count = row_count = 0
         pending: list[Payout] = []
         for account_id, user_id, method, code, total, count in _totals(minimums):

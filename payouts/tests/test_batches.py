@@ -2,6 +2,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -395,6 +396,62 @@ def test_two_batches_at_once_never_take_the_same_row(settings):
     assert rows.filter(status="paid").count() == 100
     total = sum(Payout.objects.filter(status="completed").values_list("amount_minor", flat=True))
     assert total == sum(rows.values_list("amount_minor", flat=True))
+
+
+def _work_mem() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_gathering_has_its_own_work_mem_for_its_transaction_only(settings):
+    settings.STRIPE_API_BASE = ""
+    settings.STRIPE_SECRET_KEY = ""
+    settings.PAYOUTS_BATCH_WORK_MEM = "48MB"
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a")
+    before = _work_mem()
+    during_the_gathering = []
+
+    def spy(execute, sql, params, many, context):
+        if sql.startswith("INSERT INTO payouts_batch_gather"):
+            # The raw connection's cursor, so that this statement does not come back through here.
+            with context["connection"].connection.cursor() as raw:
+                raw.execute("SHOW work_mem")
+                during_the_gathering.append(raw.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        batch = payout_batch_run(enqueue=False)
+
+    assert during_the_gathering == ["48MB"]
+    assert before != "48MB"
+    assert _work_mem() == before
+    assert batch.row_count == 1
+
+
+@pytest.mark.parametrize("value", ["lots", "32 MB", "32mb", "-1MB", "63kB", "2048GB", 33554432, ""])
+@pytest.mark.django_db
+def test_a_work_mem_postgresql_would_refuse_stops_the_batch_before_it_writes(settings, value):
+    settings.PAYOUTS_BATCH_WORK_MEM = value
+    payee_ready("usr_a")
+    confirmed_sale(1, "usr_a")
+
+    with pytest.raises(ImproperlyConfigured, match="PAYOUTS_BATCH_WORK_MEM: a size in kB"):
+        payout_batch_run(enqueue=False)
+
+    assert not PayoutBatch.objects.exists()
+    assert not Payout.objects.exists()
+    assert creator_rows("usr_a").get().status == "confirmed"
+
+
+@pytest.mark.parametrize("value", ["64kB", "32MB", "2047GB"])
+def test_a_work_mem_postgresql_reads_is_taken_as_it_is(settings, value):
+    settings.PAYOUTS_BATCH_WORK_MEM = value
+
+    assert conf.batch_work_mem() == value
 
 
 @pytest.mark.postgres
