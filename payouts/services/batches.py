@@ -8,11 +8,10 @@ bulk-created in chunks, and UPDATE … FROM attaches the rows to their payouts, 
 chunks, never with earned-revenue rows one by one, and no row is loaded into Python.
 
 Rows are locked in the order they lie in on disk and marked in id order, the order they were
-written in: locking and marking write to every row's page, marking also an entry in each of its
-indexes, and in any other order (by payee, say) each step lands on another page of the table and
-of its indexes, so once those outgrow the database's cache every row costs reads and writes of
-whole pages and the time grows much faster than the rows. In disk order each page is read and
-written once, and one chunk's pages fit in the cache whatever the batch's size.
+written in, so that each page of the table is read and written once and one chunk's pages fit in
+the cache whatever the batch's size. Most of the marking's cost is elsewhere: a new entry in each
+of earned revenue's indexes for every row, whose pages no order keeps together for all of them
+(``benchmark_payout_batch``'s baseline marks payout by payout and takes about as long).
 
 The gathering reads the table from end to end and finds each row's account and tax info in hash
 tables of the eligible payees. The hash join hands rows on in the scan's order only while those
@@ -76,12 +75,18 @@ def _gather(cursor, *, now: datetime, work_mem: str) -> None:
         "account_id bigint NOT NULL, currency varchar(3) NOT NULL, amount_minor bigint NOT NULL)"
     )
     if connection.vendor == "postgresql":
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+        work_mem_for_this_transaction(cursor, work_mem)
     cursor.execute(_gather_sql(connection.vendor), [now])
     cursor.execute("CREATE UNIQUE INDEX payouts_batch_gather_er ON payouts_batch_gather (er_id)")
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner joins the gathered rows by hash, not by loop.
         cursor.execute("ANALYZE payouts_batch_gather")
+
+
+def work_mem_for_this_transaction(cursor, work_mem: str) -> None:
+    """Give the rest of the cursor's transaction ``work_mem`` (PostgreSQL), the session's own
+    coming back at its end."""
+    cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
 
 
 def payable_revenue_exists(*, now: datetime) -> bool:

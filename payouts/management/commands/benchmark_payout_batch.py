@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from payouts import conf
 from payouts.models import Payout, PayoutBatch
-from payouts.services.batches import payout_batch_run
+from payouts.services.batches import payout_batch_run, work_mem_for_this_transaction
 
 BASELINE = """
 WITH locked AS (
@@ -164,8 +164,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             batch = PayoutBatch.objects.create(started_at=now)
             with connection.cursor() as cursor:
-                # The memory the batch gives its own gathering (see payouts.services.batches).
-                cursor.execute("SELECT set_config('work_mem', %s, true)", [conf.batch_work_mem()])
+                # The memory the batch gives its own gathering.
+                work_mem_for_this_transaction(cursor, conf.batch_work_mem())
 
             def baseline():
                 with connection.cursor() as cursor:
