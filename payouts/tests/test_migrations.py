@@ -77,3 +77,41 @@ def test_payout_files_kept_in_clear_are_encrypted():
     stored = files.objects.get()
     assert "123456789" not in stored.content_encrypted
     assert payout_file_decrypt(stored.content_encrypted) == "6 account 123456789"
+
+
+def _earned_revenue_indexes() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'payouts_earnedrevenue'"
+        )
+        return dict(cursor.fetchall())
+
+
+WITH_PATTERN_INDEXES = [("payouts", "0012_reversal_corrections_after_a_payout_comes_back")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_earned_revenue_loses_its_pattern_indexes_and_gets_them_back_when_unapplied():
+    def pattern_columns() -> set[str]:
+        return {
+            definition.split("(")[1].split()[0]
+            for definition in _earned_revenue_indexes().values()
+            if "varchar_pattern_ops" in definition
+        }
+
+    assert pattern_columns() == set()
+    kept = set(_earned_revenue_indexes())
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(WITH_PATTERN_INDEXES)
+    assert pattern_columns() == {"public_id", "user_id"}
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert pattern_columns() == set()
+    # Only the copies went: the plain and unique indexes on the same columns stay.
+    assert set(_earned_revenue_indexes()) == kept
+    definitions = _earned_revenue_indexes().values()
+    assert any(d.endswith("USING btree (user_id)") for d in definitions)
+    assert any(d.endswith("USING btree (public_id)") and "UNIQUE" in d for d in definitions)
