@@ -239,7 +239,14 @@ class EarnedRevenue(models.Model):
         verbose_name_plural = "earned revenue"
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["status", "payout", "user_id"], name="payouts_er_gather"),
+            # Only the rows no payout holds: what a batch gathers and a payee is told about.
+            # Attaching a row to its payout leaves this index, so neither the batch nor the
+            # paid history writes to it.
+            models.Index(
+                fields=["status", "user_id"],
+                condition=Q(payout__isnull=True),
+                name="payouts_er_unpaid",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

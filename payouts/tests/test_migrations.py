@@ -115,3 +115,11 @@ def test_earned_revenue_loses_its_pattern_indexes_and_gets_them_back_when_unappl
     definitions = _earned_revenue_indexes().values()
     assert any(d.endswith("USING btree (user_id)") for d in definitions)
     assert any(d.endswith("USING btree (public_id)") and "UNIQUE" in d for d in definitions)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_gathering_index_holds_only_rows_no_payout_holds():
+    definition = _earned_revenue_indexes()["payouts_er_unpaid"]
+    assert definition.endswith("USING btree (status, user_id) WHERE (payout_id IS NULL)")
+    assert "payouts_er_gather" not in _earned_revenue_indexes()
