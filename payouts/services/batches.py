@@ -9,8 +9,9 @@ chunks, never with earned-revenue rows one by one, and no row is loaded into Pyt
 
 Rows are locked in the order they lie in on disk and marked in id order, the order they were
 written in, so that each page of the table is read and written once and one chunk's pages fit in
-the cache whatever the batch's size. Most of the marking's cost is elsewhere: a new entry in each
-of earned revenue's indexes for every row, whose pages no order keeps together for all of them
+the cache whatever the batch's size. Most of the marking's cost is elsewhere: a new entry for
+every row in each of earned revenue's indexes but the gathering's own (which holds only unpaid
+rows, so a marked row leaves it), whose pages no order keeps together for all of them
 (``benchmark_payout_batch``'s baseline marks payout by payout and takes about as long).
 
 The gathering reads the table from end to end and finds each row's account and tax info in hash
