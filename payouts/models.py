@@ -208,9 +208,15 @@ class EarnedRevenue(models.Model):
         on_delete=models.PROTECT,
         related_name="derived",
         help_text="The share this row reverses or forfeits.",
+        db_index=False,  # payouts_er_origin, below
     )
     refund = models.ForeignKey(
-        SaleRefund, null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+        SaleRefund,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversals",
+        db_index=False,  # payouts_er_refund, below
     )
     # Every reversal is 0, except this: when a payout that held part of a fully refunded share
     # comes back afterwards, the share is put right again for the same refund, by a new reversal
@@ -246,6 +252,14 @@ class EarnedRevenue(models.Model):
                 fields=["status", "user_id"],
                 condition=Q(payout__isnull=True),
                 name="payouts_er_unpaid",
+            ),
+            # Only the rows that have an origin or a refund (reversals, forfeits): a share has
+            # neither, so making one or attaching it to a payout writes to neither index.
+            models.Index(
+                fields=["origin"], condition=Q(origin__isnull=False), name="payouts_er_origin"
+            ),
+            models.Index(
+                fields=["refund"], condition=Q(refund__isnull=False), name="payouts_er_refund"
             ),
         ]
         constraints = [
