@@ -95,13 +95,15 @@ def _media_of_the_test(settings, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _connector_state_of_the_test():
     """What the connectors keep beside the database (the queued-drain flag in the shared cache,
-    this process's copy of the keys) starts empty: a test's database does not outlive it."""
+    this process's copy of the keys and what it knows of a queued drain) starts empty: a test's
+    database does not outlive it."""
     from django.core.cache import cache
 
     from connectors.inbound.keys import connector_keys_forget
-    from connectors.rest_api.deferred import DRAIN_QUEUED_FLAG
+    from connectors.rest_api.deferred import DRAIN_QUEUED_FLAG, inbound_requests_drain_forget
 
     cache.delete(DRAIN_QUEUED_FLAG)
+    inbound_requests_drain_forget()
     connector_keys_forget()
     yield
 

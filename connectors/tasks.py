@@ -1,4 +1,5 @@
 import logging
+from datetime import UTC, datetime
 
 from celery import shared_task
 
@@ -69,22 +70,32 @@ def inbound_request_process(record_id: int) -> int:
 
 
 @shared_task(name="connectors.inbound_requests_drain")
-def inbound_requests_drain() -> int:
-    """Answer the requests waiting to be answered later, a batch at a time: queued once per burst
-    of accepted requests (``inbound_requests_drain_wake``), then by itself while some wait."""
+def inbound_requests_drain(not_before: float | None = None) -> int:
+    """Answer the requests waiting to be answered later, a batch at a time: queued by the
+    requests accepted for later, one a hold (``inbound_requests_drain_wake``), to look at
+    ``not_before``; then by itself, at once, while some wait."""
     from connectors.rest_api.deferred import inbound_requests_drain as drain
 
-    answered, more = drain()
+    answered, more = drain(not_before=not_before)
     if more:
         inbound_requests_drain.delay()
     return answered
 
 
 def inbound_requests_drain_wake() -> bool:
-    """Queue a drain for a request just accepted, unless one is queued and not started yet."""
+    """Make sure a drain will see a request just accepted: queue one unless a queued one will."""
+    from connectors.rest_api.deferred import DRAIN_HOLD_SECONDS
     from connectors.rest_api.deferred import inbound_requests_drain_wake as wake
 
-    return wake(inbound_requests_drain.delay)
+    # Run eagerly, a drain runs in the request that queues it: it must not hold off there.
+    hold = 0 if inbound_requests_drain.app.conf.task_always_eager else DRAIN_HOLD_SECONDS
+    return wake(_drain_queue, hold=hold)
+
+
+def _drain_queue(looks_at: float) -> None:
+    inbound_requests_drain.apply_async(
+        kwargs={"not_before": looks_at}, eta=datetime.fromtimestamp(looks_at, tz=UTC)
+    )
 
 
 def inbound_requests_drain_all() -> int:

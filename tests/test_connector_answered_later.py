@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from unittest import mock
 
 import pytest
@@ -15,10 +16,12 @@ from bench.cadence_side import CONNECTOR_ENDPOINTS, connector_body
 from connectors import tasks
 from connectors.inbound.keys import connector_key_create
 from connectors.models import InboundRequest, OutsideRecord
+from connectors.rest_api import deferred
 from connectors.tests.signing import signed_request
 from lms.models import Enrollment
 from lms.tests.factories import UserFactory
 from payouts.models import EarnedRevenue, JournalEntry, Sale
+from tests.fixtures.celery_worker import wait_until
 from tests.lifecycle import course_for_sale
 
 # Transactional: the worker's task runs after the acceptance is committed, as it does in life.
@@ -122,9 +125,14 @@ def test_answered_later_the_answer_and_the_effects_are_those_of_the_synchronous_
 
 def test_a_request_has_one_effect_however_the_two_modes_are_mixed(client, issued, context):
     body = connector_body("revenue-recorded", "twice", context)
-    with mock.patch.object(tasks.inbound_requests_drain, "delay") as queued:
-        first = send(client, issued, "revenue-recorded", body, headers=LATER)
-        again = send(client, issued, "revenue-recorded", body, headers=LATER)
+    conf = tasks.inbound_requests_drain.app.conf
+    conf.task_always_eager = False  # as with a broker: the drain is queued, nothing runs
+    try:
+        with mock.patch.object(tasks.inbound_requests_drain, "apply_async") as queued:
+            first = send(client, issued, "revenue-recorded", body, headers=LATER)
+            again = send(client, issued, "revenue-recorded", body, headers=LATER)
+    finally:
+        conf.task_always_eager = True
     assert first.status_code == again.status_code == 202
     assert first["Location"] == again["Location"]
     assert queued.call_count == 1  # the drain queued for the first will answer the second
@@ -220,3 +228,44 @@ def test_only_the_key_that_sent_a_request_reads_its_answer(client, issued, conte
 
     assert theirs.status_code == 404
     assert read(client, issued, accepted["Location"]).status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+def test_a_real_worker_answers_a_burst_once_its_drain_looks(client, issued, context, celery_worker):
+    bodies = [connector_body("revenue-recorded", f"burst{n}", context) for n in range(3)]
+    locations = [
+        send(client, issued, "revenue-recorded", body, headers=LATER)["Location"] for body in bodies
+    ]
+
+    wait_until(
+        lambda: all(read(client, issued, location).status_code == 200 for location in locations),
+        timeout=60,
+        message="the worker's drain to answer the burst",
+    )
+    assert Sale.objects.count() == 3
+    drains = drain_runs(celery_worker.log())
+    assert sum(answered for _held, answered in drains) == 3
+    # The burst's drain held off until its moment (the hold's second) before it looked.
+    held, _answered = drains[0]
+    assert held >= deferred.DRAIN_HOLD_SECONDS - deferred.CLOCK_MARGIN_SECONDS - 0.25
+
+
+def drain_runs(log: str) -> list[tuple[float, int]]:
+    """Each drain the worker ran: the seconds from its message's arrival to its end, and how
+    many requests it answered."""
+    stamp = r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): INFO/[\w-]+\] "
+    task = r"Task connectors\.inbound_requests_drain\[([0-9a-f-]+)\] "
+    received = {
+        task_id: _log_time(at) for at, task_id in re.findall(stamp + task + "received", log)
+    }
+    return [
+        (_log_time(at) - received[task_id], int(answered))
+        for at, task_id, answered in re.findall(
+            stamp + task + r"succeeded in [0-9.e-]+s: (\d+)", log
+        )
+    ]
+
+
+def _log_time(text: str) -> float:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S,%f").timestamp()

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 from rest_framework.response import Response
@@ -35,11 +37,23 @@ SPEC_ENDPOINT_VIEWS: dict[str, type[SpecEndpointView]] = {
 
 logger = logging.getLogger(__name__)
 
-# Set while a drain is queued and has not started: the requests accepted meanwhile queue none.
+# Set while a drain is queued that has not looked for waiting requests yet; its value is when it
+# will look (unix seconds), and it lapses then. A request accepted before that moment needs no
+# drain of its own: the queued one will see it.
 DRAIN_QUEUED_FLAG = "connectors:inbound-drain-queued"
-# Should the queued drain be lost, the flag lapses and the next request queues another (and the
-# beat sweep, ``connectors.inbound_request_sweep``, finds any request left waiting).
-DRAIN_QUEUED_SECONDS = 10
+# How long a queued drain holds off before it looks: the requests of that second share it, and
+# a web process that knows of it asks the cache nothing more until then (one cache round trip a
+# second per process under load, not one a request). An answer comes up to this much later,
+# which is what ``Retry-After`` tells the caller anyway.
+DRAIN_HOLD_SECONDS = 1
+# Clocks of the web and worker machines are taken to agree within this. Were they further apart,
+# a request could be left to the next drain or to the beat sweep
+# (``connectors.inbound_request_sweep``): answered later than it might be, never lost.
+CLOCK_MARGIN_SECONDS = 0.25
+clock = time.time  # a test may move it on
+sleep = time.sleep
+# When the drain this process last saw queued will look; nothing queued after it is seen.
+_drain_looks_at = [0.0]
 # Requests one drain answers before it queues the next (so that one task stays short).
 DRAIN_BATCH = 200
 
@@ -63,36 +77,58 @@ def inbound_request_process(record_id: int) -> int:
     return answered.status
 
 
-def inbound_requests_drain_wake(queue_drain) -> bool:
-    """After a request was accepted (committed) to be answered later: call ``queue_drain`` (which
-    queues ``inbound_requests_drain``) unless a drain is queued already and has not started;
-    return whether it was called.
+def inbound_requests_drain_forget() -> None:
+    """Forget the drain this process saw queued (tests: the cache's flag went with the test)."""
+    _drain_looks_at[0] = 0.0
 
-    A drain clears the flag before it looks for waiting requests, so a request committed
-    before the flag was found set is one the queued drain will see: one message a burst, not
-    one a request.
+
+def inbound_requests_drain_wake(queue_drain: Callable[[float], None], *, hold: int) -> bool:
+    """After a request was accepted (committed) to be answered later: make sure a drain will
+    look for it; return whether one was queued for it.
+
+    A drain queued by any process that looks ``hold`` seconds after it was queued (the flag in
+    the shared cache says when) will see the request, as long as that moment is still ahead:
+    then nothing is queued, and this process, remembering the moment, does not ask the cache
+    again before it. Otherwise ``queue_drain(looks_at)`` is called (it queues
+    ``inbound_requests_drain`` to look at ``looks_at``, not before). ``hold`` 0 (tasks run
+    eagerly, in the request) queues a drain that looks at once for every request.
     """
-    if not cache.add(DRAIN_QUEUED_FLAG, 1, timeout=DRAIN_QUEUED_SECONDS):
+    now = clock()
+    if now < _drain_looks_at[0] - CLOCK_MARGIN_SECONDS:
         return False
+    looks_at = now + hold
+    if hold and not cache.add(DRAIN_QUEUED_FLAG, looks_at, timeout=hold):
+        queued = cache.get(DRAIN_QUEUED_FLAG)
+        if queued is not None and now < queued - CLOCK_MARGIN_SECONDS:
+            _drain_looks_at[0] = queued
+            return False
+        # The flag lapsed meanwhile, or its drain looks too soon to be sure: queue our own.
     try:
-        queue_drain()
+        queue_drain(looks_at)
     except BaseException:
         cache.delete(DRAIN_QUEUED_FLAG)  # not queued: the next request tries again
         raise
+    _drain_looks_at[0] = looks_at
     return True
 
 
-def inbound_requests_drain(*, limit: int | None = None) -> tuple[int, bool]:
+def inbound_requests_drain(
+    *, limit: int | None = None, not_before: float | None = None
+) -> tuple[int, bool]:
     """Answer up to ``limit`` (``DRAIN_BATCH``) waiting requests, oldest first, each in its own
     transaction; return how many were answered and whether more may wait.
 
-    Call it only as a drain starts (``connectors.inbound_requests_drain``): it clears the
-    queued flag first. A request whose answer fails with an error that is not a refusal stays
-    waiting (logged, and left for the sweep); the others are answered all the same. Should
-    ``limit`` requests fail, no more is said to wait: the sweep tries them again.
+    A drain queued to look at ``not_before`` waits for that moment first (should its message
+    arrive early), so that it sees every request accepted before then. A request whose answer
+    fails with an error that is not a refusal stays waiting (logged, and left for the sweep);
+    the others are answered all the same. Should ``limit`` requests fail, no more is said to
+    wait: the sweep tries them again.
     """
     limit = limit or DRAIN_BATCH
-    cache.delete(DRAIN_QUEUED_FLAG)
+    if not_before is not None:
+        early = not_before - clock()
+        if early > 0:
+            sleep(min(early, DRAIN_HOLD_SECONDS))
     answered, failed = 0, []
     while len(failed) < limit:
         if answered == limit:

@@ -1,7 +1,9 @@
-"""Requests accepted to be answered later are answered by drains: one queued per burst, each
-request answered once however many drains run at once, a failing one not holding up the rest."""
+"""Requests accepted to be answered later are answered by drains: one queued per burst, held
+till its moment, each request answered once however many drains run at once, a failing one not
+holding up the rest."""
 
 import threading
+from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
@@ -47,26 +49,99 @@ def counting_effects(calls: list[int], fail: set[int] = frozenset()):
     return effect_for
 
 
-def test_a_burst_queues_one_drain_and_a_started_drain_lets_the_next_request_queue_one():
+@pytest.fixture
+def frozen(monkeypatch):
+    """The drain's clock, held at a moment the test moves on; what the drain slept."""
+    moment = {"now": 1_000_000.0, "slept": []}
+    monkeypatch.setattr(deferred, "clock", lambda: moment["now"])
+    monkeypatch.setattr(deferred, "sleep", moment["slept"].append)
+    return moment
+
+
+def test_a_burst_queues_one_drain_that_looks_once_the_hold_is_over(frozen):
     queued = mock.Mock()
-    cache.delete(DRAIN_QUEUED_FLAG)
 
-    assert [inbound_requests_drain_wake(queued) for _ in range(3)] == [True, False, False]
-    assert queued.call_count == 1
+    assert [inbound_requests_drain_wake(queued, hold=1) for _ in range(3)] == [True, False, False]
 
-    cache.delete(DRAIN_QUEUED_FLAG)  # what a drain does first
-    assert inbound_requests_drain_wake(queued) is True
-    assert queued.call_count == 2
+    queued.assert_called_once_with(1_000_001.0)
+    assert cache.get(DRAIN_QUEUED_FLAG) == 1_000_001.0  # when the queued drain looks
 
 
-def test_a_drain_that_could_not_be_queued_is_queued_by_the_next_request():
-    cache.delete(DRAIN_QUEUED_FLAG)
-    with pytest.raises(ConnectionError):
-        inbound_requests_drain_wake(mock.Mock(side_effect=ConnectionError("broker down")))
-
+def test_a_process_that_knows_of_a_queued_drain_asks_the_cache_nothing(frozen, monkeypatch):
     queued = mock.Mock()
-    assert inbound_requests_drain_wake(queued) is True
+    assert inbound_requests_drain_wake(queued, hold=1) is True
+    deferred.inbound_requests_drain_forget()  # another web process, which queued nothing
+    shared = mock.Mock(wraps=cache)
+    monkeypatch.setattr(deferred, "cache", shared)
+
+    assert inbound_requests_drain_wake(queued, hold=1) is False  # learnt from the flag
+    asked = len(shared.method_calls)
+    frozen["now"] += 0.5
+    assert inbound_requests_drain_wake(queued, hold=1) is False
+
+    assert len(shared.method_calls) == asked == 2  # the add that failed, the flag's read
     queued.assert_called_once()
+
+
+def test_a_request_too_close_to_the_drains_look_queues_its_own(frozen):
+    queued = mock.Mock()
+    assert inbound_requests_drain_wake(queued, hold=1) is True
+
+    # Within the clocks' margin of the moment the drain looks: it might not see this request.
+    frozen["now"] += 1 - deferred.CLOCK_MARGIN_SECONDS
+    assert inbound_requests_drain_wake(queued, hold=1) is True
+    assert queued.call_args_list == [mock.call(1_000_001.0), mock.call(frozen["now"] + 1)]
+
+    deferred.inbound_requests_drain_forget()  # another process sees the same stale flag
+    cache.set(DRAIN_QUEUED_FLAG, frozen["now"] + 0.1)
+    assert inbound_requests_drain_wake(queued, hold=1) is True
+    assert queued.call_count == 3
+
+
+def test_run_eagerly_each_request_queues_a_drain_that_looks_at_once(frozen):
+    queued = mock.Mock()
+
+    assert [inbound_requests_drain_wake(queued, hold=0) for _ in range(2)] == [True, True]
+
+    assert queued.call_args_list == [mock.call(1_000_000.0)] * 2
+    assert cache.get(DRAIN_QUEUED_FLAG) is None
+
+
+def test_a_drain_that_could_not_be_queued_is_queued_by_the_next_request(frozen):
+    with pytest.raises(ConnectionError):
+        inbound_requests_drain_wake(mock.Mock(side_effect=ConnectionError("broker down")), hold=1)
+
+    queued = mock.Mock()
+    assert inbound_requests_drain_wake(queued, hold=1) is True
+    queued.assert_called_once()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_whose_message_came_early_waits_for_its_moment(frozen, monkeypatch):
+    ids = accepted(key_id(), 2)
+    calls: list[int] = []
+    monkeypatch.setattr(deferred, "_effect_for", counting_effects(calls))
+
+    assert deferred.inbound_requests_drain(not_before=frozen["now"] + 0.6) == (2, False)
+    assert deferred.inbound_requests_drain(not_before=frozen["now"] - 5) == (0, False)
+
+    assert frozen["slept"] == [pytest.approx(0.6)]
+    assert calls == ids
+
+
+def test_with_a_broker_a_request_queues_a_drain_held_till_its_moment(frozen):
+    conf = tasks.inbound_requests_drain.app.conf
+    conf.task_always_eager = False
+    try:
+        with mock.patch.object(tasks.inbound_requests_drain, "apply_async") as queued:
+            assert [tasks.inbound_requests_drain_wake() for _ in range(2)] == [True, False]
+    finally:
+        conf.task_always_eager = True
+
+    looks_at = 1_000_000.0 + deferred.DRAIN_HOLD_SECONDS
+    queued.assert_called_once_with(
+        kwargs={"not_before": looks_at}, eta=datetime.fromtimestamp(looks_at, tz=UTC)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -74,10 +149,8 @@ def test_a_drain_answers_the_oldest_first_a_batch_at_a_time(monkeypatch):
     ids = accepted(key_id(), 5)
     calls: list[int] = []
     monkeypatch.setattr(deferred, "_effect_for", counting_effects(calls))
-    cache.add(DRAIN_QUEUED_FLAG, 1)
 
     assert deferred.inbound_requests_drain(limit=3) == (3, True)
-    assert cache.get(DRAIN_QUEUED_FLAG) is None  # cleared before it looked
     assert deferred.inbound_requests_drain(limit=3) == (2, False)
     assert calls == ids
     assert inbound_requests_waiting_count() == 0
