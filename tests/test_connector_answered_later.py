@@ -21,7 +21,7 @@ from connectors.tests.signing import signed_request
 from lms.models import Enrollment
 from lms.tests.factories import UserFactory
 from payouts.models import EarnedRevenue, JournalEntry, Sale
-from tests.fixtures.celery_worker import wait_until
+from tests.fixtures.celery_worker import tasks_sent_to_the_broker, wait_until
 from tests.lifecycle import course_for_sale
 
 # Transactional: the worker's task runs after the acceptance is committed, as it does in life.
@@ -125,14 +125,12 @@ def test_answered_later_the_answer_and_the_effects_are_those_of_the_synchronous_
 
 def test_a_request_has_one_effect_however_the_two_modes_are_mixed(client, issued, context):
     body = connector_body("revenue-recorded", "twice", context)
-    conf = tasks.inbound_requests_drain.app.conf
-    conf.task_always_eager = False  # as with a broker: the drain is queued, nothing runs
-    try:
-        with mock.patch.object(tasks.inbound_requests_drain, "apply_async") as queued:
-            first = send(client, issued, "revenue-recorded", body, headers=LATER)
-            again = send(client, issued, "revenue-recorded", body, headers=LATER)
-    finally:
-        conf.task_always_eager = True
+    with (
+        tasks_sent_to_the_broker(),  # the drain is queued, nothing runs
+        mock.patch.object(tasks.inbound_requests_drain, "apply_async") as queued,
+    ):
+        first = send(client, issued, "revenue-recorded", body, headers=LATER)
+        again = send(client, issued, "revenue-recorded", body, headers=LATER)
     assert first.status_code == again.status_code == 202
     assert first["Location"] == again["Location"]
     assert queued.call_count == 1  # the drain queued for the first will answer the second

@@ -16,6 +16,7 @@ from connectors.inbound.keys import connector_key_create
 from connectors.models import ConnectorKey, InboundRequest
 from connectors.rest_api import deferred
 from connectors.rest_api.deferred import DRAIN_QUEUED_FLAG, inbound_requests_drain_wake
+from tests.fixtures.celery_worker import tasks_sent_to_the_broker
 
 
 def key_id(name: str = "commerce-platform") -> int:
@@ -130,13 +131,11 @@ def test_a_drain_whose_message_came_early_waits_for_its_moment(frozen, monkeypat
 
 
 def test_with_a_broker_a_request_queues_a_drain_held_till_its_moment(frozen):
-    conf = tasks.inbound_requests_drain.app.conf
-    conf.task_always_eager = False
-    try:
-        with mock.patch.object(tasks.inbound_requests_drain, "apply_async") as queued:
-            assert [tasks.inbound_requests_drain_wake() for _ in range(2)] == [True, False]
-    finally:
-        conf.task_always_eager = True
+    with (
+        tasks_sent_to_the_broker(),
+        mock.patch.object(tasks.inbound_requests_drain, "apply_async") as queued,
+    ):
+        assert [tasks.inbound_requests_drain_wake() for _ in range(2)] == [True, False]
 
     looks_at = 1_000_000.0 + deferred.DRAIN_HOLD_SECONDS
     queued.assert_called_once_with(
