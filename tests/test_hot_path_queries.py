@@ -150,14 +150,16 @@ def test_a_new_signed_request_to_a_connector_endpoint_takes_a_fixed_number_of_qu
 # the payment (11: the payment, and the order's items with whether each course is held
 # already, read before the processor; then the payment and order locked in one read, their
 # updates, the items' fee split, the ledger, the order.paid, the cart); the order.paid
-# delivered once to each consumer (the LMS 8: users, courses, one insert of the enrollments
-# and one of their transitions, and the one order_enrollments.requested of the order's new
-# enrollments; payouts 9; the order's notification 5 and its email 1); the
+# delivered once to each consumer (the LMS 7: users, courses, one insert of the enrollments
+# with their transitions, and the one order_enrollments.requested of the order's new
+# enrollments; payouts 7: instructors, configs, one insert of the sales with their shares and
+# one of the journal transactions with their entries; the order's notification 5 and its
+# email 1); the
 # order_enrollments.requested delivered to the notifications (one "waiting for approval" for
 # the order, 5, and its email 1); and the harness's last read. With no webhook subscription no
 # webhook fan-out is recorded, and an enrollment staff must review schedules no auto-approval
 # check. Inserts meet a twin's row with ON CONFLICT DO NOTHING, not a savepoint.
-PAID_ORDER_QUERIES = {1: 41, 3: 41}
+PAID_ORDER_QUERIES = {1: 38, 3: 38}
 
 
 def paid_order_fan_out_queries(items: int) -> int:

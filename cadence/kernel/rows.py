@@ -1,7 +1,8 @@
-"""Writing one row once, in one statement, whoever else is writing it."""
+"""Writing rows in one statement: one row once, whoever else is writing it; rows with theirs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from django.db import connection, models
@@ -22,9 +23,7 @@ def insert_unless_present(
     meta = instance._meta
     quote = connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    values = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-    ]
+    values = [_prepared(field, instance) for field in fields]
     conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
     placeholders = ", ".join(["%s"] * len(fields))
     if unless is None:
@@ -44,9 +43,7 @@ def insert_unless_present(
         row = cursor.fetchone()
     if row is None:
         return False
-    instance.pk = row[0]
-    instance._state.adding = False
-    instance._state.db = connection.alias
+    _mark_saved(instance, row[0])
     return True
 
 
@@ -63,9 +60,7 @@ def insert_all_unless_present(
     unique_fields = [meta.get_field(name) for name in unique]
     rows, keys = [], []
     for instance in instances:
-        rows += [
-            field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-        ]
+        rows += [_prepared(field, instance) for field in fields]
         keys.append(tuple(getattr(instance, field.attname) for field in unique_fields))
     one_row = f"({', '.join(['%s'] * len(fields))})"
     returned = ", ".join(quote(f.column) for f in [meta.pk, *unique_fields])
@@ -75,15 +70,131 @@ def insert_all_unless_present(
         f"ON CONFLICT ({', '.join(quote(f.column) for f in unique_fields)}) DO NOTHING "
         f"RETURNING {returned}"
     )
+    return _inserted_by_key(sql, rows, instances, keys)
+
+
+def insert_all_with_children(
+    parents: Sequence[models.Model],
+    children: Sequence[Sequence[models.Model]],
+    *,
+    link: str,
+    unique: Sequence[str],
+    skip_present: bool = False,
+) -> list[bool]:
+    """Insert ``parents`` and, with each parent inserted, its ``children`` (``children[i]`` are
+    ``parents[i]``'s; their ``link`` foreign key is pointed at it): for each parent, whether it
+    was inserted (then it has its primary key). The children are not given theirs.
+
+    ``unique``: the parent's fields of a unique constraint, by which each child finds its parent.
+    With ``skip_present`` a parent whose constraint a row holds already (or a concurrent insert
+    of it) is left out with its children, as in ``insert_all_unless_present``; without, it fails
+    the statement as any insert would.
+
+    One statement on PostgreSQL (a writing WITH: the parents' insert, then the children's,
+    which reads the parents' new keys); ``save()`` is not called, as in the inserts above.
+    Elsewhere the same rows are written in two statements.
+    """
+    if not parents:
+        return []
+    kids = [child for family in children for child in family]
+    if connection.vendor != "postgresql" or not kids:
+        return _two_statement_families(
+            parents, children, link=link, unique=unique, skip=skip_present
+        )
+    return _one_statement_families(parents, children, link=link, unique=unique, skip=skip_present)
+
+
+def _two_statement_families(parents, children, *, link, unique, skip) -> list[bool]:
+    if skip:
+        inserted = insert_all_unless_present(parents, unique=unique)
+    else:
+        type(parents[0]).objects.bulk_create(parents)
+        inserted = [True] * len(parents)
+    kids = []
+    for parent, made, family in zip(parents, inserted, children, strict=True):
+        for child in family if made else ():
+            setattr(child, link, parent)
+            kids.append(child)
+    if kids:
+        type(kids[0]).objects.bulk_create(kids)
+    return inserted
+
+
+def _one_statement_families(parents, children, *, link, unique, skip) -> list[bool]:
+    quote = connection.ops.quote_name
+    parent_meta = parents[0]._meta
+    child_meta = next(child for family in children for child in family)._meta
+    parent_fields = [f for f in parent_meta.concrete_fields if not f.primary_key]
+    unique_fields = [parent_meta.get_field(name) for name in unique]
+    link_field = child_meta.get_field(link)
+    child_fields = [f for f in child_meta.concrete_fields if not f.primary_key and f != link_field]
+
+    parent_rows, params, keys = [], [], []
+    for parent in parents:
+        parent_rows.append(f"({', '.join(['%s'] * len(parent_fields))})")
+        params += [_prepared(field, parent) for field in parent_fields]
+        keys.append(tuple(getattr(parent, field.attname) for field in unique_fields))
+    # Each child row names its parent by the unique fields; the parent's new key is read from
+    # the parents' insert, and a parent left out (``skip``) leaves its children out too. The
+    # rows are a derived table, so each value carries its column's type (without a length:
+    # a cast to varchar(n) would cut a value the insert must refuse).
+    parent_is = " AND ".join(f"parent.{quote(f.column)} = %s" for f in unique_fields)
+    parent_key = f"(SELECT parent.{quote(parent_meta.pk.column)} FROM parent WHERE {parent_is})"  # noqa: S608
+    child_values = (
+        f"({', '.join([parent_key] + [f'CAST(%s AS {_cast_type(f)})' for f in child_fields])})"
+    )
+    child_rows = []
+    for key, family in zip(keys, children, strict=True):
+        for child in family:
+            child_rows.append(child_values)
+            params += [*key, *(_prepared(field, child) for field in child_fields)]
+    child_columns = [quote(f.column) for f in [link_field, *child_fields]]
+    returned = ", ".join(quote(f.column) for f in [parent_meta.pk, *unique_fields])
+    conflict = (
+        f"ON CONFLICT ({', '.join(quote(f.column) for f in unique_fields)}) DO NOTHING "
+        if skip
+        else ""
+    )
+    sql = (
+        f"WITH parent AS (INSERT INTO {quote(parent_meta.db_table)} "  # noqa: S608  (names from the models)
+        f"({', '.join(quote(f.column) for f in parent_fields)}) "
+        f"VALUES {', '.join(parent_rows)} {conflict}RETURNING {returned}), "
+        f"child AS (INSERT INTO {quote(child_meta.db_table)} ({', '.join(child_columns)}) "
+        f"SELECT * FROM (VALUES {', '.join(child_rows)}) AS child_row({', '.join(child_columns)}) "
+        f"WHERE child_row.{child_columns[0]} IS NOT NULL) "
+        f"SELECT {returned} FROM parent"
+    )
+    inserted = _inserted_by_key(sql, params, parents, keys)
+    for parent, made, family in zip(parents, inserted, children, strict=True):
+        for child in family if made else ():
+            setattr(child, link, parent)
+    return inserted
+
+
+def _inserted_by_key(sql: str, params: list, instances, keys: list[tuple]) -> list[bool]:
+    """Run an insert returning each new row's primary key and unique fields; for each of
+    ``instances`` (told apart by ``keys``), whether it was inserted (then it has its key)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, rows)
+        cursor.execute(sql, params)
         made = {tuple(key): pk for pk, *key in cursor.fetchall()}
     inserted = []
     for instance, key in zip(instances, keys, strict=True):
         pk = made.pop(key, None)
         if pk is not None:
-            instance.pk = pk
-            instance._state.adding = False
-            instance._state.db = connection.alias
+            _mark_saved(instance, pk)
         inserted.append(pk is not None)
     return inserted
+
+
+def _mark_saved(instance: models.Model, pk) -> None:
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+def _prepared(field: models.Field, instance: models.Model):
+    return field.get_db_prep_save(field.pre_save(instance, True), connection)
+
+
+def _cast_type(field: models.Field) -> str:
+    return re.sub(r"\([^)]*\)", "", field.db_type(connection))

@@ -16,7 +16,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from cadence.kernel.money import Money, MoneyError, currency
 from cadence.kernel.public_ids import new_public_id
-from cadence.kernel.rows import insert_all_unless_present
+from cadence.kernel.rows import insert_all_with_children
 from lms import events, selectors
 from lms.data import (
     EnrollmentApproved,
@@ -262,23 +262,14 @@ def _existing_of(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Enrollmen
 def _enrollments_create(enrollments: list[Enrollment]) -> list[Enrollment | None]:
     """``_enrollment_create`` for several at once, in one insert that leaves out (``None`` in
     their place) those a concurrent request made first: no savepoint to survive the twin's row."""
-    inserted = insert_all_unless_present(
-        enrollments, unique=("external_order_id", "external_order_item_id")
+    inserted = insert_all_with_children(
+        enrollments,
+        [[_request_transition(enrollment)] for enrollment in enrollments],
+        link="enrollment",
+        unique=("external_order_id", "external_order_item_id"),
+        skip_present=True,
     )
     created = [e for e, made in zip(enrollments, inserted, strict=True) if made]
-    EnrollmentTransition.objects.bulk_create(
-        EnrollmentTransition(
-            enrollment=enrollment,
-            name="request",
-            source_state="",
-            target_state=enrollment.state,
-            actor_system=Enrollment.Source.COMMERCE,
-            reason=(
-                f"order {enrollment.external_order_id}, item {enrollment.external_order_item_id}"
-            ),
-        )
-        for enrollment in created
-    )
     for enrollment in created:
         _instructor_of_request_log(enrollment)
     _order_enrollments_announce(created)
@@ -303,16 +294,21 @@ def _enrollment_create(order_id: str, order_item_id: str, fields: dict) -> Enrol
         if _existing(order_id, order_item_id) is None:
             raise
         return None
-    EnrollmentTransition.objects.create(
+    _request_transition(enrollment).save()
+    _requested_announce(enrollment)
+    return enrollment
+
+
+def _request_transition(enrollment: Enrollment) -> EnrollmentTransition:
+    """The unsaved ``request`` transition of a new pending enrollment bought in an order."""
+    return EnrollmentTransition(
         enrollment=enrollment,
         name="request",
         source_state="",
         target_state=enrollment.state,
         actor_system=Enrollment.Source.COMMERCE,
-        reason=f"order {order_id}, item {order_item_id}",
+        reason=f"order {enrollment.external_order_id}, item {enrollment.external_order_item_id}",
     )
-    _requested_announce(enrollment)
-    return enrollment
 
 
 def _requested_announce(enrollment: Enrollment) -> None:

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from cadence.kernel.money import Money
+from cadence.kernel.rows import insert_all_with_children
 from payouts.errors import PayoutsError
 from payouts.models import EarnedRevenue, JournalEntry, JournalTransaction, Payout, Role, Sale
 
@@ -107,36 +108,51 @@ def journal_post(
     entries = balanced_entries(key, legs)
     if not entries:
         return None
-    transaction_row = JournalTransaction.objects.create(
+    transaction_row = JournalTransaction(
         key=key, description=description, posted_at=at, sale=sale, payout=payout
     )
-    JournalEntry.objects.bulk_create(
-        JournalEntry(transaction=transaction_row, account=acct, currency=code, amount_minor=minor)
-        for acct, code, minor in entries
-    )
+    _transactions_insert([(transaction_row, entries)])
     return transaction_row
 
 
 def journal_post_new(postings: Iterable[Posting], *, at: datetime) -> None:
     """``journal_post`` of each of ``postings``, whose keys the caller knows are new (their
-    sales were created in this transaction), in two statements whatever their number.
+    sales were created in this transaction), in one statement whatever their number.
 
     A key posted already fails the whole call on the unique key, as a concurrent writer would.
     """
     ready = [(posting, balanced_entries(posting.key, posting.legs)) for posting in postings]
-    ready = [(posting, entries) for posting, entries in ready if entries]
-    rows = JournalTransaction.objects.bulk_create(
-        JournalTransaction(
-            key=posting.key,
-            description=posting.description,
-            posted_at=at,
-            sale=posting.sale,
-            payout=posting.payout,
-        )
-        for posting, _entries in ready
+    _transactions_insert(
+        [
+            (
+                JournalTransaction(
+                    key=posting.key,
+                    description=posting.description,
+                    posted_at=at,
+                    sale=posting.sale,
+                    payout=posting.payout,
+                ),
+                entries,
+            )
+            for posting, entries in ready
+            if entries
+        ]
     )
-    JournalEntry.objects.bulk_create(
-        JournalEntry(transaction=row, account=acct, currency=code, amount_minor=minor)
-        for row, (_posting, entries) in zip(rows, ready, strict=True)
-        for acct, code, minor in entries
+
+
+def _transactions_insert(
+    transactions: list[tuple[JournalTransaction, list[tuple[str, str, int]]]],
+) -> None:
+    """Each transaction with its entries (account, currency, amount), in one statement."""
+    insert_all_with_children(
+        [row for row, _entries in transactions],
+        [
+            [
+                JournalEntry(account=acct, currency=code, amount_minor=minor)
+                for acct, code, minor in entries
+            ]
+            for _row, entries in transactions
+        ],
+        link="transaction",
+        unique=("key",),
     )

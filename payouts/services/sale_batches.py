@@ -2,26 +2,26 @@
 reads and writes done together.
 
 An order's items are new to payouts as a rule (nothing else can be known of an item before its
-payment): their sales, shares and journal transactions are then written with one statement per
-table, whatever the number of items. Each such item ends exactly as ``sales.revenue_record``
-leaves a sale with no other fact: shares from ``sales.share_amounts`` of the config in force,
-all pending, and the ``sale:<id>:recorded`` journal transaction. Every other item (already
+payment): their sales and shares are then written in one statement, and their journal
+transactions and entries in another, whatever the number of items. Each such item ends exactly
+as ``sales.revenue_record`` leaves a sale with no other fact: shares from
+``sales.share_amounts`` of the config in force, all pending, and the ``sale:<id>:recorded``
+journal transaction. Every other item (already
 recorded, a fact about it arrived first, an input the checks refuse, a concurrent writer) goes
 through ``sales.revenue_record`` itself, which settles it as always.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from cadence.kernel.rows import insert_all_unless_present
+from cadence.kernel.rows import insert_all_with_children
 from payouts.data import RevenueRecorded
 from payouts.errors import PayoutsError
-from payouts.models import EarnedRevenue, RevenueShareConfig, Sale
+from payouts.models import RevenueShareConfig, Sale
 from payouts.services import sales
 from payouts.services.journal import journal_post_new
 
@@ -71,15 +71,18 @@ def _fresh_sales_record(fresh: dict[int, sales.CheckedRevenue], now: datetime) -
         )
         sales.config_apply(sale, configs[(fact.facts["course_id"], fact.facts["paid_at"])])
         rows.append(sale)
-    inserted = insert_all_unless_present(rows, unique=("order_id", "order_item_id"))
-    created = [sale for sale, made in zip(rows, inserted, strict=True) if made]
-    shares = EarnedRevenue.objects.bulk_create(
-        share for sale in created for share in sales.new_shares(sale)
+    shares = [sales.new_shares(sale) for sale in rows]
+    inserted = insert_all_with_children(
+        rows, shares, link="sale", unique=("order_id", "order_item_id"), skip_present=True
     )
-    shares_of: dict[int, list[EarnedRevenue]] = defaultdict(list)
-    for share in shares:
-        shares_of[share.sale_id].append(share)
-    journal_post_new((sales.recorded_posting(sale, shares_of[sale.pk]) for sale in created), at=now)
+    journal_post_new(
+        (
+            sales.recorded_posting(sale, sale_shares)
+            for sale, sale_shares, made in zip(rows, shares, inserted, strict=True)
+            if made
+        ),
+        at=now,
+    )
     return {index for index, made in zip(fresh, inserted, strict=True) if made}
 
 
