@@ -471,6 +471,15 @@ class Bench:
         )
         self.add(
             "P3",
+            "of those, statements that read or write (no BEGIN, COMMIT, savepoint), 1 / 3 items",
+            f"{single['paid_statements']} / {triple['paid_statements']}",
+            "1",
+            None,
+            "report",
+            None,
+        )
+        self.add(
+            "P3",
             "queries per order, whole buy (cart, checkout, payment, deliveries), 1 / 3 items",
             f"{single['queries']} / {triple['queries']}",
             "",
