@@ -84,7 +84,7 @@ CONNECTOR_QUERIES = {
         # The payouts split records a fact in its own savepointed transaction, reading back
         # what it wrote; the two below pay for that.
         "course-completion": 13,
-        "revenue-recorded": 22,
+        "revenue-recorded": 21,
     },
     "async": {
         "enrollment-request": 1,
