@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from cadence.kernel.money import currency as money_currency
+from cadence.kernel.rows import insert_unless_present
 from commerce.errors import CommerceError, CommerceNotFound
 from commerce.models import Cart, CartItem, CatalogItem
 from commerce.selectors import customer_holds_course, held_course_ids
@@ -20,13 +21,16 @@ def _cart_locked(*, customer_id: str | None, session_key: str | None) -> Cart:
         raise CommerceError("a cart needs a signed-in learner or a session", field="cart")
     cart = Cart.objects.select_for_update().filter(**lookup).first()
     if cart is None:
-        try:
-            with transaction.atomic():
-                Cart.objects.create(**lookup)
-        except IntegrityError:
-            pass  # created by a concurrent request; take that one
-        cart = Cart.objects.select_for_update().get(**lookup)
+        cart = Cart(**lookup)
+        # Our own new row is ours until we commit; a concurrent request's is taken and locked.
+        if not insert_unless_present(cart, unique=list(lookup)):
+            cart = Cart.objects.select_for_update().get(**lookup)
     return cart
+
+
+def _line_add(cart: Cart, item: CatalogItem) -> None:
+    """The course in the cart once: adding it again, or concurrently, leaves the one line."""
+    insert_unless_present(CartItem(cart=cart, item=item), unique=("cart", "item"))
 
 
 @transaction.atomic
@@ -44,7 +48,7 @@ def cart_item_add(
     cart = _cart_locked(customer_id=customer_id, session_key=session_key)
     if not item.prices.filter(currency=cart.currency).exists():
         raise CommerceError(f"this course is not sold in {cart.currency}", field="catalogItemId")
-    CartItem.objects.get_or_create(cart=cart, item=item)
+    _line_add(cart, item)
     return cart
 
 
@@ -95,6 +99,6 @@ def cart_merge(*, session_key: str, customer_id: str) -> Cart | None:
     )
     for line in lines:
         if line.item.course.lms_course_id not in held:
-            CartItem.objects.get_or_create(cart=cart, item=line.item)
+            _line_add(cart, line.item)
     anonymous.delete()
     return cart

@@ -90,11 +90,8 @@ def checkout_start(
         )
         raise
     Payment.objects.filter(pk=payment.pk).update(processor_reference=result.reference)
-    return CheckoutStarted(
-        order=_order(order.pk),
-        payment=payment_by_id(payment.public_id),
-        client_secret=result.client_secret,
-    )
+    payment = payment_by_id(payment.public_id)  # with its order, as it is now
+    return CheckoutStarted(order=payment.order, payment=payment, client_secret=result.client_secret)
 
 
 @dataclass(frozen=True)

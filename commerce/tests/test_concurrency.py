@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from cadence.kernel.errors import ApplicationError
-from commerce.models import Order, OrderItem, Refund
-from commerce.services import checkout_start, refund_issue
+from commerce.models import Cart, Order, OrderItem, Refund
+from commerce.services import cart_item_add, checkout_start, refund_issue
 from commerce.tests.factories import CouponFactory, buy, in_cart, learner_id, priced_item
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -77,3 +77,21 @@ def test_concurrent_refunds_never_return_more_than_was_paid():
     assert Refund.objects.filter(state="succeeded").count() == 1
     assert OrderItem.objects.get().refunded_minor == 10000
     assert Order.objects.get().state == "refunded"
+
+
+def test_a_new_learners_first_adds_at_once_make_one_cart_with_every_course():
+    learner = learner_id("two-tabs")
+    first, second = priced_item(), priced_item()
+
+    outcomes = race(
+        [
+            lambda item=item: cart_item_add(
+                customer_id=learner, session_key=None, catalog_item_id=item.public_id
+            )
+            for item in (first, second, first, second)
+        ]
+    )
+
+    assert not [o for o in outcomes if isinstance(o, ApplicationError)], outcomes
+    [cart] = Cart.objects.filter(customer_id=learner)
+    assert sorted(cart.items.values_list("item_id", flat=True)) == sorted([first.pk, second.pk])
