@@ -58,3 +58,36 @@ def test_a_huge_limit_is_capped_and_a_huge_offset_is_past_the_end(staff_client):
 
     assert len(staff_client.get("/api/v1/catalog/", {"limit": HUGE}).json()["results"]) == 1
     assert staff_client.get("/api/v1/catalog/", {"offset": HUGE}).json()["results"] == []
+
+
+# An id or a choice in a body longer than any the platform makes: refused on its field, not
+# looked up, and not repeated back in the answer.
+LONG_TEXT_BODIES = [
+    ("/api/v1/cart/items/", {"catalogItemId": "x" * 100_000}, "catalogItemId"),
+    ("/api/v1/payments/refunds/", {"orderItemId": "x" * 100_000}, "orderItemId"),
+    (
+        "/api/v1/lms/submissions/create/",
+        {"enrollmentId": "x" * 100_000, "lessonId": 1},
+        "enrollmentId",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), LONG_TEXT_BODIES)
+def test_an_id_longer_than_any_is_refused_on_its_field_without_being_echoed(
+    staff_client, path, body, field
+):
+    response = staff_client.post(path, body, format="json")
+
+    assert response.status_code == 400, response.content[:300]
+    assert field in [e["field"] for e in response.json()["error"]["errors"]]
+    assert len(response.content) < 1_000
+
+
+def test_a_test_processor_outcome_longer_than_any_is_refused(staff_client):
+    response = staff_client.post(
+        "/api/v1/checkout/payments/pay_unknown/confirm/", {"outcome": "x" * 100_000}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert len(response.content) < 1_000

@@ -81,7 +81,7 @@ class CartItemAddApi(APIView):
         class Meta:
             ref_name = "CartItemAddInput"
 
-        catalogItemId = serializers.CharField()
+        catalogItemId = serializers.CharField(max_length=64)
 
     @extend_schema(
         request=InputSerializer,

@@ -101,7 +101,7 @@ class CatalogListApi(PublicCatalogApi):
             ref_name = "CatalogListInput"
 
         search = serializers.CharField(required=False, allow_blank=True)
-        creatorId = serializers.CharField(required=False, allow_blank=True)
+        creatorId = serializers.CharField(required=False, allow_blank=True, max_length=64)
         currency = serializers.CharField(required=False, default="USD")
         minPrice = serializers.CharField(required=False)
         maxPrice = serializers.CharField(required=False)

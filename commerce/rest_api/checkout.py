@@ -142,7 +142,7 @@ class PaymentConfirmApi(APIView):
         class Meta:
             ref_name = "PaymentConfirmInput"
 
-        outcome = serializers.CharField(required=False, allow_blank=True, default="")
+        outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
 
     @extend_schema(
         request=InputSerializer,

@@ -213,7 +213,7 @@ class RefundIssueApi(APIView):
         class Meta:
             ref_name = "RefundIssueInput"
 
-        orderItemId = serializers.CharField()
+        orderItemId = serializers.CharField(max_length=64)
         amount = AmountInputField(required=False)
         currency = serializers.CharField(required=False, default="USD")
         reason = serializers.CharField(max_length=300, required=False, allow_blank=True)

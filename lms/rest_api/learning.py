@@ -206,14 +206,14 @@ class SubmissionCreateApi(APIView):
 
     @extend_schema_serializer(component_name="LmsSubmissionCreateInput")
     class InputSerializer(serializers.Serializer):
-        enrollmentId = serializers.CharField()
+        enrollmentId = serializers.CharField(max_length=64)
         lessonId = serializers.IntegerField()
         text = serializers.CharField(required=False, allow_blank=True, default="")
         file = serializers.FileField(required=False, allow_null=True, default=None)
 
     @extend_schema_serializer(component_name="LmsSubmissionCreateJsonInput")
     class JsonInputSerializer(serializers.Serializer):
-        enrollmentId = serializers.CharField()
+        enrollmentId = serializers.CharField(max_length=64)
         lessonId = serializers.IntegerField()
         text = serializers.CharField(required=False, allow_blank=True, default="")
 
