@@ -54,23 +54,8 @@ def insert_all_unless_present(
     ``instances`` (in their order), whether it was inserted (then it has its primary key)."""
     if not instances:
         return []
-    meta = instances[0]._meta
-    quote = connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    unique_fields = [meta.get_field(name) for name in unique]
-    rows, keys = [], []
-    for instance in instances:
-        rows += [_prepared(field, instance) for field in fields]
-        keys.append(tuple(getattr(instance, field.attname) for field in unique_fields))
-    one_row = f"({', '.join(['%s'] * len(fields))})"
-    returned = ", ".join(quote(f.column) for f in [meta.pk, *unique_fields])
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  (names from the model)
-        f"VALUES {', '.join([one_row] * len(instances))} "
-        f"ON CONFLICT ({', '.join(quote(f.column) for f in unique_fields)}) DO NOTHING "
-        f"RETURNING {returned}"
-    )
-    return _inserted_by_key(sql, rows, instances, keys)
+    insert = _RowsInsert(instances, unique=unique, skip_present=True)
+    return _inserted_by_key(insert.sql, insert.params, instances, insert.keys)
 
 
 def insert_all_with_children(
@@ -96,79 +81,81 @@ def insert_all_with_children(
     """
     if not parents:
         return []
-    kids = [child for family in children for child in family]
-    if connection.vendor != "postgresql" or not kids:
-        return _two_statement_families(
-            parents, children, link=link, unique=unique, skip=skip_present
+    parents_insert = _RowsInsert(parents, unique=unique, skip_present=skip_present)
+    together = connection.vendor == "postgresql" and any(children)
+    sql, params = (
+        _with_children_sql(parents_insert, children, link=link)
+        if together
+        else (parents_insert.sql, parents_insert.params)
+    )
+    inserted = _inserted_by_key(sql, params, parents, parents_insert.keys)
+    kids = _children_linked(parents, inserted, children, link=link)
+    if kids and not together:
+        type(kids[0]).objects.bulk_create(kids)
+    return inserted
+
+
+class _RowsInsert:
+    """``INSERT … VALUES (…), (…) [ON CONFLICT (unique) DO NOTHING] RETURNING pk, unique`` of
+    ``instances``, and each one's ``unique`` values, by which the returned rows are matched."""
+
+    def __init__(self, instances, *, unique: Sequence[str], skip_present: bool):
+        meta = instances[0]._meta
+        quote = connection.ops.quote_name
+        fields = [field for field in meta.concrete_fields if not field.primary_key]
+        self.unique_fields = [meta.get_field(name) for name in unique]
+        self.pk_column = quote(meta.pk.column)
+        self.params, self.keys = [], []
+        for instance in instances:
+            self.params += [_prepared(field, instance) for field in fields]
+            self.keys.append(tuple(getattr(instance, f.attname) for f in self.unique_fields))
+        one_row = f"({', '.join(['%s'] * len(fields))})"
+        unique_columns = ", ".join(quote(f.column) for f in self.unique_fields)
+        conflict = f"ON CONFLICT ({unique_columns}) DO NOTHING " if skip_present else ""
+        self.returned = f"{self.pk_column}, {unique_columns}"
+        self.sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  (names from the model)
+            f"VALUES {', '.join([one_row] * len(instances))} {conflict}RETURNING {self.returned}"
         )
-    return _one_statement_families(parents, children, link=link, unique=unique, skip=skip_present)
 
 
-def _two_statement_families(parents, children, *, link, unique, skip) -> list[bool]:
-    if skip:
-        inserted = insert_all_unless_present(parents, unique=unique)
-    else:
-        type(parents[0]).objects.bulk_create(parents)
-        inserted = [True] * len(parents)
+def _with_children_sql(parents: _RowsInsert, children, *, link: str) -> tuple[str, list]:
+    """The parents' insert in a writing WITH, then the children's rows, each naming its parent
+    by the unique fields: the parent's new key is read from the parents' insert, and a parent
+    left out leaves its children out too. The rows are a derived table, so each value carries
+    its column's type (without a length: a cast to varchar(n) would cut a value the insert must
+    refuse)."""
+    quote = connection.ops.quote_name
+    child_meta = next(child for family in children for child in family)._meta
+    link_field = child_meta.get_field(link)
+    fields = [f for f in child_meta.concrete_fields if not f.primary_key and f != link_field]
+    parent_is = " AND ".join(f"parent.{quote(f.column)} = %s" for f in parents.unique_fields)
+    parent_key = f"(SELECT parent.{parents.pk_column} FROM parent WHERE {parent_is})"  # noqa: S608
+    one_row = f"({', '.join([parent_key] + [f'CAST(%s AS {_cast_type(f)})' for f in fields])})"
+    params, rows = list(parents.params), []
+    for key, family in zip(parents.keys, children, strict=True):
+        for child in family:
+            rows.append(one_row)
+            params += [*key, *(_prepared(field, child) for field in fields)]
+    columns = ", ".join(quote(f.column) for f in [link_field, *fields])
+    sql = (
+        f"WITH parent AS ({parents.sql}), "  # noqa: S608  (names from the models)
+        f"child AS (INSERT INTO {quote(child_meta.db_table)} ({columns}) "
+        f"SELECT * FROM (VALUES {', '.join(rows)}) AS child_row({columns}) "
+        f"WHERE child_row.{quote(link_field.column)} IS NOT NULL) "
+        f"SELECT {parents.returned} FROM parent"
+    )
+    return sql, params
+
+
+def _children_linked(parents, inserted, children, *, link: str) -> list[models.Model]:
+    """The children of the parents inserted, each pointed at its parent."""
     kids = []
     for parent, made, family in zip(parents, inserted, children, strict=True):
         for child in family if made else ():
             setattr(child, link, parent)
             kids.append(child)
-    if kids:
-        type(kids[0]).objects.bulk_create(kids)
-    return inserted
-
-
-def _one_statement_families(parents, children, *, link, unique, skip) -> list[bool]:
-    quote = connection.ops.quote_name
-    parent_meta = parents[0]._meta
-    child_meta = next(child for family in children for child in family)._meta
-    parent_fields = [f for f in parent_meta.concrete_fields if not f.primary_key]
-    unique_fields = [parent_meta.get_field(name) for name in unique]
-    link_field = child_meta.get_field(link)
-    child_fields = [f for f in child_meta.concrete_fields if not f.primary_key and f != link_field]
-
-    parent_rows, params, keys = [], [], []
-    for parent in parents:
-        parent_rows.append(f"({', '.join(['%s'] * len(parent_fields))})")
-        params += [_prepared(field, parent) for field in parent_fields]
-        keys.append(tuple(getattr(parent, field.attname) for field in unique_fields))
-    # Each child row names its parent by the unique fields; the parent's new key is read from
-    # the parents' insert, and a parent left out (``skip``) leaves its children out too. The
-    # rows are a derived table, so each value carries its column's type (without a length:
-    # a cast to varchar(n) would cut a value the insert must refuse).
-    parent_is = " AND ".join(f"parent.{quote(f.column)} = %s" for f in unique_fields)
-    parent_key = f"(SELECT parent.{quote(parent_meta.pk.column)} FROM parent WHERE {parent_is})"  # noqa: S608
-    child_values = (
-        f"({', '.join([parent_key] + [f'CAST(%s AS {_cast_type(f)})' for f in child_fields])})"
-    )
-    child_rows = []
-    for key, family in zip(keys, children, strict=True):
-        for child in family:
-            child_rows.append(child_values)
-            params += [*key, *(_prepared(field, child) for field in child_fields)]
-    child_columns = [quote(f.column) for f in [link_field, *child_fields]]
-    returned = ", ".join(quote(f.column) for f in [parent_meta.pk, *unique_fields])
-    conflict = (
-        f"ON CONFLICT ({', '.join(quote(f.column) for f in unique_fields)}) DO NOTHING "
-        if skip
-        else ""
-    )
-    sql = (
-        f"WITH parent AS (INSERT INTO {quote(parent_meta.db_table)} "  # noqa: S608  (names from the models)
-        f"({', '.join(quote(f.column) for f in parent_fields)}) "
-        f"VALUES {', '.join(parent_rows)} {conflict}RETURNING {returned}), "
-        f"child AS (INSERT INTO {quote(child_meta.db_table)} ({', '.join(child_columns)}) "
-        f"SELECT * FROM (VALUES {', '.join(child_rows)}) AS child_row({', '.join(child_columns)}) "
-        f"WHERE child_row.{child_columns[0]} IS NOT NULL) "
-        f"SELECT {returned} FROM parent"
-    )
-    inserted = _inserted_by_key(sql, params, parents, keys)
-    for parent, made, family in zip(parents, inserted, children, strict=True):
-        for child in family if made else ():
-            setattr(child, link, parent)
-    return inserted
+    return kids
 
 
 def _inserted_by_key(sql: str, params: list, instances, keys: list[tuple]) -> list[bool]:

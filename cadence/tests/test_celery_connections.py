@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from tests.fixtures.celery_worker import start_worker, tasks_sent_to_the_broker, wait_until
+from tests.fixtures.celery_worker import wait_until, worker_running
 from tests.worker_tasks import database_session_record
 
 pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]
@@ -30,15 +30,8 @@ def _run(label: str, times: int = 1) -> list[int]:
 @pytest.fixture
 def production_worker(transactional_db, tmp_path):
     """A worker with the production default: sessions kept for 60 seconds."""
-    from cadence.celery import app
-
-    app.control.purge()
-    with tasks_sent_to_the_broker():
-        worker = start_worker(tmp_path / "worker.log", conn_max_age=60)
-        try:
-            yield worker
-        finally:
-            worker.stop()
+    with worker_running(tmp_path / "worker.log", conn_max_age=60) as worker:
+        yield worker
 
 
 def test_tasks_run_one_after_another_share_one_database_session(production_worker):

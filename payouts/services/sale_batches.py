@@ -6,9 +6,9 @@ payment): their sales and shares are then written in one statement, and their jo
 transactions and entries in another, whatever the number of items. Each such item ends exactly
 as ``sales.revenue_record`` leaves a sale with no other fact: shares from
 ``sales.share_amounts`` of the config in force, all pending, and the ``sale:<id>:recorded``
-journal transaction. Every other item (already
-recorded, a fact about it arrived first, an input the checks refuse, a concurrent writer) goes
-through ``sales.revenue_record`` itself, which settles it as always.
+journal transaction. Every other item (already recorded, a fact about it arrived first, an input
+the checks refuse, a concurrent writer) goes through ``sales.revenue_record`` itself, which
+settles it as always.
 """
 
 from __future__ import annotations
